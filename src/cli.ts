@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { registerMigrate } from './cli/migrate.command';
+import { registerStatus } from './cli/status.command';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('segmenta')
+    .description('Customer segmentation, churn risk and value over a PostgreSQL warehouse')
+    .showHelpAfterError();
+  registerMigrate(program);
+  registerStatus(program);
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((e: unknown) => {
+      process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,57 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import type { PoolClient } from 'pg';
+import { migrations } from '../../migrations';
+import { entities } from './entities';
+
+export function createDataSource(url: string, opts: { poolSize?: number; applicationName?: string } = {}): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    synchronize: false, // schema changes only through migrations/
+    migrationsRun: false,
+    migrationsTransactionMode: 'each',
+    logging: false,
+    extra: { max: opts.poolSize ?? 10, application_name: opts.applicationName ?? 'segmenta' },
+  });
+}
+
+/**
+ * A raw pg client from the data source's pool, for COPY and for multi-statement transactions.
+ * Released (and its transaction rolled back if still open) when `fn` settles.
+ */
+export async function withClient<T>(ds: DataSource, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const qr = ds.createQueryRunner();
+  const client = (await qr.connect()) as PoolClient;
+  try {
+    return await fn(client);
+  } finally {
+    await qr.release();
+  }
+}
+
+/** Runs `fn` in one transaction on one client: it lands whole or not at all. */
+export async function withTransaction<T>(ds: DataSource, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  return withClient(ds, async (client) => {
+    await client.query('BEGIN');
+    try {
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  });
+}
+
+/** Pending migrations, by name, without running them. */
+export async function pendingMigrations(ds: DataSource): Promise<string[]> {
+  const rows: { name: string }[] = await ds
+    .query(`SELECT name FROM migrations`)
+    .catch(() => [] as { name: string }[]);
+  const done = new Set(rows.map((r) => r.name));
+  return ds.migrations.map((m) => m.name ?? m.constructor.name).filter((n) => !done.has(n));
+}

@@ -1,0 +1,4 @@
+import { warehouseEntities } from '../warehouse';
+
+/** Every TypeORM entity the data source knows. Domains add their entity lists here. */
+export const entities = [...warehouseEntities];

@@ -1,0 +1,18 @@
+import { Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { CustomerAccount } from './customer-account.entity';
+import { Order } from './order.entity';
+
+/** The person (Olist's customer_unique_id, or a transaction log's customer value). */
+@Entity('customer')
+export class Customer {
+  /** Internal surrogate key for joins; the public id is `customerUniqueId`. */
+  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'BY DEFAULT' }) id: number;
+  @Column('text', { name: 'customer_unique_id', unique: true }) customerUniqueId: string;
+  @Column('text', { name: 'zip_prefix', nullable: true }) zipPrefix: string | null;
+  @Column('text', { nullable: true }) city: string | null;
+  @Column('text', { nullable: true }) state: string | null;
+  @Column('text') source: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @OneToMany(() => CustomerAccount, (a) => a.customer) accounts: Relation<CustomerAccount>[];
+  @OneToMany(() => Order, (o) => o.customer) orders: Relation<Order>[];
+}

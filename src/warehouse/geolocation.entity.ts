@@ -1,0 +1,12 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** One row per zip prefix: the source's many points per prefix are averaged on import. */
+@Entity('geolocation')
+export class Geolocation {
+  @PrimaryColumn('text', { name: 'zip_prefix' }) zipPrefix: string;
+  @Column('double precision') lat: number;
+  @Column('double precision') lng: number;
+  @Column('text', { nullable: true }) city: string | null;
+  @Column('text', { nullable: true }) state: string | null;
+  @Column('integer') points: number;
+}

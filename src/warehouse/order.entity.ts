@@ -1,0 +1,30 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryColumn, type Relation } from 'typeorm';
+import { Customer } from './customer.entity';
+import { OrderItem } from './order-item.entity';
+import { OrderPayment } from './order-payment.entity';
+import { OrderReview } from './order-review.entity';
+
+/** An order of a person. Table `orders` because ORDER is reserved in SQL. */
+@Entity('orders')
+@Index('orders_customer_purchased_idx', ['customerId', 'purchasedAt'])
+export class Order {
+  @PrimaryColumn('text') id: string;
+  @Column('integer', { name: 'customer_id' }) customerId: number;
+  @ManyToOne(() => Customer, (c) => c.orders, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'customer_id' })
+  customer: Relation<Customer>;
+  /** Olist's per-order customer_id; null for transaction logs. */
+  @Index('orders_account_idx')
+  @Column('text', { name: 'account_id', nullable: true }) accountId: string | null;
+  @Column('text') status: string;
+  @Index('orders_purchased_idx')
+  @Column('timestamptz', { name: 'purchased_at' }) purchasedAt: Date;
+  @Column('timestamptz', { name: 'approved_at', nullable: true }) approvedAt: Date | null;
+  @Column('timestamptz', { name: 'delivered_carrier_at', nullable: true }) deliveredCarrierAt: Date | null;
+  @Column('timestamptz', { name: 'delivered_customer_at', nullable: true }) deliveredCustomerAt: Date | null;
+  @Column('timestamptz', { name: 'estimated_delivery_at', nullable: true }) estimatedDeliveryAt: Date | null;
+  @Column('text') source: string;
+  @OneToMany(() => OrderItem, (i) => i.order) items: Relation<OrderItem>[];
+  @OneToMany(() => OrderPayment, (p) => p.order) payments: Relation<OrderPayment>[];
+  @OneToMany(() => OrderReview, (r) => r.order) reviews: Relation<OrderReview>[];
+}

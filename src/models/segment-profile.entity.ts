@@ -1,0 +1,34 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type SegmentKind = 'CLUSTER' | 'RFM' | 'ABC_XYZ';
+export interface FeatureDeviation {
+  feature: string;
+  mean: number | null;
+  z: number | null;
+}
+
+/** A segment of one model version (a cluster, an RFM segment or an ABC/XYZ class) with its priority. */
+@Entity('segment_profile')
+export class SegmentProfile {
+  @PrimaryColumn('integer', { name: 'model_version_id' }) modelVersionId: number;
+  @PrimaryColumn('text') kind: SegmentKind;
+  @PrimaryColumn('text', { name: 'segment_key' }) segmentKey: string;
+  @Column('text') name: string;
+  @Column('integer') size: number;
+  @Column('double precision') share: number;
+  @Column('double precision', { name: 'revenue_share' }) revenueShare: number;
+  @Column('double precision', { name: 'avg_recency_days', nullable: true }) avgRecencyDays: number | null;
+  @Column('double precision', { name: 'avg_frequency', nullable: true }) avgFrequency: number | null;
+  @Column('double precision', { name: 'avg_monetary', nullable: true }) avgMonetary: number | null;
+  @Column('double precision', { name: 'churn_risk', nullable: true }) churnRisk: number | null;
+  /** 'bg_nbd' when churn risk is the members' mean model churn probability; 'rfm_tier' when it is the RFM tier share. */
+  @Column('text', { name: 'churn_risk_source' }) churnRiskSource: string;
+  @Column('double precision', { name: 'expected_value_total', nullable: true }) expectedValueTotal: number | null;
+  @Column('double precision', { name: 'expected_value_mean', nullable: true }) expectedValueMean: number | null;
+  @Column('double precision', { name: 'priority_score' }) priorityScore: number;
+  @Column('integer', { name: 'priority_rank' }) priorityRank: number;
+  @Column('text', { name: 'recommended_action' }) recommendedAction: string;
+  @Column('text', { name: 'action_reason', nullable: true }) actionReason: string | null;
+  @Column('jsonb') profile: FeatureDeviation[];
+  @Column('jsonb', { nullable: true }) centroid: Record<string, number> | null;
+}

@@ -1,0 +1,86 @@
+import type { DataSource } from 'typeorm';
+import { classificationReport, stratifiedSplit } from '../../classifier/evaluation';
+import { NaiveBayes, type NaiveBayesJSON } from '../../classifier/naive-bayes';
+import { featureDef } from '../../features/catalogue';
+import type { FeatureBatch } from '../../features/feature-matrix.service';
+import type { FeatureSpace } from './clustering.step';
+
+/** Categorical features the classifier reads besides the clustering space. */
+export const CATEGORICAL_FEATURES = ['state', 'topCategory'] as const;
+
+export interface ClassifierMetrics {
+  accuracy: number;
+  macroF1: number;
+  labels: string[];
+  perClass: { label: string; precision: number; recall: number; f1: number; support: number }[];
+  confusionMatrix: number[][];
+  features: string[];
+  holdoutShare: number;
+  trainRows: number;
+  testRows: number;
+}
+
+export interface ClassifierResult {
+  json: NaiveBayesJSON<number>;
+  metrics: ClassifierMetrics;
+}
+
+/** A classifier row: the clustering space's (transformed, scaled) values plus the categorical features. */
+export function classifierRow(space: FeatureSpace, scaled: ArrayLike<number>, offset: number, cats: Record<string, string | null>): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  space.featureNames.forEach((f, j) => (row[f] = scaled[offset + j]));
+  for (const c of CATEGORICAL_FEATURES) row[c] = cats[c] ?? 'unknown';
+  return row;
+}
+
+/**
+ * Trains naive Bayes to reproduce the clustering for customers not in the snapshot (the clusters' own inputs
+ * are its features, by design), with a seeded stratified 20% holdout for the reported metrics, then refits on
+ * every sampled row for the model that is kept.
+ */
+export async function trainClassifier(
+  ds: DataSource,
+  snapshotId: number,
+  space: FeatureSpace,
+  sample: FeatureBatch,
+  sampleScaled: Float64Array,
+  clusterIdsOfSample: number[],
+  seed: number,
+): Promise<ClassifierResult> {
+  const cols = CATEGORICAL_FEATURES.map((f) => featureDef(f).column);
+  const cats: { customer_id: number; state: string | null; top_category: string | null }[] = await ds.query(
+    `SELECT customer_id, ${cols.join(', ')} FROM customer_features WHERE snapshot_id = $1 AND customer_id = ANY($2)`,
+    [snapshotId, Array.from(sample.customerIds)],
+  );
+  const byId = new Map(cats.map((c) => [c.customer_id, c]));
+  const d = space.featureNames.length;
+  const rows = Array.from({ length: sample.rows }, (_, i) => {
+    const c = byId.get(sample.customerIds[i]);
+    return classifierRow(space, sampleScaled, i * d, { state: c?.state ?? null, topCategory: c?.top_category ?? null });
+  });
+  const options = { numericFeatures: space.featureNames, categoricalFeatures: [...CATEGORICAL_FEATURES] };
+  const split = stratifiedSplit(clusterIdsOfSample, { testShare: 0.2, seed });
+  const holdoutModel = new NaiveBayes<number>(options).fit(
+    split.train.map((i) => rows[i]),
+    split.train.map((i) => clusterIdsOfSample[i]),
+  );
+  const yTrue = split.test.map((i) => clusterIdsOfSample[i]);
+  const yPred = holdoutModel.predict(split.test.map((i) => rows[i]));
+  const labels = [...new Set(clusterIdsOfSample)].sort((a, b) => a - b);
+  const report = classificationReport(yTrue, yPred, labels);
+  const model = new NaiveBayes<number>(options).fit(rows, clusterIdsOfSample);
+  return {
+    json: model.toJSON(),
+    metrics: {
+      accuracy: report.accuracy,
+      macroF1: report.macroF1,
+      labels: labels.map(String),
+      perClass: report.perClass.map((c) => ({ ...c, label: String(c.label) })),
+      confusionMatrix: report.confusion.matrix,
+      features: [...space.featureNames, ...CATEGORICAL_FEATURES],
+      holdoutShare: split.test.length / rows.length,
+      trainRows: split.train.length,
+      testRows: split.test.length,
+    },
+  };
+}

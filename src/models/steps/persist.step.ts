@@ -1,0 +1,221 @@
+import type { PoolClient } from 'pg';
+import { copyIn, copyNum, linesInBatches } from '../../db/copy';
+import { abcXyzSql } from '../../segmentation/abc-xyz.sql';
+import { adjustedRandIndexFromContingency } from '../../segmentation/ari';
+import { nameClusters, type ClusterProfile } from '../../segmentation/profiles';
+import { actionText, prioritize, type RiskSource } from '../../segmentation/priority';
+import { rfmSql } from '../../segmentation/rfm.sql';
+import type { SegmentKind } from '../segment-profile.entity';
+import type { ChurnEstimates } from './churn.step';
+import { PROFILE_FEATURES } from './clustering.step';
+
+/** Numeric weight of an RFM churn tier, for the fallback risk when no churn model could be fitted. */
+const TIER_RISK_SQL = `CASE churn_tier WHEN 'HIGH' THEN 1.0 WHEN 'MEDIUM' THEN 0.5 ELSE 0.0 END`;
+
+/**
+ * Writes every customer's row of the model: the cluster (and churn estimates) from Node through COPY, joined
+ * in SQL with RFM and ABC/XYZ computed set-based over the snapshot. Per-customer priority = churn risk × value.
+ */
+export async function writeAssignments(
+  client: PoolClient,
+  modelId: number,
+  snapshotId: number,
+  assign: { customerIds: Int32Array; clusterIds: Int32Array },
+  churn: ChurnEstimates | null,
+  churnCustomerIds: Int32Array | null,
+): Promise<number> {
+  await client.query(`CREATE TEMP TABLE tmp_assign (
+      customer_id integer PRIMARY KEY, cluster_id integer NOT NULL, p_alive float8, churn_probability float8,
+      expected_purchases float8, expected_avg_spend float8, clv float8) ON COMMIT DROP`);
+  // Both arrays are in customer_id order (they come from ordered reads of the same snapshot).
+  if (churn && churnCustomerIds && churnCustomerIds.length !== assign.customerIds.length) {
+    throw new Error(`churn estimates cover ${churnCustomerIds.length} customers, clusters ${assign.customerIds.length}`);
+  }
+  await copyIn(
+    client,
+    'COPY tmp_assign FROM STDIN',
+    linesInBatches(assign.customerIds.length, (i) => {
+      if (churn && churnCustomerIds && churnCustomerIds[i] !== assign.customerIds[i]) {
+        throw new Error(`customer order differs at row ${i}: ${churnCustomerIds[i]} vs ${assign.customerIds[i]}`);
+      }
+      const c = churn
+        ? [churn.pAlive[i], churn.churnProbability[i], churn.expectedPurchases[i], churn.expectedAvgSpend[i], churn.clv[i]].map(copyNum)
+        : ['\\N', '\\N', '\\N', '\\N', '\\N'];
+      return `${assign.customerIds[i]}\t${assign.clusterIds[i]}\t${c.join('\t')}`;
+    }),
+  );
+  const res = await client.query(
+    `INSERT INTO customer_segment (model_version_id, customer_id, cluster_id, r, f, m, rfm_score, rfm_segment, churn_tier,
+                                   abc, xyz, p_alive, churn_probability, expected_purchases_90d, expected_avg_spend, clv, priority_score)
+     SELECT $1, t.customer_id, t.cluster_id, r.r, r.f, r.m, r.rfm_score, r.segment, r.churn_tier, a.abc, a.xyz,
+            t.p_alive, t.churn_probability, t.expected_purchases, t.expected_avg_spend, t.clv,
+            COALESCE(t.churn_probability, CASE r.churn_tier WHEN 'HIGH' THEN 1.0 WHEN 'MEDIUM' THEN 0.5 ELSE 0.0 END)
+              * COALESCE(t.clv, GREATEST(f.monetary, 0))
+       FROM tmp_assign t
+       JOIN (${rfmSql(snapshotId)}) r USING (customer_id)
+       JOIN (${abcXyzSql(snapshotId)}) a USING (customer_id)
+       JOIN customer_features f ON f.snapshot_id = $2 AND f.customer_id = t.customer_id`,
+    [modelId, snapshotId],
+  );
+  return res.rowCount ?? 0;
+}
+
+const GROUP_EXPR: Record<SegmentKind, string> = {
+  CLUSTER: 'cs.cluster_id::text',
+  RFM: 'cs.rfm_segment',
+  ABC_XYZ: 'cs.abc || cs.xyz',
+};
+
+interface GroupRow {
+  key: string | null;
+  is_total: boolean;
+  size: number;
+  revenue: number;
+  avg_recency_days: number | null;
+  avg_frequency: number | null;
+  avg_monetary: number | null;
+  churn_model: number | null;
+  churn_tier_risk: number;
+  clv_total: number | null;
+  clv_mean: number | null;
+  [k: string]: unknown;
+}
+
+const signedLog = (col: string) => `sign(f.${col}) * ln(1 + abs(f.${col}))`;
+
+/** Aggregates of a model's segments of one kind and of the whole population, in one scan (GROUPING SETS). */
+async function segmentAggregates(client: PoolClient, modelId: number, snapshotId: number, kind: SegmentKind): Promise<GroupRow[]> {
+  const feats = PROFILE_FEATURES.map((f) => {
+    const t = f.logTransform ? signedLog(f.column) : `f.${f.column}`;
+    return `avg(f.${f.column})::float8 AS "m_${f.column}", avg(${t})::float8 AS "t_${f.column}", stddev_pop(${t})::float8 AS "s_${f.column}"`;
+  });
+  const { rows } = await client.query<GroupRow>(
+    `SELECT ${GROUP_EXPR[kind]} AS key, GROUPING(${GROUP_EXPR[kind]}) = 1 AS is_total,
+            count(*)::int AS size,
+            COALESCE(sum(GREATEST(f.monetary, 0)), 0)::float8 AS revenue,
+            avg(f.recency_days)::float8 AS avg_recency_days,
+            avg(f.frequency)::float8 AS avg_frequency,
+            avg(f.monetary)::float8 AS avg_monetary,
+            avg(cs.churn_probability)::float8 AS churn_model,
+            avg(${TIER_RISK_SQL.replace('churn_tier', 'cs.churn_tier')})::float8 AS churn_tier_risk,
+            sum(cs.clv)::float8 AS clv_total,
+            avg(cs.clv)::float8 AS clv_mean,
+            ${feats.join(',\n            ')}
+       FROM customer_segment cs
+       JOIN customer_features f ON f.snapshot_id = $2 AND f.customer_id = cs.customer_id
+      WHERE cs.model_version_id = $1
+      GROUP BY GROUPING SETS ((${GROUP_EXPR[kind]}), ())`,
+    [modelId, snapshotId],
+  );
+  return rows;
+}
+
+const ABC_TEXT: Record<string, string> = { A: 'top revenue', B: 'middle revenue', C: 'low revenue' };
+const XYZ_TEXT: Record<string, string> = { X: 'steady order values', Y: 'variable order values', Z: 'erratic order values', S: 'single purchase' };
+
+export interface ClusterNaming {
+  /** Cluster id → centroid in original units (by column). */
+  centroids: Map<number, Record<string, number>>;
+  /** Cluster id → the previous model's name when the cluster continues one. */
+  keptNames: Map<number, string>;
+}
+
+export interface ProfilesResult {
+  clusterNames: Map<number, string>;
+  riskSource: RiskSource;
+  kinds: Record<SegmentKind, number>;
+}
+
+/**
+ * Profiles, names and priorities of every segment of every kind, written to segment_profile.
+ * Deviation z = (segment mean − population mean) / population std, on the signed-log scale for heavy-tailed
+ * features so a few huge spenders do not decide every name.
+ */
+export async function writeProfiles(client: PoolClient, modelId: number, snapshotId: number, naming: ClusterNaming): Promise<ProfilesResult> {
+  const clusterNames = new Map<number, string>();
+  let riskSource: RiskSource = 'bg_nbd';
+  const kinds = { CLUSTER: 0, RFM: 0, ABC_XYZ: 0 } as Record<SegmentKind, number>;
+  for (const kind of ['CLUSTER', 'RFM', 'ABC_XYZ'] as SegmentKind[]) {
+    const rows = await segmentAggregates(client, modelId, snapshotId, kind);
+    const total = rows.find((r) => r.is_total);
+    const groups = rows.filter((r) => !r.is_total).sort((a, b) => String(a.key).localeCompare(String(b.key), 'en', { numeric: true }));
+    if (!total || groups.length === 0) continue;
+    const hasModel = total.churn_model !== null;
+    if (!hasModel) riskSource = 'rfm_tier';
+    const z = (g: GroupRow, col: string): number | null => {
+      const m = g[`t_${col}`] as number | null;
+      const pm = total[`t_${col}`] as number | null;
+      const ps = total[`s_${col}`] as number | null;
+      if (m === null || pm === null || ps === null) return null;
+      return ps > 0 ? (m - pm) / ps : 0;
+    };
+    const profiles = groups.map((g) =>
+      PROFILE_FEATURES.map((f) => ({ feature: f.column, mean: (g[`m_${f.column}`] as number | null) ?? null, z: z(g, f.column) })),
+    );
+
+    // Names
+    let names: string[];
+    if (kind === 'CLUSTER') {
+      const asProfiles: ClusterProfile[] = groups.map((g, i) => {
+        const zs = Object.fromEntries(profiles[i].filter((p) => p.z !== null).map((p) => [p.feature, p.z as number]));
+        return { cluster: Number(g.key), size: g.size, share: g.size / total.size, centroid: {}, z: zs, features: [] };
+      });
+      const generated = nameClusters(asProfiles).map((n) => n.name);
+      const used = new Set<string>();
+      names = groups.map((g, i) => naming.keptNames.get(Number(g.key)) ?? generated[i]);
+      names = names.map((n) => {
+        let name = n;
+        for (let s = 2; used.has(name); s++) name = `${n} ${s}`;
+        used.add(name);
+        return name;
+      });
+      groups.forEach((g, i) => clusterNames.set(Number(g.key), names[i]));
+    } else if (kind === 'ABC_XYZ') {
+      names = groups.map((g) => `${g.key}: ${ABC_TEXT[String(g.key)[0]] ?? ''}, ${XYZ_TEXT[String(g.key).slice(1)] ?? ''}`);
+    } else {
+      names = groups.map((g) => String(g.key));
+    }
+
+    const stats = groups.map((g) => ({
+      key: String(g.key),
+      size: g.size,
+      churnRisk: Math.min(1, Math.max(0, hasModel ? (g.churn_model ?? 0) : g.churn_tier_risk)),
+      valueTotal: hasModel && g.clv_total !== null ? g.clv_total : g.revenue,
+      avgRecencyDays: g.avg_recency_days,
+    }));
+    const prio = prioritize(stats);
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i];
+      const p = prio[i];
+      await client.query(
+        `INSERT INTO segment_profile (model_version_id, kind, segment_key, name, size, share, revenue_share, avg_recency_days,
+            avg_frequency, avg_monetary, churn_risk, churn_risk_source, expected_value_total, expected_value_mean,
+            priority_score, priority_rank, recommended_action, action_reason, profile, centroid)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)`,
+        [
+          modelId, kind, p.key, names[i], g.size, g.size / total.size, total.revenue > 0 ? g.revenue / total.revenue : 0,
+          g.avg_recency_days, g.avg_frequency, g.avg_monetary, stats[i].churnRisk, hasModel ? 'bg_nbd' : 'rfm_tier',
+          hasModel ? g.clv_total : g.revenue, hasModel ? g.clv_mean : g.size ? g.revenue / g.size : null,
+          p.priorityScore, p.priorityRank, p.action, `${actionText(p.action)} (${p.reason})`,
+          JSON.stringify(profiles[i]),
+          kind === 'CLUSTER' ? JSON.stringify(naming.centroids.get(Number(g.key)) ?? null) : null,
+        ],
+      );
+    }
+    kinds[kind] = groups.length;
+  }
+  return { clusterNames, riskSource, kinds };
+}
+
+/** Adjusted Rand index between two models' cluster assignments, over the customers both assigned. */
+export async function ariBetweenModels(client: PoolClient, previousId: number, modelId: number): Promise<{ ari: number; commonCustomers: number } | null> {
+  const { rows } = await client.query<{ a: number; b: number; count: number }>(
+    `SELECT p.cluster_id AS a, n.cluster_id AS b, count(*)::int AS count
+       FROM customer_segment n JOIN customer_segment p ON p.customer_id = n.customer_id AND p.model_version_id = $1
+      WHERE n.model_version_id = $2 GROUP BY 1, 2`,
+    [previousId, modelId],
+  );
+  if (rows.length === 0) return null;
+  return { ari: adjustedRandIndexFromContingency(rows), commonCustomers: rows.reduce((s, r) => s + r.count, 0) };
+}
+

@@ -1,0 +1,282 @@
+import type { DataSource } from 'typeorm';
+import { config } from '../config';
+import { withTransaction } from '../db/data-source';
+import { computeFeatures } from '../features/features.service';
+import { pca2 } from '../segmentation/pca';
+import { PRIORITY_FORMULA } from '../segmentation/priority';
+import { badInput } from '../shared/errors';
+import { noProgress, type ProgressFn } from '../shared/progress';
+import { activeModel } from './model-registry.service';
+import { fitChurn, loadChurnInputs, type ChurnEstimates, type ChurnModelInfo, type TransactionModelKind } from './steps/churn.step';
+import { trainClassifier } from './steps/classifier.step';
+import { assignAll, centroidsToOriginal, fitClusters, type PreviousClusters } from './steps/clustering.step';
+import { ariBetweenModels, writeAssignments, writeProfiles } from './steps/persist.step';
+import { acquireTrainingLock, createRun, RunTracker } from './training-run.service';
+
+export const TRAIN_STEPS = ['features', 'clusters', 'assign', 'churn', 'classifier', 'persist'] as const;
+export type TrainStep = (typeof TRAIN_STEPS)[number];
+
+/** Each step's rough share of a run's time, for the progress fraction. */
+const STEP_WEIGHTS: Record<TrainStep, number> = { features: 25, clusters: 20, assign: 15, churn: 10, classifier: 10, persist: 20 };
+
+export interface TrainOptions {
+  /** Fixed number of clusters; omitted = chosen by silhouette over kMin..kMax. */
+  k?: number;
+  kMin?: number;
+  kMax?: number;
+  seed?: number;
+  /** Reference date of the features (default: the day after the last order). */
+  asOf?: Date;
+  /** Customers the clusters are fitted on (seeded sample; everyone is then assigned). Default 50,000. */
+  fitSampleSize?: number;
+  churnModel?: TransactionModelKind;
+  /** Horizon of the expected-purchases estimate, in days. Default 90. */
+  horizonDays?: number;
+  /** Make the new version the active one (default true). Backtests train inactive versions. */
+  activate?: boolean;
+  /** Stored as the version's status (default 'ready'; backtests use 'backtest'). */
+  status?: string;
+  onProgress?: ProgressFn;
+  requestedBy?: string;
+  /** An existing queued run to execute (the retrain mutation creates it first). */
+  runId?: number;
+  /** Test hook: throw at the start of this step, to prove a failure leaves the active model untouched. */
+  failAt?: TrainStep;
+}
+
+export interface TrainResult {
+  runId: number;
+  modelId: number;
+  snapshotId: number;
+  asOf: Date;
+  k: number;
+  customers: number;
+  silhouette: number | null;
+  ariVsPrevious: number | null;
+  classifierMacroF1: number;
+  churn: ChurnModelInfo | null;
+  durationMs: number;
+}
+
+export function validateTrainOptions(o: TrainOptions): void {
+  if (o.k !== undefined && (!Number.isInteger(o.k) || o.k < 2 || o.k > 50)) throw badInput(`k must be an integer from 2 to 50, got ${String(o.k)}`, { argument: 'k' });
+  if (o.seed !== undefined && (!Number.isSafeInteger(o.seed) || o.seed < 0)) throw badInput(`seed must be a non-negative integer, got ${String(o.seed)}`, { argument: 'seed' });
+  if (o.asOf !== undefined && (!(o.asOf instanceof Date) || Number.isNaN(o.asOf.getTime()))) throw badInput('asOf must be a valid date', { argument: 'asOf' });
+  const kMin = o.kMin ?? 2;
+  const kMax = o.kMax ?? 10;
+  if (!Number.isInteger(kMin) || !Number.isInteger(kMax) || kMin < 2 || kMax < kMin || kMax > 50) {
+    throw badInput(`kMin..kMax must satisfy 2 ≤ kMin ≤ kMax ≤ 50, got ${kMin}..${kMax}`, { argument: 'kMin' });
+  }
+  if (o.horizonDays !== undefined && (!Number.isInteger(o.horizonDays) || o.horizonDays < 1)) throw badInput('horizonDays must be a positive integer', { argument: 'horizonDays' });
+}
+
+/**
+ * features → clusters (sample fit, k search, stable ids) → assignment of everyone → churn/value models →
+ * classifier → persist. Everything the new version consists of is written in ONE transaction that also
+ * switches the active model, so a failure at any step leaves the previous model and its assignments as they
+ * were and the run marked failed with the reason. One training at a time (PostgreSQL advisory lock).
+ */
+export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<TrainResult> {
+  validateTrainOptions(opts);
+  const started = Date.now();
+  const seed = opts.seed ?? 42;
+  const progress = opts.onProgress ?? noProgress;
+  const c = config();
+  let lock: { release(): Promise<void> };
+  try {
+    lock = await acquireTrainingLock(ds);
+  } catch (e) {
+    // A queued run that cannot start must not stay queued forever.
+    if (opts.runId) await ds.query(`UPDATE training_run SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status = 'queued'`, [opts.runId, (e as Error).message]);
+    throw e;
+  }
+  let tracker: RunTracker | undefined;
+  try {
+    const params = {
+      k: opts.k ?? 'auto',
+      kMin: opts.kMin ?? 2,
+      kMax: opts.kMax ?? 10,
+      seed,
+      asOf: opts.asOf?.toISOString() ?? null,
+      fitSampleSize: opts.fitSampleSize ?? 50_000,
+      churnModel: opts.churnModel ?? 'mbg-nbd',
+      horizonDays: opts.horizonDays ?? 90,
+      clvHorizonMonths: c.CLV_HORIZON_MONTHS,
+      monthlyDiscount: c.CLV_MONTHLY_DISCOUNT,
+    };
+    const runId = opts.runId ?? (await createRun(ds, params, opts.requestedBy)).id;
+    tracker = new RunTracker(ds, runId, STEP_WEIGHTS);
+    await tracker.start();
+    const t = tracker;
+    const enter = (step: TrainStep) => {
+      if (opts.failAt === step) throw new Error(`injected failure at step "${step}"`);
+      t.enter(step);
+      progress({ step, done: 0, total: 1 });
+    };
+    const within = (step: TrainStep) => (fraction: number) => {
+      t.report(fraction);
+      progress({ step, done: Math.round(fraction * 1000) / 1000, total: 1 });
+    };
+
+    enter('features');
+    const snap = await computeFeatures(ds, {
+      asOf: opts.asOf,
+      onProgress: (e) => within('features')(e.total ? e.done / e.total : 0),
+    });
+    if (snap.customers === 0) throw badInput(`no customer has a purchase before ${snap.asOf.toISOString()}: nothing to train on`);
+
+    enter('clusters');
+    const previous = await activeModel(ds);
+    const prevClusters = previous ? await previousClusters(ds, previous.id) : null;
+    const clusters = await fitClusters(ds, snap.snapshotId, prevClusters, {
+      seed,
+      k: opts.k,
+      kMin: params.kMin,
+      kMax: params.kMax,
+      fitSampleSize: params.fitSampleSize,
+      nInit: 3,
+      finalNInit: 8,
+      silhouetteSample: 3000,
+      progress: (e) => within('clusters')(e.total ? e.done / e.total : 0),
+    });
+
+    enter('assign');
+    const assigned = await assignAll(ds, snap.snapshotId, clusters, snap.customers, within('assign'));
+
+    enter('churn');
+    let churn: { info: ChurnModelInfo; estimates: ChurnEstimates } | null = null;
+    let churnError: string | null = null;
+    const churnInputs = await loadChurnInputs(ds, snap.snapshotId, snap.asOf);
+    try {
+      churn = fitChurn(churnInputs, {
+        model: params.churnModel as TransactionModelKind,
+        horizonDays: params.horizonDays,
+        clvHorizonMonths: params.clvHorizonMonths,
+        monthlyDiscount: params.monthlyDiscount,
+      });
+    } catch (e) {
+      // Segments still get a churn risk: the RFM tier share, labelled as such.
+      churnError = (e as Error).message;
+    }
+
+    enter('classifier');
+    const sampleIds = Array.from(clusters.sampleLabels, (l) => clusters.clusterIds[l]);
+    const classifier = await trainClassifier(ds, snap.snapshotId, clusters.space, clusters.sample, clusters.sampleScaled, sampleIds, seed);
+    const pca = pca2(
+      Array.from({ length: clusters.sample.rows }, (_, i) =>
+        Array.from(clusters.sampleScaled.subarray(i * clusters.space.featureNames.length, (i + 1) * clusters.space.featureNames.length)),
+      ),
+      { sampleSize: 20_000, seed },
+    );
+    const projectionRows = Math.min(clusters.sample.rows, 2000);
+    const d = clusters.space.featureNames.length;
+    const proj = pca.project(Array.from({ length: projectionRows }, (_, i) => Array.from(clusters.sampleScaled.subarray(i * d, (i + 1) * d))));
+    const centroidProj = pca.project(clusters.search.model.centroids);
+
+    enter('persist');
+    const centroidsOriginal = centroidsToOriginal(clusters.space, clusters.search.model.centroids);
+    const keptNames = new Map<number, string>();
+    clusters.matchedTo.forEach((m, i) => {
+      if (m !== null && prevClusters?.names.has(m)) keptNames.set(clusters.clusterIds[i], prevClusters.names.get(m)!);
+    });
+    const modelId = await withTransaction(ds, async (client) => {
+      const metricsBase = {
+        kSearch: clusters.search.curve,
+        chosenBy: clusters.search.chosenBy,
+        kReason: clusters.search.reason,
+        allDegenerate: clusters.search.allDegenerate,
+        final: clusters.search.final,
+        silhouette: clusters.search.curve.find((p) => p.k === clusters.search.k)?.silhouette ?? null,
+        inertia: clusters.search.model.inertia,
+        droppedFeatures: clusters.space.dropped,
+        classifier: classifier.metrics,
+        churnError,
+        sampleRows: clusters.sample.rows,
+      };
+      const {
+        rows: [{ id }],
+      } = await client.query(
+        `INSERT INTO model_version (name, status, training_run_id, snapshot_id, as_of, seed, k, customers, params, feature_names,
+            imputation, scaler, kmeans, classifier, churn_model, priority, projection, metrics)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) RETURNING id`,
+        [
+          `k${clusters.search.k} · seed ${seed} · as of ${snap.asOf.toISOString().slice(0, 10)}`,
+          opts.status ?? 'ready',
+          runId,
+          snap.snapshotId,
+          snap.asOf,
+          seed,
+          clusters.search.k,
+          assigned.customerIds.length,
+          JSON.stringify(params),
+          JSON.stringify(clusters.space.featureNames),
+          JSON.stringify(Object.fromEntries(clusters.space.featureNames.map((f, j) => [f, clusters.space.medians[j]]))),
+          JSON.stringify(clusters.space.scaler),
+          JSON.stringify({ ...clusters.kmeans, clusterIds: clusters.clusterIds }),
+          JSON.stringify(classifier.json),
+          churn ? JSON.stringify(churn.info) : null,
+          JSON.stringify({ formula: PRIORITY_FORMULA, riskSource: churn ? 'bg_nbd' : 'rfm_tier', value: churn ? 'clv' : 'monetary' }),
+          JSON.stringify({
+            explainedVariance: pca.explainedVarianceRatio,
+            pca: pca.toJSON(),
+            points: proj.map(([x, y], i) => ({ x, y, clusterId: sampleIds[i], customerId: clusters.sample.customerIds[i] })),
+            centroids: centroidProj.map(([x, y], i) => ({ x, y, clusterId: clusters.clusterIds[i] })),
+          }),
+          JSON.stringify(metricsBase),
+        ],
+      );
+      within('persist')(0.1);
+      await writeAssignments(client, id, snap.snapshotId, assigned, churn?.estimates ?? null, churn ? churnInputs.customerIds : null);
+      within('persist')(0.6);
+      const profiles = await writeProfiles(client, id, snap.snapshotId, {
+        centroids: new Map(clusters.clusterIds.map((cid, i) => [cid, centroidsOriginal[i]])),
+        keptNames,
+      });
+      within('persist')(0.85);
+      const ari = previous ? await ariBetweenModels(client, previous.id, id) : null;
+      await client.query(
+        `UPDATE model_version SET metrics = metrics || $2::jsonb WHERE id = $1`,
+        [id, JSON.stringify({ ariVsPrevious: ari?.ari ?? null, previousModelId: previous?.id ?? null, ariCommonCustomers: ari?.commonCustomers ?? 0, clusterNames: Object.fromEntries(profiles.clusterNames), segmentsByKind: profiles.kinds })],
+      );
+      if (opts.activate !== false) {
+        await client.query(`UPDATE model_version SET is_active = false WHERE is_active`);
+        await client.query(`UPDATE model_version SET is_active = true, activated_at = now() WHERE id = $1`, [id]);
+      }
+      await t.succeed(id, client);
+      return id as number;
+    });
+    progress({ step: 'done', done: 1, total: 1 });
+    const [m] = await ds.query(`SELECT metrics FROM model_version WHERE id = $1`, [modelId]);
+    return {
+      runId,
+      modelId,
+      snapshotId: snap.snapshotId,
+      asOf: snap.asOf,
+      k: clusters.search.k,
+      customers: assigned.customerIds.length,
+      silhouette: m.metrics.silhouette,
+      ariVsPrevious: m.metrics.ariVsPrevious,
+      classifierMacroF1: classifier.metrics.macroF1,
+      churn: churn?.info ?? null,
+      durationMs: Date.now() - started,
+    };
+  } catch (e) {
+    await tracker?.fail(e instanceof Error ? e.message : String(e)).catch(() => undefined);
+    throw e;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function previousClusters(ds: DataSource, modelId: number): Promise<PreviousClusters & { names: Map<number, string> }> {
+  const rows: { segment_key: string; name: string; centroid: Record<string, number> | null }[] = await ds.query(
+    `SELECT segment_key, name, centroid FROM segment_profile WHERE model_version_id = $1 AND kind = 'CLUSTER' ORDER BY segment_key::int`,
+    [modelId],
+  );
+  const usable = rows.filter((r) => r.centroid);
+  return {
+    ids: usable.map((r) => Number(r.segment_key)),
+    centroids: usable.map((r) => r.centroid as Record<string, number>),
+    names: new Map(rows.map((r) => [Number(r.segment_key), r.name])),
+  };
+}

@@ -1,0 +1,152 @@
+import { badInput } from '../shared/errors';
+
+/** Evaluation metrics for churn scores and purchase/value forecasts. Inputs are validated up front. */
+
+// Module-level bindings: global lookups are much slower inside VM contexts (e.g. the test runner).
+const { abs, floor, min } = Math;
+
+type Labels = ArrayLike<number | boolean>;
+
+function toNumbers(values: ArrayLike<number | boolean>, name: string, n?: number): Float64Array {
+  if (values == null || typeof values.length !== 'number') throw badInput(`${name} must be an array`, { field: name });
+  if (n !== undefined && values.length !== n) throw badInput(`${name} has ${values.length} rows, expected ${n}`, { field: name });
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const num = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+    if (typeof num !== 'number' || !Number.isFinite(num)) throw badInput(`${name}[${i}] (${String(v)}) is not a finite number`, { field: name, index: i });
+    out[i] = num;
+  }
+  return out;
+}
+
+function binaryLabels(labels: Labels, n: number): Uint8Array {
+  const v = toNumbers(labels, 'labels', n);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (v[i] !== 0 && v[i] !== 1) throw badInput(`labels[${i}] (${v[i]}) must be 0/1 or a boolean`, { field: 'labels', index: i });
+    out[i] = v[i];
+  }
+  return out;
+}
+
+/** Indices sorted by value (ascending), ties in input order. */
+function order(values: Float64Array): Uint32Array {
+  const idx = new Uint32Array(values.length);
+  for (let i = 0; i < idx.length; i++) idx[i] = i;
+  return idx.sort((i, j) => values[i] - values[j] || i - j);
+}
+
+/**
+ * Area under the ROC curve = P(score of a random positive > score of a random negative) + ½ P(tie): the
+ * Mann–Whitney U statistic with average ranks for tied scores. Needs at least one positive and one negative.
+ */
+export function rocAuc(scores: ArrayLike<number>, labels: Labels): number {
+  const s = toNumbers(scores, 'scores');
+  const y = binaryLabels(labels, s.length);
+  let pos = 0;
+  for (let i = 0; i < y.length; i++) pos += y[i];
+  const neg = y.length - pos;
+  if (pos === 0 || neg === 0) throw badInput(`ROC AUC needs both classes (got ${pos} positive, ${neg} negative)`, { field: 'labels' });
+  const idx = order(s);
+  let rankSumPos = 0;
+  for (let i = 0; i < idx.length; ) {
+    let j = i;
+    while (j + 1 < idx.length && s[idx[j + 1]] === s[idx[i]]) j++;
+    const avgRank = (i + j + 2) / 2; // ranks are 1-based
+    for (let k = i; k <= j; k++) if (y[idx[k]]) rankSumPos += avgRank;
+    i = j + 1;
+  }
+  return (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg);
+}
+
+/**
+ * Lift of the top `fraction` (default 10%) of customers by score: mean of `actual` among them divided by the mean
+ * over everyone (for 0/1 labels: their positive rate over the base rate). A tie group straddling the cut-off
+ * counts in proportion to the part of it inside, so the result does not depend on the input order.
+ */
+export function topDecileLift(scores: ArrayLike<number>, actual: Labels, fraction = 0.1): number {
+  const s = toNumbers(scores, 'scores');
+  const a = toNumbers(actual, 'actual', s.length);
+  if (s.length === 0) throw badInput('topDecileLift needs at least one row', { field: 'scores' });
+  if (!(fraction > 0 && fraction <= 1)) throw badInput(`fraction (${fraction}) must be in (0, 1]`, { field: 'fraction' });
+  let total = 0;
+  for (let i = 0; i < a.length; i++) total += a[i];
+  const overall = total / a.length;
+  if (overall === 0) throw badInput('topDecileLift is undefined when every actual value is 0', { field: 'actual' });
+  const idx = order(s).reverse(); // descending by score; tie groups stay contiguous
+  const k = fraction * s.length;
+  let taken = 0;
+  let sum = 0;
+  for (let i = 0; i < idx.length && taken < k; ) {
+    let j = i;
+    let groupSum = 0;
+    while (j < idx.length && s[idx[j]] === s[idx[i]]) groupSum += a[idx[j++]];
+    const size = j - i;
+    const share = min(size, k - taken);
+    sum += (groupSum / size) * share;
+    taken += share;
+    i = j;
+  }
+  return sum / k / overall;
+}
+
+export interface CalibrationBin {
+  /** 1 = lowest predictions. */
+  bin: number;
+  count: number;
+  meanPredicted: number;
+  meanActual: number;
+  minPredicted: number;
+  maxPredicted: number;
+}
+
+/**
+ * Calibration table: rows sorted by prediction, cut into `bins` (default 10) groups of equal size (±1), each with
+ * its mean prediction and mean actual outcome.
+ */
+export function calibrationTable(predicted: ArrayLike<number>, actual: Labels, bins = 10): CalibrationBin[] {
+  const p = toNumbers(predicted, 'predicted');
+  const a = toNumbers(actual, 'actual', p.length);
+  if (!Number.isInteger(bins) || bins < 1) throw badInput(`bins (${bins}) must be a positive integer`, { field: 'bins' });
+  const n = p.length;
+  if (n < bins) throw badInput(`calibrationTable needs at least ${bins} rows, got ${n}`, { field: 'predicted' });
+  const idx = order(p);
+  const out: CalibrationBin[] = [];
+  for (let b = 0; b < bins; b++) {
+    const lo = floor((b * n) / bins);
+    const hi = floor(((b + 1) * n) / bins);
+    let sp = 0;
+    let sa = 0;
+    for (let i = lo; i < hi; i++) {
+      sp += p[idx[i]];
+      sa += a[idx[i]];
+    }
+    const count = hi - lo;
+    out.push({ bin: b + 1, count, meanPredicted: sp / count, meanActual: sa / count, minPredicted: p[idx[lo]], maxPredicted: p[idx[hi - 1]] });
+  }
+  return out;
+}
+
+/** Mean |predicted − actual|. */
+export function meanAbsoluteError(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
+  const p = toNumbers(predicted, 'predicted');
+  const a = toNumbers(actual, 'actual', p.length);
+  if (p.length === 0) throw badInput('meanAbsoluteError needs at least one row', { field: 'predicted' });
+  let s = 0;
+  for (let i = 0; i < p.length; i++) s += abs(p[i] - a[i]);
+  return s / p.length;
+}
+
+/** Σ predicted / Σ actual (1 = unbiased in aggregate); Infinity or NaN when the actuals sum to 0. */
+export function sumRatio(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
+  const p = toNumbers(predicted, 'predicted');
+  const a = toNumbers(actual, 'actual', p.length);
+  let sp = 0;
+  let sa = 0;
+  for (let i = 0; i < p.length; i++) {
+    sp += p[i];
+    sa += a[i];
+  }
+  return sp / sa;
+}

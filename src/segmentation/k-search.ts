@@ -1,0 +1,190 @@
+import { badInput } from '../shared/errors';
+import { noProgress, type ProgressFn } from '../shared/progress';
+import { createRandom, deriveSeed } from '../shared/random';
+import { KMeansModel, type KMeansEngine } from './kmeans';
+import { toFlat, validateMatrix, type Matrix } from './matrix';
+import { SilhouetteSample } from './silhouette';
+
+/**
+ * Choosing the number of clusters.
+ *
+ * For each k in kMin..kMax: k-means (nInit restarts) on a seeded subsample of at most `searchSampleSize` rows,
+ * then its inertia and silhouette (on one fixed seeded sample of `sampleSize` points, the same for every k so
+ * the scores compare; their pairwise distances are computed once). The chosen k has the highest silhouette among the non-degenerate results (ties: the smaller k).
+ *
+ * Degenerate = not an actionable segmentation:
+ *  - one cluster holds ≥ `degenerateShare` (default 90%) of the points (one segment plus crumbs), or
+ *  - some cluster holds < `minClusterShare` (default 0.5%) of the points (an outlier cluster too small to act on), or
+ *  - the silhouette is undefined (the scored sample holds a single cluster).
+ * When every k is degenerate the best silhouette is still chosen and the result says so (`allDegenerate`).
+ *
+ * The chosen k is then refitted on all rows with `finalNInit` restarts (more than the search uses: the search
+ * only ranks k, the final fit is the model that is kept). Passing `k` skips the search (fixed-k path).
+ */
+export interface KSearchOptions {
+  seed: number;
+  kMin?: number;
+  kMax?: number;
+  /** Fixed k: no search, one final fit (its curve point is still reported). */
+  k?: number;
+  /** Restarts per k during the search. Default 3. */
+  nInit?: number;
+  /** Restarts of the final fit of the chosen k. Default 8. */
+  finalNInit?: number;
+  /** Rows the search fits use (seeded subsample). Default 20,000. */
+  searchSampleSize?: number;
+  /** Points the silhouette is computed on (O(m²) time, m²/2 doubles of memory). Default 3,000. */
+  sampleSize?: number;
+  degenerateShare?: number;
+  minClusterShare?: number;
+  maxIterations?: number;
+  tolerance?: number;
+  engine?: KMeansEngine;
+  progress?: ProgressFn;
+}
+
+export interface KCurvePoint {
+  k: number;
+  /** On the rows the fit used (the search subsample, or all rows for a fixed k). */
+  inertia: number;
+  silhouette: number | null;
+  largestClusterShare: number;
+  smallestClusterShare: number;
+  degenerate: boolean;
+  degenerateReason: string | null;
+  iterations: number;
+  converged: boolean;
+}
+
+export interface KSearchResult {
+  k: number;
+  chosenBy: 'silhouette' | 'fixed';
+  /** True when every k of the search was degenerate (the best silhouette was taken anyway). */
+  allDegenerate: boolean;
+  curve: KCurvePoint[];
+  /** The final model, fitted on all rows. */
+  model: KMeansModel;
+  /** Degeneracy of the final model on all rows. */
+  final: { largestClusterShare: number; smallestClusterShare: number; degenerate: boolean; degenerateReason: string | null };
+  reason: string;
+}
+
+const SILHOUETTE_SALT = 0x5111;
+const SUBSAMPLE_SALT = 0x5b5;
+const FINAL_SALT = 0xf1a1;
+
+function shares(labels: Int32Array, k: number): { largest: number; smallest: number } {
+  const sizes = new Array<number>(k).fill(0);
+  for (let i = 0; i < labels.length; i++) sizes[labels[i]]++;
+  return { largest: Math.max(...sizes) / labels.length, smallest: Math.min(...sizes) / labels.length };
+}
+
+function degeneracy(largest: number, smallest: number, silhouette: number | null, o: { degenerateShare: number; minClusterShare: number }): string | null {
+  if (largest >= o.degenerateShare) return `largest cluster holds ${(largest * 100).toFixed(1)}% of points (≥ ${(o.degenerateShare * 100).toFixed(1)}%)`;
+  if (smallest < o.minClusterShare) return `smallest cluster holds ${(smallest * 100).toFixed(2)}% of points (< ${(o.minClusterShare * 100).toFixed(2)}%)`;
+  if (silhouette === null) return 'silhouette undefined: the scored sample holds a single cluster';
+  return null;
+}
+
+function positiveInt(v: number | undefined, dflt: number, name: string, min = 1): number {
+  const x = v ?? dflt;
+  if (!Number.isInteger(x) || x < min) throw badInput(`${name} must be an integer ≥ ${min}, got ${String(v)}`, { argument: name });
+  return x;
+}
+
+function shareOption(v: number | undefined, dflt: number, name: string): number {
+  const x = v ?? dflt;
+  if (typeof x !== 'number' || !(x > 0 && x <= 1)) throw badInput(`${name} must be in (0, 1], got ${String(v)}`, { argument: name });
+  return x;
+}
+
+/** Searches k (or fits a fixed k) on X (rows × features, already scaled). */
+export function searchK(X: Matrix, options: KSearchOptions): KSearchResult {
+  const { cols } = validateMatrix(X, 'X');
+  return searchKFlat(toFlat(X, cols), cols, options);
+}
+
+/** searchK on a flat row-major matrix (validated: finite values). */
+export function searchKFlat(data: Float64Array, dim: number, options: KSearchOptions): KSearchResult {
+  if (!Number.isSafeInteger(options.seed)) throw badInput(`seed must be an integer, got ${String(options.seed)}`, { argument: 'seed' });
+  if (!Number.isInteger(dim) || dim < 1 || data.length % dim !== 0) throw badInput(`data length ${data.length} is not a multiple of dim ${dim}`, { argument: 'dim' });
+  for (let o = 0; o < data.length; o++) {
+    if (!Number.isFinite(data[o])) throw badInput(`X[${Math.floor(o / dim)}][${o % dim}] is ${data[o]}`, { argument: 'X', row: Math.floor(o / dim), column: o % dim });
+  }
+  const n = data.length / dim;
+  const seed = options.seed;
+  const nInit = positiveInt(options.nInit, 3, 'nInit');
+  const finalNInit = positiveInt(options.finalNInit, 8, 'finalNInit');
+  const searchSampleSize = positiveInt(options.searchSampleSize, 20_000, 'searchSampleSize', 2);
+  const sampleSize = positiveInt(options.sampleSize, 3000, 'sampleSize', 2);
+  const degenerateShare = shareOption(options.degenerateShare, 0.9, 'degenerateShare');
+  const minClusterShare = options.minClusterShare ?? 0.005;
+  if (!(minClusterShare >= 0 && minClusterShare < 1)) throw badInput(`minClusterShare must be in [0, 1), got ${String(options.minClusterShare)}`, { argument: 'minClusterShare' });
+  const limits = { degenerateShare, minClusterShare };
+  const fitOpts = { maxIterations: options.maxIterations, tolerance: options.tolerance, engine: options.engine };
+  const progress = options.progress ?? noProgress;
+  const silhouetteSeed = deriveSeed(seed, SILHOUETTE_SALT);
+
+  const finalFit = (k: number): KMeansModel => new KMeansModel({ k, seed: deriveSeed(seed, FINAL_SALT, k), nInit: finalNInit, ...fitOpts }).fitFlat(data, dim);
+  // One sample of points (and its distance matrix) for every k, so the silhouettes compare like with like.
+  const silhouetteOf = (rows: Float64Array): SilhouetteSample => {
+    const m = rows.length / dim;
+    return new SilhouetteSample(rows, dim, m > sampleSize ? createRandom(silhouetteSeed).sampleIndices(m, sampleSize) : null);
+  };
+  const pointOf = (k: number, model: KMeansModel, sil: number | null): KCurvePoint => {
+    const { largest, smallest } = shares(model.labels, k);
+    const reason = degeneracy(largest, smallest, sil, limits);
+    return { k, inertia: model.inertia, silhouette: sil, largestClusterShare: largest, smallestClusterShare: smallest, degenerate: reason !== null, degenerateReason: reason, iterations: model.iterations, converged: model.converged };
+  };
+  const finalInfo = (model: KMeansModel, point: KCurvePoint | null): KSearchResult['final'] => {
+    const { largest, smallest } = shares(model.labels, model.k);
+    const reason = degeneracy(largest, smallest, point ? point.silhouette : 0, limits);
+    return { largestClusterShare: largest, smallestClusterShare: smallest, degenerate: reason !== null, degenerateReason: reason };
+  };
+
+  if (options.k !== undefined) {
+    const k = options.k;
+    if (!Number.isInteger(k) || k < 2 || k > n - 1) throw badInput(`k must be an integer from 2 to ${n - 1} (rows − 1), got ${String(k)}`, { argument: 'k' });
+    progress({ step: 'kmeans', done: 0, total: 1 });
+    const model = finalFit(k);
+    const point = pointOf(k, model, silhouetteOf(data).score(model.labels, k));
+    progress({ step: 'kmeans', done: 1, total: 1 });
+    return { k, chosenBy: 'fixed', allDegenerate: point.degenerate, curve: [point], model, final: finalInfo(model, point), reason: `k = ${k} was fixed${point.degenerate ? ` (degenerate: ${point.degenerateReason})` : ''}` };
+  }
+
+  const kMin = positiveInt(options.kMin, 2, 'kMin', 2);
+  const kMax = positiveInt(options.kMax, 10, 'kMax', 2);
+  if (kMax < kMin) throw badInput(`kMax (${kMax}) must be ≥ kMin (${kMin})`, { argument: 'kMax' });
+  const m = Math.min(n, searchSampleSize);
+  if (kMax > m - 1) throw badInput(`kMax = ${kMax} needs more rows: the search has ${m} (at least kMax + 1 are needed)`, { argument: 'kMax' });
+
+  let rows = data;
+  if (n > searchSampleSize) {
+    const idx = createRandom(deriveSeed(seed, SUBSAMPLE_SALT)).sampleIndices(n, searchSampleSize);
+    rows = new Float64Array(idx.length * dim);
+    idx.forEach((r, i) => rows.set(data.subarray(r * dim, r * dim + dim), i * dim));
+  }
+
+  const silSample = silhouetteOf(rows);
+  const curve: KCurvePoint[] = [];
+  const total = kMax - kMin + 2;
+  for (let k = kMin; k <= kMax; k++) {
+    progress({ step: 'k-search', done: k - kMin, total });
+    // The final fit of the same k uses a different seed path, so its restarts are fresh starts, not repeats.
+    const model = new KMeansModel({ k, seed: deriveSeed(seed, k), nInit, ...fitOpts }).fitFlat(rows, dim);
+    curve.push(pointOf(k, model, silSample.score(model.labels, k)));
+  }
+  const better = (a: KCurvePoint, b: KCurvePoint): boolean => (a.silhouette ?? -Infinity) > (b.silhouette ?? -Infinity);
+  const pick = (points: KCurvePoint[]): KCurvePoint | null => points.reduce<KCurvePoint | null>((best, p) => (!best || better(p, best) ? p : best), null);
+  const healthy = curve.filter((p) => !p.degenerate);
+  const allDegenerate = healthy.length === 0;
+  const chosen = (allDegenerate ? pick(curve) : pick(healthy))!;
+  progress({ step: 'k-search', done: total - 1, total });
+  const model = finalFit(chosen.k);
+  progress({ step: 'k-search', done: total, total });
+  const sil = chosen.silhouette === null ? 'undefined' : chosen.silhouette.toFixed(3);
+  const reason = allDegenerate
+    ? `every k in ${kMin}..${kMax} is degenerate; k = ${chosen.k} has the best silhouette (${sil}) but ${chosen.degenerateReason}`
+    : `k = ${chosen.k} has the highest silhouette (${sil}) among ${healthy.length} non-degenerate k in ${kMin}..${kMax}`;
+  return { k: chosen.k, chosenBy: 'silhouette', allDegenerate, curve, model, final: finalInfo(model, chosen), reason };
+}

@@ -1,0 +1,107 @@
+import type { GraphQLScalarType } from 'graphql';
+import { Field, ObjectType, type ClassType } from 'type-graphql';
+import { NonNegativeInt } from '../scalars';
+import { encodeCursor, type Cursor } from './cursor';
+import type { PageRequest } from './page-args';
+import { PageInfo } from './page-info';
+
+export interface Edge<T> {
+  node: T;
+  cursor: string;
+}
+
+export interface Connection<T> {
+  edges: Edge<T>[];
+  nodes: T[];
+  pageInfo: PageInfo;
+  totalCount?: number;
+}
+
+const made = new Map<string, { node: unknown; totalCount: boolean; type: ClassType<Connection<unknown>> }>();
+
+/**
+ * The Relay connection type for `NodeClass`: `${name}Connection { edges: [${name}Edge!]!, nodes, pageInfo,
+ * totalCount? }` and `${name}Edge { node, cursor }`. Memoized by name (a name maps to one node type).
+ * Use: `const CustomerConnection = ConnectionType(Customer, 'Customer');`
+ *      `@Query(() => CustomerConnection) customers(@Args() args: PageArgs): Promise<Connection<Customer>>`
+ */
+export function ConnectionType<T extends object>(
+  NodeClass: ClassType<T> | GraphQLScalarType,
+  name: string,
+  opts: { totalCount?: boolean } = {},
+): ClassType<Connection<T>> {
+  const prior = made.get(name);
+  if (prior) {
+    if (prior.node !== NodeClass || prior.totalCount !== Boolean(opts.totalCount)) {
+      throw new Error(`ConnectionType "${name}" is already defined with another node type or options`);
+    }
+    return prior.type as ClassType<Connection<T>>;
+  }
+
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field(() => NodeClass)
+    node: T;
+
+    @Field({ description: 'Pass as `after` to get the rows following this one.' })
+    cursor: string;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionClass {
+    @Field(() => [EdgeType])
+    edges: EdgeType[];
+
+    @Field(() => [NodeClass], { description: 'The nodes of `edges`, for clients that need no cursors.' })
+    nodes: T[];
+
+    @Field(() => PageInfo)
+    pageInfo: PageInfo;
+
+    totalCount?: number;
+  }
+  if (opts.totalCount) {
+    // Declared only when asked for, so that connections without a cheap count do not advertise one.
+    Field(() => NonNegativeInt, { description: 'Rows matching the filters, over all pages.' })(ConnectionClass.prototype, 'totalCount');
+  }
+  const type: ClassType<Connection<T>> = ConnectionClass;
+  made.set(name, { node: NodeClass, totalCount: Boolean(opts.totalCount), type: type as ClassType<Connection<unknown>> });
+  return type;
+}
+
+/**
+ * A page from rows fetched with `LIMIT page.limit + 1` in the connection's order: the extra row, when
+ * present, only tells that a next page exists.
+ */
+export function connectionFromRows<T>(
+  rows: T[],
+  page: PageRequest,
+  cursorOf: (row: T) => Cursor,
+  extra: { totalCount?: number } = {},
+): Connection<T> {
+  const nodes = rows.slice(0, page.limit);
+  const edges = nodes.map((node) => ({ node, cursor: encodeCursor(cursorOf(node)) }));
+  return {
+    edges,
+    nodes,
+    pageInfo: {
+      hasNextPage: rows.length > page.limit,
+      hasPreviousPage: page.after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    ...(extra.totalCount !== undefined ? { totalCount: extra.totalCount } : {}),
+  };
+}
+
+/**
+ * The keyset condition for rows after `after` in `ORDER BY key dir, id dir` (both columns in the same
+ * direction; the key expression must not be NULL — COALESCE it). Appends its parameters to `params` and
+ * returns SQL such as `(c.churn_risk, c.id) < ($3, $4)`, or `TRUE` without a cursor.
+ */
+export function keysetAfter(after: Cursor | null, opts: { key: string; id: string; direction: 'ASC' | 'DESC'; params: unknown[] }): string {
+  if (!after) return 'TRUE';
+  opts.params.push(after.key, after.id);
+  const n = opts.params.length;
+  return `(${opts.key}, ${opts.id}) ${opts.direction === 'ASC' ? '>' : '<'} ($${n - 1}, $${n})`;
+}

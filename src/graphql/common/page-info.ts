@@ -1,0 +1,16 @@
+import { Field, ObjectType } from 'type-graphql';
+
+@ObjectType({ description: 'Relay page information.' })
+export class PageInfo {
+  @Field()
+  hasNextPage: boolean;
+
+  @Field({ description: 'True when the page was asked for after a cursor (rows exist before it).' })
+  hasPreviousPage: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor: string | null;
+}

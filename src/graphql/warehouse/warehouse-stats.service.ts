@@ -1,0 +1,27 @@
+/** Anything that runs SQL and returns rows: a TypeORM DataSource or EntityManager fits. */
+export interface Queryable {
+  query(text: string, params?: unknown[]): Promise<unknown>;
+}
+
+export interface WarehouseStatsRow {
+  customers: number;
+  orders: number;
+  orderItems: number;
+  payments: number;
+  reviews: number;
+  firstOrderAt: Date | null;
+  lastOrderAt: Date | null;
+}
+
+/** One statement: each count is a separate scalar subquery, so no table is joined to another. */
+export async function warehouseStats(db: Queryable): Promise<WarehouseStatsRow> {
+  const rows = (await db.query(`
+    SELECT (SELECT count(*) FROM customer)::int        AS "customers",
+           (SELECT count(*) FROM orders)::int          AS "orders",
+           (SELECT count(*) FROM order_item)::int      AS "orderItems",
+           (SELECT count(*) FROM order_payment)::int   AS "payments",
+           (SELECT count(*) FROM order_review)::int    AS "reviews",
+           (SELECT min(purchased_at) FROM orders)      AS "firstOrderAt",
+           (SELECT max(purchased_at) FROM orders)      AS "lastOrderAt"`)) as WarehouseStatsRow[];
+  return rows[0];
+}

@@ -1,0 +1,307 @@
+import 'reflect-metadata';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import { config, type Config } from './config';
+import { closeOnSignals, openDatabase, type Database } from './db/database';
+import { authenticate, parseApiKeys, type ApiKeyEntry } from './graphql/auth/api-keys';
+import { OPEN_PRINCIPAL, roleAtLeast, type Principal } from './graphql/auth/roles';
+import { createContext, type GraphQLContext } from './graphql/context';
+import { argumentPathsRule, createFormatError } from './graphql/errors';
+import { complexityLimitPlugin } from './graphql/limits/complexity';
+import { depthLimitRule } from './graphql/limits/depth.rule';
+import { noIntrospectionRule } from './graphql/limits/introspection.rule';
+import { buildAppSchema } from './graphql/schema';
+import { instrumentDataSource, runWithSqlCounter, type SqlCounter } from './graphql/sql-counter';
+import { parseByteSize, PayloadTooLargeError, readBody } from './http/body';
+import { checkReadiness } from './http/readiness';
+import { sendError, sendJson, sendThrown } from './http/respond';
+import { matchRoute } from './http/routes';
+import './http/export/segment-export.route';
+import { logger as defaultLogger } from './logger';
+import { badInput, forbidden, isDomainError } from './shared/errors';
+
+/** What the server takes from config(); tests override single values. */
+export interface ServerSettings {
+  /** API_KEYS format: comma-separated role:sha256hex. Empty = open local mode. */
+  apiKeys: string;
+  /** REQUEST_BODY_LIMIT format, e.g. "1mb". */
+  bodyLimit: string;
+  maxDepth: number;
+  maxComplexity: number;
+  introspection: boolean;
+  /** Apollo Sandbox on GET /graphql (otherwise a plain page). */
+  sandbox: boolean;
+  nodeEnv: Config['NODE_ENV'];
+  readinessTimeoutMs: number;
+  /** How long stop() lets in-flight requests finish before closing their connections. */
+  stopGraceMs: number;
+}
+
+export function settingsFromConfig(c: Config = config()): ServerSettings {
+  return {
+    apiKeys: c.API_KEYS,
+    bodyLimit: c.REQUEST_BODY_LIMIT,
+    maxDepth: c.GRAPHQL_MAX_DEPTH,
+    maxComplexity: c.GRAPHQL_MAX_COMPLEXITY,
+    introspection: c.introspection,
+    sandbox: c.sandbox,
+    nodeEnv: c.NODE_ENV,
+    readinessTimeoutMs: 3000,
+    stopGraceMs: 10_000,
+  };
+}
+
+export interface CreateServerOptions {
+  db: Pick<Database, 'ds'>;
+  /** 0 picks a free port. Default: config().PORT. */
+  port?: number;
+  host?: string;
+  settings?: Partial<ServerSettings>;
+  /** A prebuilt schema; by default built from src/graphql/resolvers.ts (+ extraResolvers). */
+  schema?: GraphQLSchema;
+  extraResolvers?: Function[];
+  logger?: Logger;
+}
+
+export interface AppServer {
+  /** Base URL, e.g. http://localhost:4000 (no trailing slash). */
+  url: string;
+  graphqlUrl: string;
+  httpServer: http.Server;
+  apollo: ApolloServer<GraphQLContext>;
+  schema: GraphQLSchema;
+  /** Stops accepting connections, lets in-flight requests finish (up to stopGraceMs), then resolves. */
+  stop(): Promise<void>;
+}
+
+const PLAIN_LANDING = 'segmenta GraphQL API\n\nSend queries as POST /graphql with a JSON body {"query": "...", "variables": {...}}.\n';
+
+/** Adds extensions.sqlStatements (and the complexity estimate) when the request sent `x-debug-sql-count: 1`. */
+function debugExtensionsPlugin(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (!contextValue.debugSql || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          result.extensions = {
+            ...result.extensions,
+            sqlStatements: contextValue.sqlCounter.statements,
+            ...(contextValue.complexity !== undefined ? { complexity: contextValue.complexity } : {}),
+          };
+        },
+      };
+    },
+  };
+}
+
+function headerMap(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+function graphQLTransportError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
+}
+
+function baseUrl(addr: AddressInfo): string {
+  const host = addr.address === '0.0.0.0' || addr.address === '::' ? 'localhost' : addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return `http://${host}:${addr.port}`;
+}
+
+/**
+ * One Node HTTP server: POST/GET /graphql (Apollo), GET /healthz, GET /readyz, and the routes registered
+ * with registerRoute(). Listens before resolving.
+ */
+export async function createServer(opts: CreateServerOptions): Promise<AppServer> {
+  const settings: ServerSettings = { ...settingsFromConfig(), ...opts.settings };
+  const log = opts.logger ?? defaultLogger;
+  const ds = instrumentDataSource(opts.db.ds);
+  const keys: ApiKeyEntry[] = parseApiKeys(settings.apiKeys);
+  const bodyLimit = parseByteSize(settings.bodyLimit);
+  const schema = opts.schema ?? (await buildAppSchema({ extraResolvers: opts.extraResolvers }));
+
+  if (keys.length === 0) {
+    log.warn('API_KEYS is empty: open local mode, every request is treated as admin. Set API_KEYS before exposing this server.');
+  }
+
+  const httpServer = http.createServer();
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    formatError: createFormatError(log),
+    includeStacktraceInErrorResponses: false,
+    // Our own rule refuses introspection with a message that names the setting.
+    introspection: true,
+    hideSchemaDetailsFromClientErrors: !settings.introspection,
+    validationRules: [argumentPathsRule, depthLimitRule(settings.maxDepth), ...(settings.introspection ? [] : [noIntrospectionRule])],
+    nodeEnv: settings.nodeEnv,
+    stopOnTerminationSignals: false,
+    logger: {
+      debug: (m) => log.debug(m),
+      info: (m) => log.info(m),
+      warn: (m) => log.warn(m),
+      error: (m) => log.error(m),
+    },
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: settings.stopGraceMs }),
+      settings.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
+      complexityLimitPlugin<GraphQLContext>(settings.maxComplexity),
+      debugExtensionsPlugin(),
+    ],
+  });
+  await apollo.start();
+
+  const principalFor = (req: IncomingMessage): Principal => authenticate(req.headers.authorization, keys);
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    let body: unknown;
+    if (method === 'POST') {
+      const raw = await readBody(req, bodyLimit);
+      const type = String(req.headers['content-type'] ?? '');
+      if (/\bjson\b/i.test(type) && raw.length > 0) {
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          graphQLTransportError(res, 400, 'BAD_REQUEST', 'the request body is not valid JSON');
+          return;
+        }
+      } else if (raw.length > 0) {
+        body = raw.toString('utf8'); // Apollo refuses it, naming the content types it accepts
+      }
+    } else if (method === 'GET' && !url.search && !settings.sandbox) {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(PLAIN_LANDING);
+      return;
+    }
+
+    const counter: SqlCounter = { statements: 0 };
+    const response = await runWithSqlCounter(counter, () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers: headerMap(req), search: url.search, body },
+        context: async () => {
+          let principal: Principal;
+          try {
+            principal = principalFor(req);
+          } catch (e) {
+            if (!isDomainError(e)) throw e;
+            throw new GraphQLError(e.message, {
+              originalError: e,
+              extensions: { code: e.code, http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
+            });
+          }
+          return createContext({ principal, ds, sqlCounter: counter, debugSql: req.headers['x-debug-sql-count'] === '1' });
+        },
+      }),
+    );
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    try {
+      if (path === '/graphql' || path === '/graphql/') return await handleGraphQL(req, res, url);
+      if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) return sendJson(res, 200, { status: 'ok' });
+      if (path === '/readyz' && (method === 'GET' || method === 'HEAD')) {
+        const report = await checkReadiness(ds, {
+          timeoutMs: settings.readinessTimeoutMs,
+          log: (e, name) => log.error({ err: e }, `readiness check "${name}" failed`),
+        });
+        return sendJson(res, report.status === 'ready' ? 200 : 503, report);
+      }
+      const match = matchRoute(method, path);
+      if (match && 'methodNotAllowed' in match) {
+        return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`, {}, { allow: match.methodNotAllowed.join(', ') });
+      }
+      if (!match) return sendError(res, 404, 'NOT_FOUND', `nothing is served at ${method} ${path}`);
+      let principal: Principal = OPEN_PRINCIPAL;
+      if (match.route.role) {
+        principal = principalFor(req);
+        if (!roleAtLeast(principal.role, match.route.role)) {
+          throw forbidden(`${method} ${match.route.pattern} requires the ${match.route.role} role; this API key has the ${principal.role} role`);
+        }
+      }
+      await match.route.handler(req, res, { params: match.params, url, ds, principal });
+    } catch (e) {
+      if (e instanceof PayloadTooLargeError && path.startsWith('/graphql') && !res.headersSent) {
+        return graphQLTransportError(res, 413, 'PAYLOAD_TOO_LARGE', e.message, { connection: 'close' });
+      }
+      const err = e instanceof URIError ? badInput(`the path is not valid percent-encoding: ${path}`) : e;
+      if (sendThrown(res, err)) log.error({ err: e, method, path }, 'unexpected error while serving an HTTP request');
+    }
+  }
+
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void handle(req, res);
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(opts.port ?? config().PORT, opts.host ?? config().HOST, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    await apollo.stop();
+    throw e;
+  }
+
+  const url = baseUrl(httpServer.address() as AddressInfo);
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    graphqlUrl: `${url}/graphql`,
+    httpServer,
+    apollo,
+    schema,
+    stop() {
+      stopping ??= apollo.stop();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * `npm start`: opens the configured database (migrating it unless told not to), serves the API on
+ * config().HOST:PORT, prints the URL and shuts down cleanly on SIGINT/SIGTERM.
+ */
+export async function startServer(
+  opts: { migrate?: boolean; logger?: Logger; beforeListen?: (db: Database) => Promise<void> } = {},
+): Promise<AppServer & { db: Database }> {
+  const log = opts.logger ?? defaultLogger;
+  const db = await openDatabase({ migrate: opts.migrate ?? true, log: (m) => log.info(m) });
+  try {
+    // Preparation (demo data, a first model) runs before the port opens, so /readyz never lies about it.
+    await opts.beforeListen?.(db);
+    const server = await createServer({ db, logger: log });
+    log.info(`database: ${db.description}`);
+    process.stdout.write(`segmenta GraphQL API listening at ${server.graphqlUrl}\n`);
+    let stopped: Promise<void> | undefined;
+    const stop = () => (stopped ??= server.stop().finally(() => db.close()));
+    closeOnSignals(stop, (m) => log.info(m));
+    return { ...server, db, stop };
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}

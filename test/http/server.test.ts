@@ -1,0 +1,207 @@
+import http from 'node:http';
+import { registerReadinessCheck } from '../../src/http/readiness';
+import { compilePattern, registerRoute } from '../../src/http/routes';
+import { sendJson } from '../../src/http/respond';
+import { parseByteSize } from '../../src/http/body';
+import { settingsFromConfig } from '../../src/server';
+import { loadConfig } from '../../src/config';
+import { badInput } from '../../src/shared/errors';
+import { createTestDb, type TestDb } from '../helpers/db';
+import { startTestServer, type TestServer } from '../graphql/helpers';
+
+type ReadyBody = { status: string; checks: Record<string, { ok: boolean; detail?: string }> };
+
+/** A raw request, for bodies fetch cannot send (chunked without length) and to read 413s reliably. */
+function raw(url: string, opts: { method?: string; headers?: Record<string, string>; chunks?: string[] }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: opts.method ?? 'POST', headers: opts.headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    for (const c of opts.chunks ?? []) req.write(c);
+    req.end();
+  });
+}
+
+describe('helpers (unit)', () => {
+  it('parses body sizes', () => {
+    expect(parseByteSize('1mb')).toBe(1048576);
+    expect(parseByteSize('100KB')).toBe(102400);
+    expect(parseByteSize('512b')).toBe(512);
+    expect(() => parseByteSize('1gb')).toThrow(/100kb or 1mb/);
+  });
+
+  it('compiles route patterns', () => {
+    const { regex, names } = compilePattern('/exports/segments/:segment.csv');
+    expect(names).toEqual(['segment']);
+    expect(regex.exec('/exports/segments/at-risk.csv')?.[1]).toBe('at-risk');
+    expect(regex.test('/exports/segments/a/b.csv')).toBe(false);
+    const star = compilePattern('/dashboard/*');
+    expect(star.regex.exec('/dashboard/assets/app.js')?.[1]).toBe('assets/app.js');
+    expect(star.regex.test('/dashboard')).toBe(true);
+  });
+
+  it('takes its settings from config', () => {
+    const s = settingsFromConfig(loadConfig({ NODE_ENV: 'production', GRAPHQL_MAX_DEPTH: '7', REQUEST_BODY_LIMIT: '2mb', API_KEYS: '' }));
+    expect(s).toMatchObject({ maxDepth: 7, bodyLimit: '2mb', sandbox: false, introspection: false, nodeEnv: 'production' });
+  });
+});
+
+describe('HTTP server', () => {
+  let db: TestDb;
+  let t: TestServer;
+  const cleanup: (() => void)[] = [];
+  beforeAll(async () => {
+    db = await createTestDb();
+    t = await startTestServer({ db, settings: { bodyLimit: '1kb' } });
+    cleanup.push(
+      registerRoute('GET', '/test/echo/:id', (_req, res, ctx) => sendJson(res, 200, { id: ctx.params.id, q: ctx.url.searchParams.get('q') })),
+      registerRoute('GET', '/test/bad', () => {
+        throw badInput('segment "x" is unknown', { argument: 'segment' });
+      }),
+      registerRoute('GET', '/test/boom', () => {
+        throw new Error('relation "secret_table" does not exist');
+      }),
+    );
+  });
+  afterAll(async () => {
+    cleanup.forEach((c) => c());
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('GET /healthz answers ok', async () => {
+    const r = await t.get('/healthz');
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ status: 'ok' });
+  });
+
+  it('GET /readyz is 200 when the database answers and no migration is pending', async () => {
+    const r = await t.get('/readyz');
+    const body = (await r.json()) as ReadyBody;
+    expect(r.status).toBe(200);
+    expect(body.status).toBe('ready');
+    expect(body.checks.database).toMatchObject({ ok: true });
+    expect(body.checks.migrations).toMatchObject({ ok: true });
+  });
+
+  it('GET /readyz is 503 when a registered check fails, with each check reported', async () => {
+    const off = registerReadinessCheck('activeModel', () => ({ ok: false, detail: 'no active model: train one first' }));
+    const off2 = registerReadinessCheck('throws', () => {
+      throw new Error('password=hunter2 leaked');
+    });
+    try {
+      const r = await t.get('/readyz');
+      const body = (await r.json()) as ReadyBody;
+      expect(r.status).toBe(503);
+      expect(body.status).toBe('not ready');
+      expect(body.checks.database.ok).toBe(true);
+      expect(body.checks.activeModel).toMatchObject({ ok: false, detail: 'no active model: train one first' });
+      expect(body.checks.throws).toMatchObject({ ok: false, detail: 'check failed (see the server log)' });
+      expect(JSON.stringify(body)).not.toContain('hunter2');
+    } finally {
+      off();
+      off2();
+    }
+    expect((await t.get('/readyz')).status).toBe(200);
+  });
+
+  it('GET /readyz reports pending migrations', async () => {
+    const bare = await createTestDb({ migrate: false });
+    const s = await startTestServer({ db: bare });
+    try {
+      const r = await s.get('/readyz');
+      const body = (await r.json()) as ReadyBody;
+      expect(r.status).toBe(503);
+      expect(body.checks.migrations.ok).toBe(false);
+      expect(body.checks.migrations.detail).toMatch(/pending: Warehouse1764000000000/);
+    } finally {
+      await s.close();
+      await bare.drop();
+    }
+  });
+
+  it('refuses a body over REQUEST_BODY_LIMIT with 413 and a JSON error (declared length)', async () => {
+    const body = JSON.stringify({ query: `{ warehouseStats { orders } } # ${'x'.repeat(2000)}` });
+    const r = await raw(t.server.graphqlUrl, { headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, chunks: [body] });
+    expect(r.status).toBe(413);
+    expect(JSON.parse(r.body)).toEqual({ errors: [{ message: expect.stringMatching(/exceeds the limit of 1024 bytes/), extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+  });
+
+  it('refuses a chunked body once it passes the limit', async () => {
+    const r = await raw(t.server.graphqlUrl, { headers: { 'content-type': 'application/json' }, chunks: ['{"query":"', 'x'.repeat(600), 'y'.repeat(600), '"}'] });
+    expect(r.status).toBe(413);
+    expect(JSON.parse(r.body).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('accepts a body under the limit and refuses invalid JSON with 400', async () => {
+    expect((await t.gql('{ warehouseStats { orders } }')).body).toEqual({ data: { warehouseStats: { orders: 0 } } });
+    const r = await raw(t.server.graphqlUrl, { headers: { 'content-type': 'application/json' }, chunks: ['{"query": '] });
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body).errors[0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' } });
+  });
+
+  it('serves registered routes with params; 404 and 405 otherwise', async () => {
+    expect(await (await t.get('/test/echo/7?q=a%26b')).json()).toEqual({ id: '7', q: 'a&b' });
+    const missing = await t.get('/nothing/here');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    const wrong = await raw(`${t.server.url}/test/echo/7`, { method: 'DELETE' });
+    expect(wrong.status).toBe(405);
+    expect((await t.get('/test/echo/%E0%A4%A')).status).toBe(400);
+  });
+
+  it('maps route errors: DomainError → its status; anything else → masked 500', async () => {
+    const bad = await t.get('/test/bad');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: { code: 'BAD_USER_INPUT', message: 'segment "x" is unknown', argument: 'segment' } });
+    const boom = await t.get('/test/boom');
+    expect(boom.status).toBe(500);
+    const text = await boom.text();
+    expect(text).not.toContain('secret_table');
+    expect(JSON.parse(text)).toEqual({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } });
+    expect(t.logs.some((l) => JSON.stringify(l).includes('secret_table'))).toBe(true);
+  });
+
+  it('GET /graphql: a plain page without the sandbox, the Apollo Sandbox with it', async () => {
+    const plain = await t.get('/graphql', { accept: 'text/html' });
+    expect(plain.status).toBe(200);
+    expect(await plain.text()).toMatch(/POST \/graphql/);
+    const s = await startTestServer({ db, settings: { sandbox: true } });
+    try {
+      const page = await s.get('/graphql', { accept: 'text/html' });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await page.text()).toMatch(/sandbox/i);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('stops gracefully: in-flight requests finish, new connections are refused', async () => {
+    const s = await startTestServer({ db });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const off = registerRoute('GET', '/test/slow', async (_req, res) => {
+      await gate;
+      sendJson(res, 200, { done: true });
+    });
+    try {
+      const inflight = fetch(`${s.server.url}/test/slow`);
+      await new Promise((r) => setTimeout(r, 50));
+      const stopped = s.close();
+      await new Promise((r) => setTimeout(r, 50));
+      release();
+      const r = await inflight;
+      expect(r.status).toBe(200);
+      expect(await r.json()).toEqual({ done: true });
+      await stopped;
+      await expect(fetch(`${s.server.url}/healthz`)).rejects.toThrow();
+    } finally {
+      off();
+    }
+  });
+});

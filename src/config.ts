@@ -31,6 +31,8 @@ const schema = z.object({
   REQUEST_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb').default('1mb'),
   CLV_HORIZON_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   CLV_MONTHLY_DISCOUNT: z.coerce.number().min(0).max(1).default(0.01),
+  /** `npm run bench` also runs the 1M-customer sizes. */
+  BENCH_FULL: bool.default(false),
 });
 
 export type Config = z.infer<typeof schema> & { sandbox: boolean; introspection: boolean };

@@ -51,3 +51,13 @@ export function peakRssMiB(): number {
   }
   return process.memoryUsage().rss / 2 ** 20;
 }
+
+/** Resets the peak RSS counter (Linux), so a later peakRssMiB() measures only what follows. */
+export function resetPeakRss(): boolean {
+  try {
+    fs.writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}

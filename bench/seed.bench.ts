@@ -11,7 +11,6 @@ import { scratchDatabase } from './scratch-db';
  * and the process's peak RSS (memory must stay flat with size).
  */
 registerBench('seed', async () => {
-  // A benchmark-only switch, so it is read here rather than in the service's config.
   const sizes = config().BENCH_FULL ? [100_000, 1_000_000] : [100_000];
   const lines: string[] = [
     '| customers | wall time | generate + COPY | indexes + keys | rows written | rows/s | orders | items | peak RSS |',

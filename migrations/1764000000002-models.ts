@@ -3,6 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The model registry: versions (everything needed to reproduce and serve a model), per-customer assignments,
  * per-segment profiles and priorities, training runs with progress, and stored backtests.
+ * `customer_segment` is partitioned by model version: a version's rows are loaded into a fresh table and
+ * attached (indexes built in bulk, foreign keys checked by one query), and deleting a version drops a table.
  */
 export class Models1764000000002 implements MigrationInterface {
   name = 'Models1764000000002';
@@ -76,7 +78,7 @@ export class Models1764000000002 implements MigrationInterface {
         clv                    double precision,
         priority_score         double precision,
         PRIMARY KEY (model_version_id, customer_id)
-      );
+      ) PARTITION BY LIST (model_version_id);
       CREATE INDEX customer_segment_customer_idx ON customer_segment (customer_id);
       CREATE INDEX customer_segment_cluster_idx ON customer_segment (model_version_id, cluster_id);
       CREATE INDEX customer_segment_rfm_idx ON customer_segment (model_version_id, rfm_segment);

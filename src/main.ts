@@ -1,1 +1,51 @@
-import "reflect-metadata";
+import 'reflect-metadata';
+import { seedWarehouse } from '../seeds/seed.service';
+import { terminalProgress } from './cli/progress';
+import { config } from './config';
+import type { Database } from './db/database';
+import { logger } from './logger';
+import { activeModel } from './models/model-registry.service';
+import { recoverInterruptedRuns } from './models/training-run.service';
+import { train } from './models/train.pipeline';
+import { startServer } from './server';
+
+/**
+ * `npm start`: the database (DATABASE_URL, else an embedded PostgreSQL), migrations, the demo warehouse when the
+ * warehouse is empty, a first model when none is active, then the API.
+ */
+async function prepare(db: Database): Promise<void> {
+  const c = config();
+  const say = (m: string) => process.stdout.write(`${m}\n`);
+  say(`database: ${db.description}`);
+  const failed = await recoverInterruptedRuns(db.ds);
+  if (failed) say(`marked ${failed} interrupted training run(s) as failed`);
+  const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM customer`);
+  if (n === 0) {
+    say(`empty warehouse: writing the demo store (${c.DEMO_CUSTOMERS} customers, seed ${c.DEMO_SEED})`);
+    const bar = terminalProgress(process.stdout);
+    try {
+      const r = await seedWarehouse(db.ds, { customers: c.DEMO_CUSTOMERS, seed: c.DEMO_SEED, onProgress: bar });
+      bar.stop();
+      say(`demo warehouse written: ${r.rows.orders} orders of ${r.rows.customer} customers in ${(r.elapsedMs / 1000).toFixed(1)} s`);
+    } finally {
+      bar.stop();
+    }
+  }
+  if (!(await activeModel(db.ds))) {
+    say('no active model: training the first one');
+    const bar = terminalProgress(process.stdout);
+    try {
+      const r = await train(db.ds, { seed: c.DEMO_SEED, onProgress: bar, requestedBy: 'startup' });
+      bar.stop();
+      say(`model ${r.modelId} active: k = ${r.k}, ${r.customers} customers, ${(r.durationMs / 1000).toFixed(1)} s`);
+    } finally {
+      bar.stop();
+    }
+  }
+}
+
+startServer({ beforeListen: prepare }).catch((e: unknown) => {
+  logger.error({ err: e }, 'start-up failed');
+  process.stderr.write(`segmenta could not start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -40,7 +40,7 @@ export interface TrainOptions {
   requestedBy?: string;
   /** An existing queued run to execute (the retrain mutation creates it first). */
   runId?: number;
-  /** Test hook: throw at the start of this step, to prove a failure leaves the active model untouched. */
+  /** Test hook: throw at the start of this step (for 'persist': inside its transaction, after all writes). */
   failAt?: TrainStep;
 }
 
@@ -108,8 +108,12 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
     tracker = new RunTracker(ds, runId, STEP_WEIGHTS);
     await tracker.start();
     const t = tracker;
-    const enter = (step: TrainStep) => {
+    const inject = (step: TrainStep) => {
       if (opts.failAt === step) throw new Error(`injected failure at step "${step}"`);
+    };
+    const enter = (step: TrainStep) => {
+      // 'persist' fails late, inside its transaction, after every row is written: the rollback must undo them.
+      if (step !== 'persist') inject(step);
       t.enter(step);
       progress({ step, done: 0, total: 1 });
     };
@@ -179,6 +183,15 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
     clusters.matchedTo.forEach((m, i) => {
       if (m !== null && prevClusters?.names.has(m)) keptNames.set(clusters.clusterIds[i], prevClusters.names.get(m)!);
     });
+    const persistTimings: Record<string, number> = {};
+    const timed = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
+      const t0 = Date.now();
+      try {
+        return await fn();
+      } finally {
+        persistTimings[label] = Date.now() - t0;
+      }
+    };
     const modelId = await withTransaction(ds, async (client) => {
       const metricsBase = {
         kSearch: clusters.search.curve,
@@ -226,18 +239,19 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
         ],
       );
       within('persist')(0.1);
-      await writeAssignments(client, id, snap.snapshotId, assigned, churn?.estimates ?? null, churn ? churnInputs.customerIds : null);
+      await timed('assignments', () => writeAssignments(client, id, snap.snapshotId, assigned, churn?.estimates ?? null, churn ? churnInputs.customerIds : null));
       within('persist')(0.6);
-      const profiles = await writeProfiles(client, id, snap.snapshotId, {
+      const profiles = await timed('profiles', () => writeProfiles(client, id, snap.snapshotId, {
         centroids: new Map(clusters.clusterIds.map((cid, i) => [cid, centroidsOriginal[i]])),
         keptNames,
-      });
+      }));
       within('persist')(0.85);
-      const ari = previous ? await ariBetweenModels(client, previous.id, id) : null;
+      const ari = previous ? await timed('ari', () => ariBetweenModels(client, previous.id, id)) : null;
       await client.query(
         `UPDATE model_version SET metrics = metrics || $2::jsonb WHERE id = $1`,
-        [id, JSON.stringify({ ariVsPrevious: ari?.ari ?? null, previousModelId: previous?.id ?? null, ariCommonCustomers: ari?.commonCustomers ?? 0, clusterNames: Object.fromEntries(profiles.clusterNames), segmentsByKind: profiles.kinds })],
+        [id, JSON.stringify({ persistTimings, ariVsPrevious: ari?.ari ?? null, previousModelId: previous?.id ?? null, ariCommonCustomers: ari?.commonCustomers ?? 0, clusterNames: Object.fromEntries(profiles.clusterNames), segmentsByKind: profiles.kinds })],
       );
+      inject('persist');
       if (opts.activate !== false) {
         await client.query(`UPDATE model_version SET is_active = false WHERE is_active`);
         await client.query(`UPDATE model_version SET is_active = true, activated_at = now() WHERE id = $1`, [id]);

@@ -5,7 +5,7 @@ import { checkSnapshotId } from './rfm.sql';
  * ABC/XYZ for a whole feature snapshot, set-based, with exactly the rules of ./abc-xyz.ts. Returns a SELECT
  * yielding (customer_id, abc, xyz, abc_xyz), usable as the source of an INSERT … SELECT.
  * Revenue is numeric cents (round(monetary, 2)), so the share comparisons are exact; the running sum excludes
- * the current peer group (EXCLUDE GROUP), so ties share `before` and get the same class.
+ * the current peer group, so ties share `before` and get the same class.
  */
 export function abcXyzSql(snapshotId: number): string {
   const id = checkSnapshotId(snapshotId);
@@ -18,8 +18,9 @@ WITH s AS (
 ),
 c AS (
   SELECT s.*,
-         COALESCE(sum(rev) OVER (ORDER BY rev DESC NULLS LAST
-                                 RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP), 0) AS before,
+         -- Revenue of every strictly larger customer: the running sum through the peer group minus the group.
+         -- (EXCLUDE GROUP says the same but makes PostgreSQL re-aggregate the frame per row: quadratic.)
+         COALESCE(sum(rev) OVER (ORDER BY rev DESC NULLS LAST) - sum(rev) OVER (PARTITION BY rev), 0) AS before,
          sum(rev) OVER () AS total
     FROM s
 ),

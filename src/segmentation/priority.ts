@@ -10,12 +10,16 @@
  * share of members in the RFM "high" churn tier (+ half the "medium" share), and says so in `riskSource`.
  * Expected value is the members' CLV when available, else their historical monetary value.
  *
- * The recommended action compares a segment with the population (member-weighted means):
- *   risk ≥ population and value ≥ population → win-back (if lapsed: recency above the population's) or retain
- *   risk ≥ population and value <  population → let go (cheap automated touches only)
- *   risk <  population and value ≥ population → upsell
- *   risk <  population and value <  population → nurture
+ * The recommended action compares a segment with the population (member-weighted means). A segment is at
+ * risk when its churn risk reaches the population's or one in three (AT_RISK), whichever is lower — in a store
+ * where most customers buy once the population's risk is very high, and a third of a valuable segment
+ * slipping away is already a reason to act:
+ *   at risk     and value ≥ population → win-back (if lapsed: recency above the population's) or retain
+ *   at risk     and value <  population → let go (cheap automated touches only)
+ *   not at risk and value ≥ population → upsell
+ *   not at risk and value <  population → nurture
  */
+export const AT_RISK = 1 / 3;
 export type RecommendedAction = 'win-back' | 'retain' | 'upsell' | 'nurture' | 'let go';
 export type RiskSource = 'bg_nbd' | 'rfm_tier';
 
@@ -69,7 +73,7 @@ export function prioritize(segments: SegmentStats[]): SegmentPriority[] {
   const totalAtRisk = atRisk.reduce((a, b) => a + b, 0);
   const out = segments.map((s, i): SegmentPriority => {
     const meanValue = s.size ? s.valueTotal / s.size : 0;
-    const risky = s.churnRisk >= popRisk;
+    const risky = s.churnRisk >= Math.min(popRisk, AT_RISK);
     const valuable = meanValue >= popValue;
     const lapsed = s.avgRecencyDays !== null && s.avgRecencyDays > popRecency;
     const action: RecommendedAction = risky ? (valuable ? (lapsed ? 'win-back' : 'retain') : 'let go') : valuable ? 'upsell' : 'nurture';

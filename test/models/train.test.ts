@@ -1,28 +1,97 @@
 import { seedWarehouse } from '../../seeds/seed.service';
 import { activeModel } from '../../src/models/model-registry.service';
+import { acquireTrainingLock, recoverInterruptedRuns } from '../../src/models/training-run.service';
 import { train } from '../../src/models/train.pipeline';
 import { createTestDb, type TestDb } from '../helpers/db';
 
+const assignments = (db: TestDb, modelId: number): Promise<{ customer_id: number; cluster_id: number; rfm_segment: string; clv: number }[]> =>
+  db.ds.query(`SELECT customer_id, cluster_id, rfm_segment, clv FROM customer_segment WHERE model_version_id = $1 ORDER BY customer_id`, [modelId]);
+
 describe('train pipeline on a seeded warehouse', () => {
   let db: TestDb;
+  let first: Awaited<ReturnType<typeof train>>;
   beforeAll(async () => {
     db = await createTestDb();
     await seedWarehouse(db.ds, { customers: 3000, seed: 11 });
+    first = await train(db.ds, { seed: 5, kMax: 6 });
   });
   afterAll(async () => {
     await db?.drop();
   });
 
-  it('trains, activates and writes every customer', async () => {
-    const res = await train(db.ds, { seed: 5, kMax: 8 });
-    expect(res.k).toBeGreaterThanOrEqual(2);
-    const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM customer_segment WHERE model_version_id = $1`, [res.modelId]);
-    const [{ f }] = await db.ds.query(`SELECT count(*)::int AS f FROM customer_features WHERE snapshot_id = $1`, [res.snapshotId]);
+  it('writes every customer of the snapshot, all segment kinds, and activates the version', async () => {
+    const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM customer_segment WHERE model_version_id = $1`, [first.modelId]);
+    const [{ f }] = await db.ds.query(`SELECT count(*)::int AS f FROM customer_features WHERE snapshot_id = $1`, [first.snapshotId]);
     expect(n).toBe(f);
-    expect((await activeModel(db.ds))?.id).toBe(res.modelId);
-    const profiles = await db.ds.query(`SELECT kind, count(*)::int AS n FROM segment_profile WHERE model_version_id = $1 GROUP BY kind ORDER BY kind`, [res.modelId]);
-    console.log(JSON.stringify({ res, profiles }, null, 1));
-    const clusters = await db.ds.query(`SELECT segment_key, name, size, churn_risk, priority_rank, recommended_action FROM segment_profile WHERE model_version_id = $1 AND kind = 'CLUSTER' ORDER BY priority_rank`, [res.modelId]);
-    console.table(clusters);
+    expect(first.customers).toBe(f);
+    expect((await activeModel(db.ds))?.id).toBe(first.modelId);
+    const kinds = await db.ds.query(
+      `SELECT kind, count(*)::int AS segments, sum(size)::int AS members, sum(priority_score) AS priority
+         FROM segment_profile WHERE model_version_id = $1 GROUP BY kind ORDER BY kind`,
+      [first.modelId],
+    );
+    expect(kinds.map((k: { kind: string }) => k.kind)).toEqual(['ABC_XYZ', 'CLUSTER', 'RFM']);
+    for (const k of kinds) {
+      expect(k.members).toBe(n); // every customer in exactly one segment of each kind
+      expect(k.priority).toBeCloseTo(1, 9); // priority scores are shares of value at risk
+    }
+    const clusters = await db.ds.query(`SELECT name FROM segment_profile WHERE model_version_id = $1 AND kind = 'CLUSTER'`, [first.modelId]);
+    expect(clusters).toHaveLength(first.k);
+    expect(new Set(clusters.map((c: { name: string }) => c.name)).size).toBe(first.k); // unique names
+    const [run] = await db.ds.query(`SELECT status, progress, model_version_id, step_timings FROM training_run WHERE id = $1`, [first.runId]);
+    expect(run).toMatchObject({ status: 'succeeded', progress: 1, model_version_id: first.modelId });
+    expect(run.step_timings.map((s: { step: string }) => s.step)).toEqual(['features', 'clusters', 'assign', 'churn', 'classifier', 'persist']);
+    expect(first.classifierMacroF1).toBeGreaterThan(0.8);
+  });
+
+  it('is deterministic: the same seed on the same data gives the same assignments, ids and names', async () => {
+    const again = await train(db.ds, { seed: 5, kMax: 6 });
+    expect(again.k).toBe(first.k);
+    const [a, b] = [await assignments(db, first.modelId), await assignments(db, again.modelId)];
+    expect(b.map((r) => r.cluster_id)).toEqual(a.map((r) => r.cluster_id));
+    expect(b.map((r) => r.rfm_segment)).toEqual(a.map((r) => r.rfm_segment));
+    b.forEach((r, i) => expect(r.clv).toBeCloseTo(a[i].clv, 9));
+    expect(again.ariVsPrevious).toBeCloseTo(1, 12);
+    const names = (id: number) => db.ds.query(`SELECT segment_key, name FROM segment_profile WHERE model_version_id = $1 AND kind = 'CLUSTER' ORDER BY segment_key`, [id]);
+    expect(await names(again.modelId)).toEqual(await names(first.modelId));
+  });
+
+  it('a failure at any step leaves the active model and its assignments untouched', async () => {
+    const active = await activeModel(db.ds);
+    const before = await assignments(db, active!.id);
+    const [{ versions }] = await db.ds.query(`SELECT count(*)::int AS versions FROM model_version`);
+    for (const step of ['clusters', 'persist'] as const) {
+      await expect(train(db.ds, { seed: 9, k: 4, failAt: step })).rejects.toThrow(`injected failure at step "${step}"`);
+      const [run] = await db.ds.query(`SELECT status, error, step FROM training_run ORDER BY id DESC LIMIT 1`);
+      expect(run.status).toBe('failed');
+      expect(run.error).toContain(step);
+    }
+    expect((await activeModel(db.ds))?.id).toBe(active!.id);
+    expect(await assignments(db, active!.id)).toEqual(before);
+    const [{ after }] = await db.ds.query(`SELECT count(*)::int AS after FROM model_version`);
+    expect(after).toBe(versions);
+    // Nothing of the failed versions survives, not even their partitions.
+    const [{ parts }] = await db.ds.query(`SELECT count(*)::int AS parts FROM pg_inherits WHERE inhparent = 'customer_segment'::regclass`);
+    expect(parts).toBe(versions);
+  });
+
+  it('refuses a second training while one holds the lock, and recovers runs left by a crash', async () => {
+    const lock = await acquireTrainingLock(db.ds);
+    try {
+      await expect(train(db.ds, { seed: 1 })).rejects.toMatchObject({ code: 'CONFLICT' });
+    } finally {
+      await lock.release();
+    }
+    await db.ds.query(`INSERT INTO training_run (status, params, started_at) VALUES ('running', '{}', now())`);
+    expect(await recoverInterruptedRuns(db.ds)).toBe(1);
+    const [run] = await db.ds.query(`SELECT status, error FROM training_run ORDER BY id DESC LIMIT 1`);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/interrupted/);
+  });
+
+  it('rejects bad options with the argument named', async () => {
+    await expect(train(db.ds, { k: 1 })).rejects.toThrow(/k must be/);
+    await expect(train(db.ds, { seed: -3 })).rejects.toThrow(/seed must be/);
+    await expect(train(db.ds, { kMin: 5, kMax: 3 })).rejects.toThrow(/kMin\.\.kMax/);
   });
 });

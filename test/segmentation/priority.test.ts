@@ -27,6 +27,18 @@ describe('prioritize', () => {
     expect(p['new']).toBe('nurture'); // risk .2, value 30
   });
 
+  it('calls a valuable segment at risk from one in three even when the population is riskier', () => {
+    const p = prioritize([
+      { key: 'loyal', size: 100, churnRisk: 0.4, valueTotal: 100_000, avgRecencyDays: 30 },
+      { key: 'champions', size: 100, churnRisk: 0.15, valueTotal: 100_000, avgRecencyDays: 10 },
+      { key: 'one-timers', size: 10_000, churnRisk: 0.97, valueTotal: 50_000, avgRecencyDays: 200 },
+    ]);
+    const a = Object.fromEntries(p.map((s) => [s.key, s.action]));
+    expect(a.loyal).toBe('retain'); // 0.4 ≥ 1/3 although the population's risk is ~0.95; recent, so retain
+    expect(a.champions).toBe('upsell');
+    expect(a['one-timers']).toBe('let go');
+  });
+
   it('rejects a churn risk outside [0, 1] naming the segment', () => {
     expect(() => prioritize([{ key: 'x', size: 1, churnRisk: 1.5, valueTotal: 1, avgRecencyDays: null }])).toThrow(/segment "x"/);
   });

@@ -9,6 +9,9 @@ import type { SegmentKind } from '../segment-profile.entity';
 import type { ChurnEstimates } from './churn.step';
 import { PROFILE_FEATURES } from './clustering.step';
 
+/** The partition of `customer_segment` that holds one model version's rows. */
+export const modelPartition = (modelId: number) => `customer_segment_m${Number(modelId)}`;
+
 /** Numeric weight of an RFM churn tier, for the fallback risk when no churn model could be fitted. */
 const TIER_RISK_SQL = `CASE churn_tier WHEN 'HIGH' THEN 1.0 WHEN 'MEDIUM' THEN 0.5 ELSE 0.0 END`;
 
@@ -44,8 +47,13 @@ export async function writeAssignments(
       return `${assign.customerIds[i]}\t${assign.clusterIds[i]}\t${c.join('\t')}`;
     }),
   );
+  // Fresh temp tables have no statistics; without them the planner misjudges the joins below.
+  await client.query('ANALYZE tmp_assign');
+  const part = modelPartition(modelId);
+  // The CHECK lets ATTACH skip scanning the table to prove the partition bound.
+  await client.query(`CREATE TABLE ${part} (LIKE customer_segment INCLUDING DEFAULTS, CHECK (model_version_id = ${modelId}))`);
   const res = await client.query(
-    `INSERT INTO customer_segment (model_version_id, customer_id, cluster_id, r, f, m, rfm_score, rfm_segment, churn_tier,
+    `INSERT INTO ${part} (model_version_id, customer_id, cluster_id, r, f, m, rfm_score, rfm_segment, churn_tier,
                                    abc, xyz, p_alive, churn_probability, expected_purchases_90d, expected_avg_spend, clv, priority_score)
      SELECT $1, t.customer_id, t.cluster_id, r.r, r.f, r.m, r.rfm_score, r.segment, r.churn_tier, a.abc, a.xyz,
             t.p_alive, t.churn_probability, t.expected_purchases, t.expected_avg_spend, t.clv,
@@ -57,6 +65,9 @@ export async function writeAssignments(
        JOIN customer_features f ON f.snapshot_id = $2 AND f.customer_id = t.customer_id`,
     [modelId, snapshotId],
   );
+  // Attaching builds the partition's indexes in bulk and checks its foreign keys with one query each.
+  await client.query(`ALTER TABLE customer_segment ATTACH PARTITION ${part} FOR VALUES IN (${modelId})`);
+  await client.query(`ANALYZE ${part}`);
   return res.rowCount ?? 0;
 }
 
@@ -67,8 +78,8 @@ const GROUP_EXPR: Record<SegmentKind, string> = {
 };
 
 interface GroupRow {
+  kind: SegmentKind | null;
   key: string | null;
-  is_total: boolean;
   size: number;
   revenue: number;
   avg_recency_days: number | null;
@@ -83,14 +94,19 @@ interface GroupRow {
 
 const signedLog = (col: string) => `sign(f.${col}) * ln(1 + abs(f.${col}))`;
 
-/** Aggregates of a model's segments of one kind and of the whole population, in one scan (GROUPING SETS). */
-async function segmentAggregates(client: PoolClient, modelId: number, snapshotId: number, kind: SegmentKind): Promise<GroupRow[]> {
+/**
+ * Aggregates of every segment of every kind and of the whole population in ONE scan of the model's rows
+ * (GROUPING SETS): kind is null on the population row.
+ */
+async function segmentAggregates(client: PoolClient, modelId: number, snapshotId: number): Promise<GroupRow[]> {
   const feats = PROFILE_FEATURES.map((f) => {
     const t = f.logTransform ? signedLog(f.column) : `f.${f.column}`;
     return `avg(f.${f.column})::float8 AS "m_${f.column}", avg(${t})::float8 AS "t_${f.column}", stddev_pop(${t})::float8 AS "s_${f.column}"`;
   });
+  const keys = (['CLUSTER', 'RFM', 'ABC_XYZ'] as SegmentKind[]).map((k) => GROUP_EXPR[k]);
+  const kindExpr = `CASE WHEN GROUPING(${keys[0]}) = 0 THEN 'CLUSTER' WHEN GROUPING(${keys[1]}) = 0 THEN 'RFM' WHEN GROUPING(${keys[2]}) = 0 THEN 'ABC_XYZ' END`;
   const { rows } = await client.query<GroupRow>(
-    `SELECT ${GROUP_EXPR[kind]} AS key, GROUPING(${GROUP_EXPR[kind]}) = 1 AS is_total,
+    `SELECT ${kindExpr} AS kind, COALESCE(${keys.join(', ')}) AS key,
             count(*)::int AS size,
             COALESCE(sum(GREATEST(f.monetary, 0)), 0)::float8 AS revenue,
             avg(f.recency_days)::float8 AS avg_recency_days,
@@ -104,7 +120,7 @@ async function segmentAggregates(client: PoolClient, modelId: number, snapshotId
        FROM customer_segment cs
        JOIN customer_features f ON f.snapshot_id = $2 AND f.customer_id = cs.customer_id
       WHERE cs.model_version_id = $1
-      GROUP BY GROUPING SETS ((${GROUP_EXPR[kind]}), ())`,
+      GROUP BY GROUPING SETS ((${keys[0]}), (${keys[1]}), (${keys[2]}), ())`,
     [modelId, snapshotId],
   );
   return rows;
@@ -135,10 +151,10 @@ export async function writeProfiles(client: PoolClient, modelId: number, snapsho
   const clusterNames = new Map<number, string>();
   let riskSource: RiskSource = 'bg_nbd';
   const kinds = { CLUSTER: 0, RFM: 0, ABC_XYZ: 0 } as Record<SegmentKind, number>;
+  const all = await segmentAggregates(client, modelId, snapshotId);
+  const total = all.find((r) => r.kind === null);
   for (const kind of ['CLUSTER', 'RFM', 'ABC_XYZ'] as SegmentKind[]) {
-    const rows = await segmentAggregates(client, modelId, snapshotId, kind);
-    const total = rows.find((r) => r.is_total);
-    const groups = rows.filter((r) => !r.is_total).sort((a, b) => String(a.key).localeCompare(String(b.key), 'en', { numeric: true }));
+    const groups = all.filter((r) => r.kind === kind).sort((a, b) => String(a.key).localeCompare(String(b.key), 'en', { numeric: true }));
     if (!total || groups.length === 0) continue;
     const hasModel = total.churn_model !== null;
     if (!hasModel) riskSource = 'rfm_tier';

@@ -10,6 +10,7 @@ COPY seeds ./seeds
 COPY bench ./bench
 COPY schema ./schema
 COPY web ./web
+COPY scripts ./scripts
 RUN npm run build
 
 FROM node:20-bookworm-slim

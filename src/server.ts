@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
@@ -23,6 +23,7 @@ import { checkReadiness } from './http/readiness';
 import { sendError, sendJson, sendThrown } from './http/respond';
 import { matchRoute } from './http/routes';
 import './http/export/segment-export.route';
+import './http/dashboard/dashboard.route';
 import { logger as defaultLogger } from './logger';
 import { badInput, forbidden, isDomainError } from './shared/errors';
 
@@ -154,6 +155,8 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: settings.stopGraceMs }),
       settings.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
+      // No HTTP caching of API answers; without it Apollo would wrap every field resolver to track cache hints.
+      ApolloServerPluginCacheControlDisabled(),
       complexityLimitPlugin<GraphQLContext>(settings.maxComplexity),
       debugExtensionsPlugin(),
     ],
@@ -295,7 +298,7 @@ export async function startServer(
     await opts.beforeListen?.(db);
     const server = await createServer({ db, logger: log });
     log.info(`database: ${db.description}`);
-    process.stdout.write(`segmenta GraphQL API listening at ${server.graphqlUrl}\n`);
+    process.stdout.write(`segmenta GraphQL API listening at ${server.graphqlUrl}\ndashboard at ${server.url}/dashboard\n`);
     let stopped: Promise<void> | undefined;
     const stop = () => (stopped ??= server.stop().finally(() => db.close()));
     closeOnSignals(stop, (m) => log.info(m));

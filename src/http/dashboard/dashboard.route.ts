@@ -1,0 +1,77 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { notFound } from '../../shared/errors';
+import { registerRoute } from '../routes';
+import { defaultWebDir, StaticFiles } from './dashboard-files';
+
+/**
+ * The page may talk to this origin only: scripts, styles and data come from the service itself, so a
+ * dashboard that tried to load a CDN or send data elsewhere would be stopped by the browser. ECharts
+ * tooltips set inline styles, hence 'unsafe-inline' for styles (never for scripts).
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>segmenta dashboard</title>
+<p>The dashboard is not built. Run <code>npm run build</code> (or <code>node scripts/build-web.js</code>) and reload.</p>
+<p>The GraphQL API is at <a href="/graphql">/graphql</a>.</p>\n`;
+
+const files = new StaticFiles(defaultWebDir());
+
+function acceptsGzip(req: IncomingMessage): boolean {
+  return /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
+}
+
+function serve(req: IncomingMessage, res: ServerResponse, name: string): void {
+  const file = files.get(name);
+  if (!file) {
+    if (name === 'index.html') {
+      res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': DASHBOARD_CSP });
+      res.end(req.method === 'HEAD' ? undefined : NOT_BUILT);
+      return;
+    }
+    throw notFound(`the dashboard has no file "${name}"`);
+  }
+  const headers: Record<string, string> = {
+    'content-type': file.contentType,
+    // Revalidated on every load (cheap with the ETag), so a rebuilt dashboard shows at once.
+    'cache-control': 'no-cache',
+    etag: file.etag,
+    vary: 'Accept-Encoding',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  };
+  if (file.contentType.startsWith('text/html')) headers['content-security-policy'] = DASHBOARD_CSP;
+  if (req.headers['if-none-match'] === file.etag) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  const gzip = file.gzip && acceptsGzip(req) ? file.gzip : null;
+  const body = gzip ?? file.body;
+  if (gzip) headers['content-encoding'] = 'gzip';
+  headers['content-length'] = String(body.length);
+  res.writeHead(200, headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * GET /dashboard (and /dashboard/<file>): the segment dashboard, a static page built into dist/web. Public: the
+ * page holds no data; it asks /graphql with the API key the user enters.
+ */
+export const unregisterDashboard = registerRoute(
+  'GET',
+  '/dashboard/*',
+  (req, res, { params }) => {
+    const rest = params['*'] ?? '';
+    serve(req, res, rest === '' || rest === 'index.html' ? 'index.html' : rest);
+  },
+  { role: null },
+);

@@ -1,0 +1,429 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import ts from 'typescript';
+import { buildWeb } from '../../scripts/build-web';
+import { defaultWebDir, StaticFiles } from '../../src/http/dashboard/dashboard-files';
+import { waitForRetrain } from '../../src/models/retrain.service';
+import { createTrainedDb } from '../helpers/trained-db';
+import { startTestServer, testKeys, type TestServer } from '../graphql/helpers';
+
+/**
+ * The dashboard in a real browser (headless Chromium through playwright-core) against the real service over a
+ * trained database: every panel shows what the GraphQL API answers (fetched here with the test's own queries),
+ * a retrain started from the page runs to completion with visible progress, a bad API key is explained, and the
+ * page logs no errors and talks to no other origin.
+ * SEGMENTA_SCREENSHOTS=<dir> (npm run screenshots) also saves PNGs of the panels there.
+ */
+
+// The callbacks given to page.evaluate / waitForFunction run in the page; the test project has no DOM typings.
+declare const document: any;
+declare const window: any;
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = fs.existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`dashboard e2e tests skipped: ${CHROMIUM} is missing (Debian: apt-get install chromium)`);
+const SHOTS = process.env.SEGMENTA_SCREENSHOTS ? path.resolve(process.env.SEGMENTA_SCREENSHOTS) : null;
+
+const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+type Db = Awaited<ReturnType<typeof createTrainedDb>>;
+
+interface Opened {
+  page: Page;
+  /** console errors and uncaught exceptions */
+  errors: string[];
+  /** requests to anything but the service's origin */
+  foreign: string[];
+}
+
+// esbuild strips types without checking them: the dashboard's sources are checked here (DOM typings).
+it('the dashboard sources typecheck', () => {
+  const configPath = path.join(__dirname, '..', '..', 'web', 'tsconfig.json');
+  const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(String(d.messageText)); } });
+  if (!config) throw new Error(`cannot read ${configPath}`);
+  const program = ts.createProgram(config.fileNames, config.options);
+  const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n') + (d.file ? ` (${path.relative(process.cwd(), d.file.fileName)})` : ''));
+  expect(problems).toEqual([]);
+}, 60_000);
+
+describe('dashboard static files', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'segmenta-web-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('finds dist/web of the package from its own folder', () => {
+    expect(defaultWebDir()).toBe(path.resolve(__dirname, '..', '..', 'dist', 'web'));
+  });
+
+  it('serves plain built names only, picks up a rebuild and never a stale gzip', () => {
+    fs.writeFileSync(path.join(dir, 'index.html'), '<p>one</p>');
+    fs.writeFileSync(path.join(dir, 'index.html.gz'), zlib.gzipSync('<p>one</p>'));
+    fs.writeFileSync(path.join(dir, 'notes.exe'), 'x');
+    fs.writeFileSync(path.join(dir, '.env.js'), 'x');
+    const files = new StaticFiles(dir);
+    const first = files.get('index.html');
+    expect(first?.body.toString()).toBe('<p>one</p>');
+    expect(first?.contentType).toMatch(/^text\/html/);
+    expect(zlib.gunzipSync(first?.gzip as Buffer).toString()).toBe('<p>one</p>');
+    for (const name of ['../index.html', 'sub/index.html', '.env.js', 'notes.exe', 'index.html.gz', 'missing.js', '']) expect([name, files.get(name)]).toEqual([name, null]);
+
+    // A rebuilt file is served at once; its old .gz (now older than the file) is not.
+    const later = new Date(Date.now() + 5_000);
+    fs.writeFileSync(path.join(dir, 'index.html'), '<p>two!</p>');
+    fs.utimesSync(path.join(dir, 'index.html'), later, later);
+    const second = files.get('index.html');
+    expect(second?.body.toString()).toBe('<p>two!</p>');
+    expect(second?.gzip).toBeNull();
+    expect(second?.etag).not.toBe(first?.etag);
+  });
+});
+
+(haveChromium ? describe : describe.skip)('dashboard (browser)', () => {
+  let db: Db;
+  let open: TestServer; // open local mode: everyone is admin
+  let keyed: TestServer; // API keys configured
+  let browser: Browser;
+  const { keys, spec } = testKeys();
+
+  async function api<T = any>(t: TestServer, query: string, variables?: Record<string, unknown>, key?: string): Promise<T> {
+    const r = await t.gql<T>(query, variables, { key });
+    expect(r.body.errors ?? []).toEqual([]);
+    return r.body.data as T;
+  }
+
+  async function openPage(t: TestServer, viewport = { width: 1366, height: 768 }): Promise<Opened> {
+    const context = await browser.newContext({ viewport, acceptDownloads: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    const foreign: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('request', (r) => {
+      const url = r.url();
+      if (!url.startsWith(`${t.server.url}/`) && !url.startsWith('blob:') && !url.startsWith('data:')) foreign.push(url);
+    });
+    await page.goto(`${t.server.url}/dashboard`);
+    return { page, errors, foreign };
+  }
+
+  const settled = (page: Page) => page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error');
+  const panelState = (page: Page, name: string) => page.getAttribute(`[data-panel="${name}"]`, 'data-state');
+  const data = (page: Page, selector: string, attr: string) => page.getAttribute(selector, attr);
+  const chartOption = (page: Page, id: string) => page.evaluate((i) => window.segmenta?.chartOption(i) as any, id);
+
+  async function shot(page: Page, name: string, selector?: string): Promise<void> {
+    if (!SHOTS) return;
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const file = path.join(SHOTS, `${name}.png`);
+    if (selector) await page.locator(selector).screenshot({ path: file });
+    else await page.screenshot({ path: file });
+  }
+
+  beforeAll(async () => {
+    const built = await buildWeb(); // the service serves dist/web, as after `npm run build`
+    expect(built.files.find((f) => f.name === 'app.js')?.bytes).toBeGreaterThan(100_000);
+    db = await createTrainedDb();
+    open = await startTestServer({ db });
+    keyed = await startTestServer({ db, settings: { apiKeys: spec } });
+    // A fresh temporary profile (user data dir) per launch; removed when the browser closes.
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, timeout: 30_000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await waitForRetrain();
+    await open?.close();
+    await keyed?.close();
+    await db?.drop();
+  });
+
+  it('is served by the service itself: page, bundle and assets, with a same-origin-only policy', async () => {
+    const page = await open.get('/dashboard');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    const html = await page.text();
+    expect(html).toContain('/dashboard/app.js');
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//); // no external script, style or icon
+
+    const js = await open.get('/dashboard/app.js', { 'accept-encoding': 'gzip' });
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
+    expect(js.headers.get('content-encoding')).toBe('gzip');
+    const etag = js.headers.get('etag') ?? '';
+    expect((await open.get('/dashboard/app.js', { 'if-none-match': etag })).status).toBe(304);
+    expect((await open.get('/dashboard/app.css')).headers.get('content-type')).toMatch(/text\/css/);
+
+    // Public (the page holds no data) even when keys are configured; nothing outside the build is reachable.
+    expect((await keyed.get('/dashboard/')).status).toBe(200);
+    for (const p of ['/dashboard/nope.js', '/dashboard/..%2Fpackage.json', '/dashboard/app.js.gz', '/dashboard/.hidden.js']) {
+      expect([p, (await open.get(p)).status]).toEqual([p, 404]);
+    }
+  });
+
+  it('renders every panel with the data the API answers', async () => {
+    const { activeModel } = await api(open, `{ activeModel { id } }`);
+    const modelId: string = activeModel.id;
+    const seg = `id name size priorityRank profile { feature z }`;
+    const answers = await api(
+      open,
+      `query($m: ID) {
+        clusters: segments(kind: CLUSTER, modelId: $m) { ${seg} }
+        rfm: segments(kind: RFM, modelId: $m) { ${seg} }
+        segmentMap(modelId: $m) { points { clusterId customerId } centroids { clusterId name } }
+        clusterQuality(modelId: $m) { k kSearch { k } }
+        rfmGrid(modelId: $m) { customers revenue }
+        segmentOverlap(modelId: $m) { adjustedRandIndex cells { customers } }
+        cohortRetention { cohort }
+        timeline(modelId: $m) { period series activeCustomers }
+        geoSegments(modelId: $m) { state lat lng }
+        modelVersions { totalCount }
+      }`,
+      { m: modelId },
+    );
+
+    const { page, errors, foreign } = await openPage(open);
+    await settled(page);
+    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+    for (const name of ['priority', 'map', 'profiles', 'ksearch', 'rfm', 'overlap', 'cohorts', 'timeline', 'geo', 'lookup', 'models']) {
+      expect([name, await panelState(page, name)]).toEqual([name, 'ready']);
+    }
+    expect(await page.getAttribute('#model-badge [data-model-id]', 'data-model-id')).toBe(modelId);
+    await shot(page, 'overview-1366x768');
+
+    // Priority board: clusters by rank, then RFM segments.
+    const rows = async () =>
+      page.$$eval('#priority-table tbody tr', (trs) => trs.map((tr) => ({ name: tr.getAttribute('data-name'), size: Number(tr.getAttribute('data-size')), rank: Number(tr.getAttribute('data-rank')) })));
+    const clusterRows = await rows();
+    expect(clusterRows).toHaveLength(answers.clusters.length);
+    expect(clusterRows[0]).toEqual({ name: answers.clusters[0].name, size: answers.clusters[0].size, rank: 1 });
+    expect(clusterRows.map((r) => r.name)).toEqual(answers.clusters.map((s: { name: string }) => s.name));
+    expect(await page.textContent('#priority-table tbody tr:first-child')).toContain(answers.clusters[0].name);
+    await shot(page, 'priority-board', '[data-panel="priority"]');
+    await page.click('[data-panel="priority"] button[data-kind="RFM"]');
+    await page.waitForFunction(() => {
+      const p = document.querySelector('[data-panel="priority"]');
+      return p?.dataset.kind === 'RFM' && p.dataset.state === 'ready';
+    });
+    const rfmRows = await rows();
+    expect(rfmRows).toHaveLength(answers.rfm.length);
+    expect(rfmRows[0]).toEqual({ name: answers.rfm[0].name, size: answers.rfm[0].size, rank: answers.rfm[0].priorityRank });
+
+    // The CSV link downloads the segment's customer list (fetched with the page's credentials).
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#priority-table tbody tr:first-child button[data-export]')]);
+    const csv = fs.readFileSync((await download.path()) as string, 'utf8').trim().split('\n');
+    expect(csv[0]).toMatch(/^customer_id,/);
+    expect(csv.length - 1).toBe(answers.rfm[0].size);
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+
+    // Segment map: every projected customer, one series per cluster, centroids labelled.
+    const map = await chartOption(page, 'segment-map-chart');
+    const pointSeries = map.series.filter((s: { name: string }) => s.name !== 'Centres');
+    expect(pointSeries.reduce((n: number, s: { data: unknown[] }) => n + s.data.length, 0)).toBe(answers.segmentMap.points.length);
+    expect(Number(await data(page, '#segment-map-chart', 'data-points'))).toBe(answers.segmentMap.points.length);
+    const centres = map.series.find((s: { name: string }) => s.name === 'Centres');
+    expect(centres.data.map((d: { name: string }) => d.name).sort()).toEqual(answers.segmentMap.centroids.map((c: { name: string }) => c.name).sort());
+    await shot(page, 'segment-map', '[data-panel="map"]');
+
+    // Cluster profiles: clusters × features, the z of the API in each cell.
+    const profiles = await chartOption(page, 'profiles-chart');
+    const features = answers.clusters[0].profile.length;
+    expect(profiles.series[0].data).toHaveLength(answers.clusters.length * features);
+    expect(profiles.xAxis[0].data).toEqual(answers.clusters.map((c: { name: string }) => c.name));
+    const firstZ = answers.clusters[0].profile[0].z as number;
+    const cell = profiles.series[0].data.find((d: { value: number[] }) => d.value[0] === 0 && d.value[1] === features - 1);
+    expect(cell.value[2]).toBeCloseTo(firstZ, 2);
+    await shot(page, 'cluster-profiles', '[data-panel="profiles"]');
+
+    // k search with the chosen k marked.
+    const ks = await chartOption(page, 'ksearch-chart');
+    expect(ks.series[0].data).toHaveLength(answers.clusterQuality.kSearch.length);
+    expect(ks.series[0].markLine.data[0].xAxis).toBe(answers.clusterQuality.k);
+    expect(await page.textContent('[data-stat="k"]')).toBe(String(answers.clusterQuality.k));
+    await shot(page, 'k-search', '[data-panel="ksearch"]');
+
+    // RFM grid: 25 cells; counts, then revenue.
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    expect(Number(await data(page, '#rfm-chart', 'data-cells'))).toBe(answers.rfmGrid.length);
+    expect(Number(await data(page, '#rfm-chart', 'data-total'))).toBe(sum(answers.rfmGrid.map((c: { customers: number }) => c.customers)));
+    await shot(page, 'rfm-grid', '[data-panel="rfm"]');
+    await page.click('[data-panel="rfm"] button[data-measure="revenue"]');
+    await page.waitForSelector('#rfm-chart[data-measure="revenue"]');
+    expect(Number(await data(page, '#rfm-chart', 'data-total'))).toBeCloseTo(sum(answers.rfmGrid.map((c: { revenue: number }) => c.revenue)), 1);
+
+    // Overlap with its ARI, cohorts, timeline, geo.
+    expect(Number(await data(page, '#overlap-chart', 'data-ari'))).toBeCloseTo(answers.segmentOverlap.adjustedRandIndex, 10);
+    expect(await page.textContent('[data-stat="ari"][data-ari]')).toBe(answers.segmentOverlap.adjustedRandIndex.toFixed(3));
+    expect((await chartOption(page, 'overlap-chart')).series[0].data).toHaveLength(answers.segmentOverlap.cells.length);
+    await shot(page, 'segment-overlap', '[data-panel="overlap"]');
+    expect(Number(await data(page, '#cohorts-chart', 'data-cohorts'))).toBe(answers.cohortRetention.length);
+    expect((await chartOption(page, 'cohorts-chart')).yAxis[0].data).toHaveLength(answers.cohortRetention.length);
+    await shot(page, 'cohort-retention', '[data-panel="cohorts"]');
+    const all = answers.timeline.filter((p: { series: string }) => p.series === 'all').sort((a: { period: string }, b: { period: string }) => a.period.localeCompare(b.period));
+    const tl = await chartOption(page, 'timeline-chart');
+    expect(tl.xAxis[0].data).toEqual([...new Set(answers.timeline.map((p: { period: string }) => p.period))].sort());
+    expect(tl.series.find((s: { name: string }) => s.name === 'All customers').data).toEqual(all.map((p: { activeCustomers: number }) => p.activeCustomers));
+    await shot(page, 'timeline', '[data-panel="timeline"]');
+    const geo = await chartOption(page, 'geo-chart');
+    const placed = answers.geoSegments.filter((g: { lat: number | null; lng: number | null }) => g.lat !== null && g.lng !== null);
+    expect(geo.series[1].data.map((d: { name: string }) => d.name).sort()).toEqual(placed.map((g: { state: string }) => g.state).sort());
+    await shot(page, 'geo', '[data-panel="geo"]');
+
+    // Models: every version, the active one marked.
+    expect(await page.$$eval('#models-table tbody tr', (trs) => trs.length)).toBe(answers.modelVersions.totalCount);
+    expect(await page.getAttribute(`#models-table tr[data-model-id="${modelId}"]`, 'data-active')).toBe('true');
+
+    // Customer lookup shows what customer(id) answers.
+    const someone: string = answers.segmentMap.points[1].customerId;
+    const { customer } = await api(open, `query($id: ID!) { customer(id: $id) { id cluster { name } churn { churnProbability } } }`, { id: someone });
+    await page.fill('#lookup-id', someone);
+    await page.click('#lookup-form button[type="submit"]');
+    const card = await page.waitForSelector(`[data-customer-id="${someone}"]`);
+    expect(await card.getAttribute('data-cluster-name')).toBe(customer.cluster.name);
+    expect(Number(await card.getAttribute('data-churn-probability'))).toBeCloseTo(customer.churn.churnProbability, 12);
+    expect(await page.textContent('[data-field="churn-probability"]')).toBe(`${(customer.churn.churnProbability * 100).toFixed(1)}%`);
+    expect(await page.textContent('[data-field="cluster"]')).toContain(customer.cluster.name);
+    await shot(page, 'customer-lookup', '[data-panel="lookup"]');
+    await page.fill('#lookup-id', 'no-such-customer');
+    await page.click('#lookup-form button[type="submit"]');
+    expect(await (await page.waitForSelector('[data-not-found]')).textContent()).toContain('No customer with id "no-such-customer"');
+
+    // Clicking a point of the map looks that customer up (a real click on the canvas). The point farthest from
+    // every centre is clicked, so that no centre label covers it.
+    const centreIndex = map.series.indexOf(centres);
+    const target = await page.evaluate(
+      ([series, ci]) => {
+        const px = (s: number, v: number[]) => window.segmenta.chartPixel('segment-map-chart', s, v) as number[];
+        const cs = series[ci].data.map((d: { value: number[] }) => px(ci, d.value));
+        const all: { id: string; x: number; y: number; gap: number }[] = [];
+        series.forEach((s: { name: string; data: { value: number[]; id: string }[] }, i: number) => {
+          if (i === ci) return;
+          for (const d of s.data) {
+            const [x, y] = px(i, d.value);
+            all.push({ id: d.id, x, y, gap: Math.min(...cs.map(([cx, cy]: number[]) => Math.hypot(cx - x, cy - y))) });
+          }
+        });
+        const best = all.reduce((a, b) => (b.gap > a.gap ? b : a));
+        // Customers with the same features sit on the same spot: any of them may be the one on top.
+        return { ...best, ids: all.filter((p) => Math.hypot(p.x - best.x, p.y - best.y) < 3).map((p) => p.id) };
+      },
+      [map.series, centreIndex] as const,
+    );
+    await page.locator('#segment-map-chart').click({ position: { x: target.x, y: target.y } });
+    await page.waitForFunction((ids) => ids.includes(document.querySelector('#lookup-result [data-customer-id]')?.getAttribute('data-customer-id')), target.ids);
+    expect(target.ids).toContain(await page.inputValue('#lookup-id'));
+
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.context().close();
+  });
+
+  it('reads well on a 1920×1080 screen too', async () => {
+    const { page, errors } = await openPage(open, { width: 1920, height: 1080 });
+    await settled(page);
+    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+    // Two cards side by side and no horizontal scrolling.
+    const [a, b] = await page.$$eval('[data-panel="map"], [data-panel="profiles"]', (els) => els.map((e) => e.getBoundingClientRect().top));
+    expect(a).toBe(b);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await shot(page, 'overview-1920x1080');
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'full-page-1920.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('runs a retrain from the page with live progress, then activates the older model again', async () => {
+    const before = (await api(open, `{ activeModel { id } }`)).activeModel.id as string;
+    const { page, errors } = await openPage(open);
+    await settled(page);
+    await page.fill('#retrain-seed', '11');
+    await page.click('#retrain-button');
+
+    // Sample what the page shows while the run goes on.
+    const seen: { status: string; progress: number; step: string }[] = [];
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const s = await page.evaluate(() => ({
+        status: document.getElementById('run-status')?.dataset.runStatus ?? '',
+        progress: Number(document.getElementById('run-progress')?.dataset.progress ?? NaN),
+        step: document.getElementById('run-step')?.textContent ?? '',
+      }));
+      if (s.status) seen.push(s);
+      if (s.status === 'SUCCEEDED' || s.status === 'FAILED' || Date.now() > deadline) break;
+      await page.waitForTimeout(100);
+    }
+    const final = seen[seen.length - 1];
+    expect(final.status).toBe('SUCCEEDED');
+    expect(final.progress).toBe(1);
+    const progress = seen.map((s) => s.progress);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]);
+    expect(new Set(progress).size).toBeGreaterThanOrEqual(2);
+    expect(seen.some((s) => s.status === 'RUNNING' || s.status === 'QUEUED')).toBe(true);
+    expect(seen.some((s) => /\w+ · \d+%/.test(s.step))).toBe(true); // the step name and percentage are shown
+
+    const after = (await api(open, `{ activeModel { id } }`)).activeModel.id as string;
+    expect(after).not.toBe(before);
+    expect(await page.textContent('#run-message')).toContain(`Model ${after}`);
+    // The page reloads itself onto the new model.
+    await page.waitForSelector(`#model-badge [data-model-id="${after}"]`);
+    await page.waitForFunction(() => document.body.dataset.state === 'ready');
+    expect(await page.getAttribute(`#models-table tr[data-model-id="${after}"]`, 'data-active')).toBe('true');
+    await shot(page, 'models', '[data-panel="models"]');
+
+    // Roll back to the first model from the table.
+    await page.click(`#models-table button[data-activate="${before}"]`);
+    await page.waitForSelector(`#model-badge [data-model-id="${before}"]`);
+    expect((await api(open, `{ activeModel { id } }`)).activeModel.id).toBe(before);
+    expect(await page.textContent('#models-message')).toContain(`Model ${before}`);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
+  it('explains a missing or wrong API key, keeps a good one for the session, and refuses a viewer retrain', async () => {
+    const { page, errors, foreign } = await openPage(keyed);
+    await settled(page);
+    const banner = page.locator('#banner');
+    expect(await banner.getAttribute('data-code')).toBe('UNAUTHENTICATED');
+    expect(await banner.textContent()).toMatch(/API key/);
+    expect(await panelState(page, 'priority')).toBe('error');
+    expect(await page.textContent('[data-panel="priority"] .panel-status')).toMatch(/key/);
+
+    await page.fill('#api-key', 'not-a-key');
+    await page.click('#key-form button[type="submit"]');
+    await page.waitForFunction(() => document.getElementById('banner')?.textContent?.includes('not valid'));
+    expect(await banner.textContent()).toContain('UNAUTHENTICATED');
+    expect(await banner.isVisible()).toBe(true);
+    await shot(page, 'wrong-api-key');
+
+    await page.fill('#api-key', keys.viewer);
+    await page.click('#key-form button[type="submit"]');
+    await page.waitForFunction(() => document.body.dataset.state === 'ready' && document.getElementById('banner')?.hidden === true);
+    expect(await panelState(page, 'priority')).toBe('ready');
+    expect(await page.$$eval('#priority-table tbody tr', (trs) => trs.length)).toBeGreaterThan(0);
+
+    // Kept for the session: a reload needs no typing.
+    await page.reload();
+    await settled(page);
+    expect(await page.inputValue('#api-key')).toBe(keys.viewer);
+    expect(await panelState(page, 'map')).toBe('ready');
+
+    // A viewer may look but not retrain.
+    await page.click('#retrain-button');
+    await page.waitForFunction(() => document.getElementById('models-message')?.textContent?.includes('FORBIDDEN'));
+    expect(await page.textContent('#models-message')).toMatch(/admin/);
+
+    // The only console errors are the browser's notes about the refused requests (HTTP 401).
+    expect(errors.filter((e) => !/Failed to load resource: the server responded with a status of 401/.test(e))).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.context().close();
+  });
+});

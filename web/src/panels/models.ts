@@ -1,0 +1,173 @@
+import { ApiError, describeError, gql } from '../api';
+import type { DashboardContext } from '../context';
+import { byId, fmt, h } from '../dom';
+import { Panel } from '../panel';
+import {
+  ACTIVATE_MODEL,
+  MODEL_VERSIONS,
+  RETRAIN,
+  TRAINING_RUN,
+  type ActivateModelData,
+  type ModelVersionRow,
+  type ModelVersionsData,
+  type RetrainData,
+  type TrainingRunData,
+  type TrainingRunView,
+} from '../queries';
+
+const POLL_MS = 500;
+
+/** Model versions, retraining with a live progress bar, and activation of another version (admin). */
+export function modelsPanel(ctx: DashboardContext) {
+  const panel = new Panel('models');
+  const body = panel.el.querySelector('tbody') as HTMLTableSectionElement;
+  const message = byId('models-message');
+  const form = byId<HTMLFormElement>('retrain-form');
+  const kInput = byId<HTMLInputElement>('retrain-k');
+  const seedInput = byId<HTMLInputElement>('retrain-seed');
+  const button = byId<HTMLButtonElement>('retrain-button');
+  const runBox = byId('run-box');
+  const runLabel = byId('run-label');
+  const runStatus = byId('run-status');
+  const runStep = byId('run-step');
+  const progress = byId<HTMLProgressElement>('run-progress');
+  const runMessage = byId('run-message');
+  let watching: string | null = null;
+
+  function say(text: string, kind: 'ok' | 'error' | '' = ''): void {
+    message.textContent = text;
+    message.className = `action-message ${kind}`;
+  }
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void retrain();
+  });
+
+  async function retrain(): Promise<void> {
+    const input: Record<string, number> = {};
+    if (kInput.value.trim() !== '') input.k = Number(kInput.value);
+    if (seedInput.value.trim() !== '') input.seed = Number(seedInput.value);
+    button.disabled = true;
+    say('');
+    try {
+      const { retrain: run } = await gql<RetrainData>(RETRAIN, { input });
+      watch(run);
+    } catch (e) {
+      const running = e instanceof ApiError && e.code === 'CONFLICT' ? e.extensions.runningRunId : undefined;
+      if (running !== undefined && running !== null) {
+        say(`A training run is already in progress: showing run ${String(running)}.`);
+        void poll(String(running));
+      } else {
+        say(describeError(e), 'error');
+        button.disabled = false;
+      }
+    }
+  }
+
+  function showRun(run: TrainingRunView): void {
+    runBox.hidden = false;
+    runLabel.textContent = `Training run ${run.id}`;
+    runStatus.textContent = run.status;
+    runStatus.dataset.runStatus = run.status;
+    runStatus.className = `badge run-${run.status.toLowerCase()}`;
+    runStep.textContent = run.status === 'SUCCEEDED' ? '' : `${run.step ?? 'waiting'} · ${fmt.pct(run.progress, 0)}`;
+    progress.value = run.progress;
+    progress.dataset.progress = String(run.progress);
+    progress.dataset.runId = run.id;
+    if (run.status === 'SUCCEEDED') {
+      runMessage.textContent = run.modelVersion ? `Model ${run.modelVersion.id} (${run.modelVersion.name}) is trained and active.` : 'Training finished.';
+      runMessage.className = 'run-message ok';
+    } else if (run.status === 'FAILED') {
+      runMessage.textContent = `Training failed${run.step ? ` at step "${run.step}"` : ''}: ${run.error ?? 'no reason given'}. The active model is unchanged.`;
+      runMessage.className = 'run-message error';
+    } else {
+      runMessage.textContent = '';
+    }
+  }
+
+  function watch(run: TrainingRunView): void {
+    showRun(run);
+    void poll(run.id);
+  }
+
+  /** Polls the run every POLL_MS until it ends; then reloads the page's data when a new model is active. */
+  async function poll(id: string): Promise<void> {
+    if (watching === id) return;
+    watching = id;
+    button.disabled = true;
+    try {
+      for (;;) {
+        const { trainingRun: run } = await gql<TrainingRunData>(TRAINING_RUN, { id });
+        if (!run) throw new ApiError('NOT_FOUND', `training run ${id} no longer exists`);
+        showRun(run);
+        if (run.status === 'SUCCEEDED') {
+          await ctx.reloadAll();
+          break;
+        }
+        if (run.status === 'FAILED') break;
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
+    } catch (e) {
+      runMessage.textContent = `Lost track of the run: ${describeError(e)}`;
+      runMessage.className = 'run-message error';
+    } finally {
+      watching = null;
+      button.disabled = false;
+    }
+  }
+
+  async function activate(m: ModelVersionRow, b: HTMLButtonElement): Promise<void> {
+    b.disabled = true;
+    say(`Activating model ${m.id}…`);
+    try {
+      const { activateModel } = await gql<ActivateModelData>(ACTIVATE_MODEL, { id: m.id });
+      say(`Model ${activateModel.id} (${activateModel.name}) is now active.`, 'ok');
+      await ctx.reloadAll();
+    } catch (e) {
+      say(describeError(e), 'error');
+      b.disabled = false;
+    }
+  }
+
+  function row(m: ModelVersionRow): HTMLTableRowElement {
+    let status: HTMLElement;
+    if (m.isActive) status = h('span', { class: 'badge active' }, 'active');
+    else if (m.status !== 'ready') status = h('span', { class: 'badge', title: 'Trained on a past cut-off for evaluation; cannot be activated' }, m.status);
+    else {
+      const b = h('button', { type: 'button', class: 'small', 'data-activate': m.id, title: `Serve segments and classification from model ${m.id}` }, 'Activate');
+      b.addEventListener('click', () => void activate(m, b));
+      status = b;
+    }
+    return h(
+      'tr',
+      { 'data-model-id': m.id, 'data-active': String(m.isActive), class: m.isActive ? 'active-row' : '' },
+      h('td', { class: 'num' }, m.id),
+      h('td', {}, m.name),
+      h('td', {}, fmt.dateTime(m.createdAt)),
+      h('td', { class: 'num' }, m.k),
+      h('td', { class: 'num' }, fmt.int(m.customers)),
+      h('td', { class: 'num' }, fmt.dec(m.quality.silhouette, 3)),
+      h('td', { class: 'num' }, m.quality.ariVsPrevious === null ? '—' : fmt.dec(m.quality.ariVsPrevious, 2)),
+      h('td', { class: 'num' }, fmt.pct(m.classifier.accuracy)),
+      h('td', {}, m.churnModel?.model ?? 'none (RFM tiers)'),
+      h('td', {}, status),
+    );
+  }
+
+  async function load(): Promise<unknown> {
+    return panel.run(async () => {
+      const data = await gql<ModelVersionsData>(MODEL_VERSIONS, { first: 20 });
+      const rows = data.modelVersions.nodes;
+      body.replaceChildren(...rows.map(row));
+      panel.el.dataset.rows = String(rows.length);
+      panel.el.dataset.total = String(data.modelVersions.totalCount);
+      if (rows.length === 0) panel.empty('No model yet: start a training run.');
+      // A run started elsewhere (CLI, another tab) is shown too.
+      const latest = data.trainingRuns.nodes[0];
+      if (latest && (latest.status === 'QUEUED' || latest.status === 'RUNNING') && watching === null) void poll(latest.id);
+    });
+  }
+
+  return { load };
+}

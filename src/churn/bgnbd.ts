@@ -64,6 +64,19 @@ export function pAlive(p: BgNbdParams, x: number, tx: number, T: number): number
   return sigmoid(-deadLogOdds(p, x, tx, T));
 }
 
+/**
+ * P(no purchase in (T, T + t] | x, tx, T): dead, or alive and silent for t. In both models a customer can only
+ * drop out right after a purchase, so one alive at T stays alive until the next purchase; given alive, λ's
+ * posterior is Gamma(r + x, α + T), and E[e^{−λt}] = ((α + T) / (α + T + t))^{r + x}.
+ */
+export function probNoPurchaseWithin(p: BgNbdParams, t: number, x: number, tx: number, T: number): number {
+  checkBgNbdParams(p);
+  checkCustomer(x, tx, T);
+  if (!(t >= 0) || !Number.isFinite(t)) throw badInput(`t (${String(t)}) must be a finite number ≥ 0`, { field: 't' });
+  const alive = sigmoid(-deadLogOdds(p, x, tx, T));
+  return 1 - alive + alive * Math.exp((p.r + x) * (Math.log(p.alpha + T) - Math.log(p.alpha + T + t)));
+}
+
 /** 1 − P(alive): the churn probability the product reports. */
 export function churnProbability(p: BgNbdParams, x: number, tx: number, T: number): number {
   checkBgNbdParams(p);
@@ -589,6 +602,15 @@ export class BgNbdModel {
     const n = validateRfm(data);
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = sigmoid(-deadLogOdds(p, data.x[i], data.tx[i], data.T[i]));
+    return out;
+  }
+
+  /** P(no purchase within t | x, tx, T) for every row of `data` (see probNoPurchaseWithin). */
+  probNoPurchaseWithinMany(t: number, data: RfmInput): Float64Array {
+    const p = this.fitted().params;
+    const n = validateRfm(data);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = probNoPurchaseWithin(p, t, data.x[i], data.tx[i], data.T[i]);
     return out;
   }
 

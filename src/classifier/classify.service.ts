@@ -13,9 +13,11 @@ import { NaiveBayes, type NaiveBayesJSON } from './naive-bayes';
  * then its naive Bayes gives the cluster, the probability of every cluster and the features that decided.
  *
  * The parsed model is cached in memory by model id: a model version never changes once written, so a cached
- * entry can only be stale by being unused (activation drops the cache to free it). Each request still asks
- * the database which model is active (one indexed statement), so an activation made by another process is
- * seen at once.
+ * entry can only be stale by being unused. Which model is active is remembered for ACTIVE_MODEL_TTL_MS: an
+ * activation or a retrain in this process drops both caches at once (invalidateModelCache), one made by
+ * another process (the CLI, another API instance) is seen within that time. So a classification costs no SQL
+ * statement at all most of the time; asking the database on every request cost about as much server CPU as
+ * everything else together.
  */
 
 type Db = Pick<DataSource, 'query'>;
@@ -122,10 +124,25 @@ export const SERVABLE_STATUS = 'ready';
 const MAX_CACHED_MODELS = 4;
 const cache = new Map<number, Promise<ServableModel>>();
 
-/** Forgets cached models (all, or one id). Called on activation; the next request reloads what it needs. */
+/** How long the active model's id is trusted before asking the database again. */
+export const ACTIVE_MODEL_TTL_MS = 1000;
+/** Per data source (one database): the active model id (null = none) and when it was read. */
+let activeIds = new WeakMap<object, { id: number | null; at: number }>();
+
+/** Forgets cached models (all, or one id) and which one is active. Called on activation and after a retrain. */
 export function invalidateModelCache(id?: number): void {
+  activeIds = new WeakMap();
   if (id === undefined) cache.clear();
   else cache.delete(id);
+}
+
+async function activeModelId(db: Db): Promise<number | null> {
+  const hit = activeIds.get(db);
+  if (hit && Date.now() - hit.at < ACTIVE_MODEL_TTL_MS) return hit.id;
+  const [row] = (await db.query(`SELECT id FROM model_version WHERE is_active`)) as { id: number }[];
+  const id = row ? row.id : null;
+  activeIds.set(db, { id, at: Date.now() });
+  return id;
 }
 
 /** How many models are cached (for tests). */
@@ -199,9 +216,21 @@ export function servableModel(db: Db, id: number): Promise<ServableModel> {
 
 /** The active model, parsed (cached). NOT_FOUND when no model is active. */
 export async function activeServableModel(db: Db): Promise<ServableModel> {
-  const [row] = (await db.query(`SELECT id FROM model_version WHERE is_active`)) as { id: number }[];
-  if (!row) throw notFound('there is no active model to classify with: train one first (segmenta train, or the retrain mutation)');
-  return servableModel(db, row.id);
+  const id = await activeModelId(db);
+  if (id === null) throw notFound('there is no active model to classify with: train one first (segmenta train, or the retrain mutation)');
+  return servableModel(db, id);
+}
+
+/**
+ * Loads the active model into the cache, RFM boundaries included, so that the first classification after a
+ * start or an activation does not pay for it. Returns the model id (null when none is active).
+ */
+export async function warmActiveModel(db: Db): Promise<number | null> {
+  const id = await activeModelId(db);
+  if (id === null) return null;
+  const model = await servableModel(db, id);
+  await model.rfm(db);
+  return id;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -418,7 +447,9 @@ export async function classifyCustomers(ds: DataSource, ids: readonly string[], 
   const byId = new Map(rows.map((r) => [r.customerId, r]));
   const noPurchase = unique.filter((id) => !byId.has(internal.get(id)!));
   if (noPurchase.length) {
-    throw badInput(`customer ${noPurchase.slice(0, 5).map((s) => JSON.stringify(s)).join(', ')} has no purchase yet: there are no features to classify`, { argument, ids: noPurchase.slice(0, 20) });
+    const shown = noPurchase.slice(0, 5).map((s) => JSON.stringify(s.slice(0, 64)));
+    const who = noPurchase.length === 1 ? `customer ${shown[0]} has` : `customers ${shown.join(', ')}${noPurchase.length > 5 ? ` (and ${noPurchase.length - 5} more)` : ''} have`;
+    throw badInput(`${who} no purchase yet: there are no features to classify`, { argument, ids: noPurchase.slice(0, 20) });
   }
   const rfm = await model.rfm(ds);
   const done = new Map<string, Classification>();

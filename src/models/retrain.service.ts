@@ -48,7 +48,7 @@ const detached = AsyncLocalStorage.snapshot();
 /** The one background run of this process, if any. */
 let inFlight: { runId: number | null; done: Promise<void> } | null = null;
 
-/** Resolves when this process's background run (if any) has ended. Servers await it on shutdown, tests too. */
+/** Resolves when this process's background run (if any) has ended (for a graceful shutdown, and for tests). */
 export async function waitForRetrain(): Promise<void> {
   while (inFlight) await inFlight.done;
 }

@@ -1,0 +1,14 @@
+import { Field, InputType, Int } from 'type-graphql';
+
+/** Plain Int fields: graphql-scalars' integer scalars would truncate 3.7 to 3 instead of refusing it. */
+@InputType({ description: 'What to train. Every field is optional.' })
+export class RetrainInput {
+  @Field(() => Int, { nullable: true, description: 'Number of clusters, 2–50. Omitted: chosen by silhouette over 2–10.' })
+  k?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Seed of every random choice, ≥ 0 (same data + same seed = same model). Default 42.' })
+  seed?: number | null;
+
+  @Field(() => Date, { nullable: true, description: 'Reference date of the features: not in the future and after the first purchase. Default: the day after the last purchase.' })
+  asOf?: Date | null;
+}

@@ -79,17 +79,31 @@ describe('HTTP server', () => {
     expect(await r.json()).toEqual({ status: 'ok' });
   });
 
-  it('GET /readyz is 200 when the database answers and no migration is pending', async () => {
-    const r = await t.get('/readyz');
-    const body = (await r.json()) as ReadyBody;
-    expect(r.status).toBe(200);
-    expect(body.status).toBe('ready');
+  it('GET /readyz is 503 without an active model, 200 once every check passes', async () => {
+    // This database has no trained model: the models domain's "activeModel" check fails, the others pass.
+    let r = await t.get('/readyz');
+    let body = (await r.json()) as ReadyBody;
+    expect(r.status).toBe(503);
     expect(body.checks.database).toMatchObject({ ok: true });
     expect(body.checks.migrations).toMatchObject({ ok: true });
+    expect(body.checks.activeModel).toMatchObject({ ok: false });
+    const [{ id }] = await db.ds.query(
+      `INSERT INTO model_version (name, as_of, seed, k, customers, params, feature_names, imputation, scaler, kmeans, classifier, priority, metrics, is_active)
+       VALUES ('stub for readiness', now(), 1, 2, 0, '{}', '[]', '{}', '{}', '{}', '{}', '{}', '{}', true) RETURNING id`,
+    );
+    try {
+      r = await t.get('/readyz');
+      body = (await r.json()) as ReadyBody;
+      expect(r.status).toBe(200);
+      expect(body.status).toBe('ready');
+      expect(body.checks.activeModel).toMatchObject({ ok: true });
+    } finally {
+      await db.ds.query(`DELETE FROM model_version WHERE id = $1`, [id]);
+    }
   });
 
   it('GET /readyz is 503 when a registered check fails, with each check reported', async () => {
-    const off = registerReadinessCheck('activeModel', () => ({ ok: false, detail: 'no active model: train one first' }));
+    const off = registerReadinessCheck('testCheck', () => ({ ok: false, detail: 'this check always fails' }));
     const off2 = registerReadinessCheck('throws', () => {
       throw new Error('password=hunter2 leaked');
     });
@@ -99,14 +113,15 @@ describe('HTTP server', () => {
       expect(r.status).toBe(503);
       expect(body.status).toBe('not ready');
       expect(body.checks.database.ok).toBe(true);
-      expect(body.checks.activeModel).toMatchObject({ ok: false, detail: 'no active model: train one first' });
+      expect(body.checks.testCheck).toMatchObject({ ok: false, detail: 'this check always fails' });
       expect(body.checks.throws).toMatchObject({ ok: false, detail: 'check failed (see the server log)' });
       expect(JSON.stringify(body)).not.toContain('hunter2');
     } finally {
       off();
       off2();
     }
-    expect((await t.get('/readyz')).status).toBe(200);
+    const after = (await (await t.get('/readyz')).json()) as ReadyBody;
+    expect(after.checks.testCheck).toBeUndefined();
   });
 
   it('GET /readyz reports pending migrations', async () => {

@@ -1,8 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { FEATURES, featureDef, transformForClustering, clusteringFeatures } from '../../features/catalogue';
 import { readFeatureMatrix, sampleFeatureMatrix, type FeatureBatch } from '../../features/feature-matrix.service';
-import { searchKFlat, type KSearchResult } from '../../segmentation/k-search';
+
 import { KMeansModel, type KMeansJSON } from '../../segmentation/kmeans';
+import { searchKOffThread, type OffThreadSearch } from './k-search.thread';
 import { matchCentroids } from '../../segmentation/matching';
 import { StandardScaler, type StandardScalerJSON } from '../../segmentation/scaler';
 import { badInput } from '../../shared/errors';
@@ -35,7 +36,7 @@ export interface FeatureSpace {
 
 export interface ClusteringResult {
   space: FeatureSpace;
-  search: KSearchResult;
+  search: OffThreadSearch;
   kmeans: KMeansJSON;
   /** Stable id of each cluster index (ids continue the previous model's clusters they match). */
   clusterIds: number[];
@@ -144,17 +145,21 @@ export async function fitClusters(ds: DataSource, snapshotId: number, previous: 
   const space: FeatureSpace = { featureNames, medians, scaler: scaler.toJSON(), dropped };
   const scaled = scaler.transformFlat(transformed);
 
-  const search = searchKFlat(scaled, d, {
-    seed: o.seed,
-    k: o.k,
-    kMin: o.kMin,
-    kMax: o.kMax,
-    nInit: 3,
-    finalNInit: o.finalNInit,
-    searchSampleSize: Math.min(sample.rows, 20_000),
-    sampleSize: o.silhouetteSample,
-    progress: o.progress,
-  });
+  const search = await searchKOffThread(
+    scaled,
+    d,
+    {
+      seed: o.seed,
+      k: o.k,
+      kMin: o.kMin,
+      kMax: o.kMax,
+      nInit: 3,
+      finalNInit: o.finalNInit,
+      searchSampleSize: Math.min(sample.rows, 20_000),
+      sampleSize: o.silhouetteSample,
+    },
+    o.progress,
+  );
   const model = search.model;
   const centroids = model.centroids;
   const k = centroids.length;
@@ -177,7 +182,7 @@ export async function fitClusters(ds: DataSource, snapshotId: number, previous: 
     matchedTo,
     sample,
     sampleScaled: scaled,
-    sampleLabels: model.labels,
+    sampleLabels: search.labels,
   };
 }
 

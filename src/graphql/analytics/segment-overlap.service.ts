@@ -1,0 +1,26 @@
+import type { DataSource } from 'typeorm';
+import { adjustedRandIndexFromContingency } from '../../segmentation/ari';
+import { clusterName } from './analytics-sql';
+import type { OverlapCell, SegmentOverlap } from './segment-overlap.type';
+
+type Db = Pick<DataSource, 'query'>;
+
+/**
+ * The contingency table of RFM segment × cluster over model `modelId`'s customers (one GROUP BY), and the
+ * adjusted Rand index between the two labelings computed from it.
+ */
+export async function segmentOverlap(ds: Db, modelId: number): Promise<SegmentOverlap> {
+  const rows = (await ds.query(
+    `SELECT o.rfm_segment AS "rfmSegment", o.cluster_id::text AS "clusterId", ${clusterName('$1', 'o.cluster_id')} AS "clusterName",
+            o.customers
+       FROM (SELECT rfm_segment, cluster_id, count(*)::int AS customers
+               FROM customer_segment WHERE model_version_id = $1
+              GROUP BY rfm_segment, cluster_id) o
+      ORDER BY o.rfm_segment, o.cluster_id`,
+    [modelId],
+  )) as OverlapCell[];
+  const customers = rows.reduce((s, c) => s + c.customers, 0);
+  // A model always has customers; an empty table has no partition to compare, reported as no agreement.
+  const ari = rows.length ? adjustedRandIndexFromContingency(rows.map((c) => ({ a: c.rfmSegment, b: c.clusterId, count: c.customers }))) : 0;
+  return { modelId: String(modelId), cells: rows, customers, adjustedRandIndex: ari };
+}

@@ -100,12 +100,32 @@ export function customerLifetimeValues(input: ClvBatchInput): Float64Array {
       throw badInput(`row ${i}: ${(e as Error).message.replace(/^customer: /, '')}`, { field: 'm' });
     }
   }
+  const purchases = discountedPurchasesForRows(r.tp, data, r.horizon, r.discount, r.month);
+  for (let i = 0; i < n; i++) purchases[i] *= spend[i];
+  return purchases;
+}
+
+/**
+ * Σ_i (E[Y(i·f)] − E[Y((i−1)·f)]) / (1 + d)^i per customer — CLV per unit of spend, for callers that have
+ * their own spend estimate. Computed once per distinct (x, tx, T).
+ */
+export function discountedExpectedPurchases(
+  transactionModel: BgNbdModel | BgNbdParams,
+  data: { x: ArrayLike<number>; tx: ArrayLike<number>; T: ArrayLike<number> },
+  opts: Omit<ClvOptions, 'timeUnit'> & { timeUnit?: TimeUnit } = {},
+): Float64Array {
+  const r = resolve({ transactionModel, spendModel: { p: 1, q: 2, v: 1 }, ...opts });
+  validateRfm(data);
+  return discountedPurchasesForRows(r.tp, data, r.horizon, r.discount, r.month);
+}
+
+function discountedPurchasesForRows(tp: BgNbdParams, data: { x: ArrayLike<number>; tx: ArrayLike<number>; T: ArrayLike<number> }, horizon: number, discount: number, month: number): Float64Array {
   const agg = aggregateRfm(data);
   const perRow = new Float64Array(agg.rows);
   for (let k = 0; k < agg.rows; k++) {
-    perRow[k] = discountedPurchases(r.tp, agg.xs[agg.xi[k]], agg.txs[agg.txi[k]], agg.Ts[agg.Ti[k]], r.horizon, r.discount, r.month);
+    perRow[k] = discountedPurchases(tp, agg.xs[agg.xi[k]], agg.txs[agg.txi[k]], agg.Ts[agg.Ti[k]], horizon, discount, month);
   }
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = perRow[agg.rowOfInput[i]] * spend[i];
+  const out = new Float64Array(data.x.length);
+  for (let i = 0; i < out.length; i++) out[i] = perRow[agg.rowOfInput[i]];
   return out;
 }

@@ -4,6 +4,7 @@ import {
   conditionalExpectedPurchases,
   customerLifetimeValue,
   customerLifetimeValues,
+  discountedExpectedPurchases,
   GammaGammaModel,
   MONTH_LENGTH,
   type BgNbdParams,
@@ -79,5 +80,18 @@ describe('customerLifetimeValues', () => {
   it('names the row of a bad value', () => {
     expect(() => customerLifetimeValues({ transactionModel: BG, spendModel: GG, x: [1, 1], tx: [1, 1], T: [2, 2], m: [10, -5] })).toThrow('row 1: monetary value (-5) must be > 0');
     expect(() => customerLifetimeValues({ transactionModel: BG, spendModel: GG, x: [1, 1], tx: [1, 1], T: [2, 2], m: [10] })).toThrow('x has 2 rows but m has 1');
+  });
+});
+
+describe('discountedExpectedPurchases', () => {
+  it('is CLV per unit of spend: CLV divided by the customer expected spend', () => {
+    const tp = { kind: 'bg-nbd' as const, r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    const sp = { p: 6.25, q: 3.74, v: 15.44 };
+    const data = { x: [0, 2, 2, 7], tx: [0, 30.43, 30.43, 35], T: [38.86, 38.86, 38.86, 38.86] };
+    const m = [0, 35, 35, 20];
+    const clv = customerLifetimeValues({ transactionModel: tp, spendModel: sp, ...data, m });
+    const unit = discountedExpectedPurchases(tp, data);
+    expect(unit[1]).toBe(unit[2]); // identical histories, identical forecasts
+    unit.forEach((u, i) => expect(u * conditionalExpectedAverageSpend(sp, data.x[i], m[i])).toBeCloseTo(clv[i], 10));
   });
 });

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { BgNbdModel, fitBgNbd, fitMbgNbd, type BgNbdModelJson } from '../../churn/bgnbd';
-import { MONTH_LENGTH } from '../../churn/clv';
+import { discountedExpectedPurchases } from '../../churn/clv';
 import { fitGammaGamma, type GammaGammaModel, type GammaGammaModelJson } from '../../churn/gamma-gamma';
 import { withClient } from '../../db/data-source';
 
@@ -130,7 +130,7 @@ export function fitChurn(
     }
   }
   // CLV = Σ_month (E[Y(i months)] − E[Y(i−1 months)]) / (1 + d)^i × expected spend (lifetimes' definition).
-  const purchases = discountedPurchases(primary, data, o.clvHorizonMonths, o.monthlyDiscount);
+  const purchases = discountedExpectedPurchases(primary, data, { horizonMonths: o.clvHorizonMonths, monthlyDiscount: o.monthlyDiscount });
   const clv = purchases.map((p, i) => p * expectedAvgSpend[i]);
   return {
     info: {
@@ -156,15 +156,3 @@ function mean(xs: Float64Array): number {
   return n ? s / n : 0;
 }
 
-/** Expected purchases of each of the next `months` months, discounted monthly and summed, per customer. */
-function discountedPurchases(model: BgNbdModel, data: { x: Float64Array; tx: Float64Array; T: Float64Array }, months: number, discount: number): Float64Array {
-  const total = new Float64Array(data.x.length);
-  let prev: Float64Array = new Float64Array(data.x.length);
-  for (let i = 1; i <= months; i++) {
-    const e = model.conditionalExpectedPurchasesMany(i * MONTH_LENGTH.week, data);
-    const f = 1 / Math.pow(1 + discount, i);
-    for (let j = 0; j < total.length; j++) total[j] += (e[j] - prev[j]) * f;
-    prev = e;
-  }
-  return total;
-}

@@ -3,6 +3,11 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerMigrate } from './cli/migrate.command';
 import { registerStatus } from './cli/status.command';
+import { registerSeed } from './cli/seed.command';
+import { registerKeys } from './cli/keys.command';
+import { registerTrain } from './cli/train.command';
+import { registerBacktest } from './cli/backtest.command';
+import { registerImport } from './cli/import.command';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -11,6 +16,11 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerMigrate(program);
   registerStatus(program);
+  registerSeed(program);
+  registerKeys(program);
+  registerTrain(program);
+  registerBacktest(program);
+  registerImport(program);
   return program;
 }
 

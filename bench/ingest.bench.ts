@@ -1,0 +1,173 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { DataSource } from 'typeorm';
+import { withClient, withTransaction } from '../src/db/data-source';
+import { importTransactions, type TransactionMapping } from '../src/ingest/transactions.service';
+import type { ImportReport } from '../src/ingest/import-report';
+import type { ForeignKeyMode } from '../src/ingest/foreign-keys';
+import { median, peakRssMiB, timeRuns, writeSection } from './lib';
+import { registerBench } from './run';
+import { scratchDatabase } from './scratch-db';
+
+/**
+ * Imports a generated 1M-line transaction log (customer,date,amount,invoice) with importTransactions and
+ * compares it with a plain COPY of the same file into an unindexed temp table, in the same run on the same
+ * server. Goal: import ≤ 2× the COPY. Each import starts from an empty warehouse. Besides wall time, the CPU
+ * time of the database's server processes and of this process is reported: on a shared machine it is the
+ * steadier measure of the work done.
+ */
+
+const LINES = 1_000_000;
+const CUSTOMERS = 50_000;
+const RUNS = 3;
+const MAPPING: TransactionMapping = { customerCol: 'customer', dateCol: 'date', amountCol: 'amount', orderCol: 'invoice', source: 'bench' };
+
+/** Deterministic log: invoices of 1–7 lines, 50k customers, two years of dates, a few returns. */
+async function generate(file: string): Promise<void> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let s = 20_240_601;
+  const rnd = () => (s = (Math.imul(s, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
+  const out = fs.createWriteStream(file);
+  let buf = 'customer,date,amount,invoice\n';
+  let n = 0;
+  let invoice = 0;
+  const day0 = Date.UTC(2022, 0, 1);
+  while (n < LINES) {
+    invoice++;
+    const customer = 1 + Math.floor(rnd() * CUSTOMERS);
+    const date = new Date(day0 + Math.floor(rnd() * 730) * 86_400_000).toISOString().slice(0, 10);
+    const lines = 1 + Math.floor(rnd() * 7);
+    for (let j = 0; j < lines && n < LINES; j++, n++) {
+      const amount = (rnd() < 0.02 ? -1 : 1) * (1 + rnd() * 99);
+      buf += `${customer},${date},${amount.toFixed(2)},INV${invoice}\n`;
+      if (buf.length > 1 << 16) {
+        if (!out.write(buf)) await once(out, 'drain');
+        buf = '';
+      }
+    }
+  }
+  out.end(buf);
+  await once(out, 'finish');
+}
+
+/**
+ * CPU time (ms) used so far by each server process serving `dbName` (Linux /proc; empty elsewhere). Wall
+ * times on a shared machine swing with its load; CPU time says what the work itself costs.
+ */
+function backendCpu(dbName: string): Map<number, number> {
+  const out = new Map<number, number>();
+  let pids: string[] = [];
+  try {
+    pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  for (const pid of pids) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${dbName} `)) continue;
+      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.set(Number(pid), (Number(f[11]) + Number(f[12])) * 10); // utime + stime, 100 ticks/s
+    } catch {
+      /* process ended */
+    }
+  }
+  return out;
+}
+
+/** Wall time, server CPU (this database's backends) and this process's CPU of `fn`, in ms. */
+async function measure(dbName: string, fn: () => Promise<unknown>): Promise<{ wall: number; pg: number; node: number }> {
+  const pg0 = backendCpu(dbName);
+  const cpu0 = process.cpuUsage();
+  const [wall] = await timeRuns(1, fn);
+  const cpu = process.cpuUsage(cpu0);
+  let pg = 0;
+  for (const [pid, ms] of backendCpu(dbName)) pg += ms - (pg0.get(pid) ?? 0);
+  return { wall, pg, node: (cpu.user + cpu.system) / 1000 };
+}
+
+async function plainCopy(ds: DataSource, file: string): Promise<void> {
+  await withTransaction(ds, async (client) => {
+    await client.query(`CREATE TEMP TABLE plain_copy (customer text, date date, amount numeric(14, 2), invoice text) ON COMMIT DROP`);
+    await pipeline(fs.createReadStream(file), client.query(copyFrom(`COPY plain_copy FROM STDIN (FORMAT csv, HEADER true)`)));
+  });
+}
+
+async function emptyWarehouse(ds: DataSource): Promise<void> {
+  await ds.query(`TRUNCATE customer, orders, transaction_line RESTART IDENTITY CASCADE`);
+  await ds.query(`CHECKPOINT`).catch(() => undefined); // needs superuser on some servers; only evens out WAL flushes
+}
+
+registerBench('ingest', async () => {
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  const file = path.resolve(process.cwd(), '.data/bench/txlog-1m.csv');
+  if (!fs.existsSync(file)) {
+    log(`generating ${file}…`);
+    await generate(file);
+  }
+  const size = fs.statSync(file).size;
+  const db = await scratchDatabase();
+  try {
+    const version = await withClient(db.ds, async (c) => (await c.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0].v);
+    await plainCopy(db.ds, file); // warm the file cache
+    const dbName = new URL(db.url).pathname.slice(1);
+    type M = { wall: number; pg: number; node: number };
+    const importOnce = async (mode: ForeignKeyMode, fresh: boolean) => {
+      if (fresh) await emptyWarehouse(db.ds);
+      let report: ImportReport | undefined;
+      const m = await measure(dbName, async () => {
+        report = await importTransactions(db.ds, file, MAPPING, { foreignKeys: mode });
+      });
+      log(`import (${mode} foreign-key checks${fresh ? '' : ', re-import'}): ${(m.wall / 1000).toFixed(2)} s wall, ${(m.pg / 1000).toFixed(2)} s server CPU, ${(m.node / 1000).toFixed(2)} s Node CPU`);
+      return { m, report: report! };
+    };
+
+    // Interleave the baseline and the import so that machine load affects both alike.
+    const copies: M[] = [];
+    const imports: M[] = [];
+    let report: ImportReport | undefined;
+    for (let i = 0; i < RUNS; i++) {
+      const c = await measure(dbName, () => plainCopy(db.ds, file));
+      copies.push(c);
+      log(`plain COPY: ${(c.wall / 1000).toFixed(2)} s wall, ${(c.pg / 1000).toFixed(2)} s server CPU`);
+      const r = await importOnce('auto', true);
+      imports.push(r.m);
+      report = r.report;
+    }
+    const again = (await importOnce('auto', false)).m;
+    const perRow = (await importOnce('row', true)).m;
+
+    const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    const med = (xs: M[], k: keyof M) => median(xs.map((x) => x[k]));
+    const copy = { wall: med(copies, 'wall'), cpu: med(copies, 'pg') + med(copies, 'node') };
+    const row = (name: string, m: { wall: number; cpu: number }) =>
+      `| ${name} | ${s(m.wall)} | ${(m.wall / copy.wall).toFixed(1)}× | ${s(m.cpu)} | ${(m.cpu / copy.cpu).toFixed(1)}× |`;
+    const imp = { wall: med(imports, 'wall'), cpu: med(imports, 'pg') + med(imports, 'node') };
+    const f = report!.files[0];
+    const orders = report!.tables.find((t) => t.table === 'orders')!.inserted;
+    const load = os.loadavg()[0].toFixed(1);
+    const md = [
+      `${LINES.toLocaleString('en')} lines (${(size / 2 ** 20).toFixed(1)} MiB, ${CUSTOMERS.toLocaleString('en')} customers, ${orders.toLocaleString('en')} invoices), PostgreSQL ${version}, median of ${RUNS} runs with the baseline and the import interleaved (load average at the end: ${load}). CPU = server backends of the scratch database + this Node process.`,
+      '',
+      '| step | wall | × COPY | CPU | × COPY |',
+      '|---|---|---|---|---|',
+      row('plain `COPY` into an unindexed temp table', copy),
+      row('`importTransactions` (auto: foreign keys checked in bulk at this size)', imp),
+      row('`importTransactions`, foreign keys checked per row (1 run)', { wall: perRow.wall, cpu: perRow.pg + perRow.node }),
+      row('re-import of the same file (1 run)', { wall: again.wall, cpu: again.pg + again.node }),
+      '',
+      `Where the import's wall time went (last run): ${report!.phases.map((p) => `${p.name} ${s(p.ms)}`).join(' · ')}.`,
+      '',
+      `Runs (wall): COPY ${copies.map((x) => s(x.wall)).join(', ')}; import ${imports.map((x) => s(x.wall)).join(', ')}. Import CPU split: server ${s(med(imports, 'pg'))}, Node (csv-parse and COPY feed) ${s(med(imports, 'node'))}. Lines loaded: ${f.loaded.toLocaleString('en')} (${f.skipped.map((n) => `${n.count} ${n.reason}s skipped`).join(', ')}; ${f.notes.map((n) => `${n.count} ${n.reason}s`).join(', ')}). Peak RSS of the benchmark process: ${peakRssMiB().toFixed(0)} MiB.`,
+      '',
+      `Goal: import ≤ 2× COPY — ${imp.wall <= 2 * copy.wall ? 'met' : 'not met'} (${(imp.wall / copy.wall).toFixed(1)}× wall, ${(imp.cpu / copy.cpu).toFixed(1)}× CPU).`,
+    ].join('\n');
+    writeSection('Transaction-log import', md);
+    log(md);
+  } finally {
+    await db.drop();
+  }
+});

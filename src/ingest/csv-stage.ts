@@ -1,0 +1,244 @@
+import fs from 'node:fs';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse, type Options as CsvOptions } from 'csv-parse';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { PoolClient } from 'pg';
+import { ImportError } from './import-error';
+import { Tallies } from './import-report';
+
+export type Delimiter = 'comma' | 'semicolon' | 'tab' | 'whitespace';
+export const DELIMITERS: readonly Delimiter[] = ['comma', 'semicolon', 'tab', 'whitespace'];
+
+const CHAR: Record<Exclude<Delimiter, 'whitespace'>, string> = { comma: ',', semicolon: ';', tab: '\t' };
+
+/** A record longer than this is a format error (typically an unclosed quote swallowing the file). */
+const MAX_RECORD_BYTES = 1 << 20;
+
+function csvOptions(delimiter: Delimiter): CsvOptions {
+  return {
+    bom: true,
+    // Column counts are checked here, line by line, so that a bad line is reported instead of aborting the parse.
+    relax_column_count: true,
+    relax_quotes: true,
+    max_record_size: MAX_RECORD_BYTES,
+    delimiter: delimiter === 'whitespace' ? [' ', '\t'] : CHAR[delimiter],
+  };
+}
+
+export async function assertReadableFile(file: string): Promise<number> {
+  let st: fs.Stats;
+  try {
+    st = await fs.promises.stat(file);
+  } catch {
+    throw new ImportError('file not found', file);
+  }
+  if (!st.isFile()) throw new ImportError('not a regular file', file);
+  return st.size;
+}
+
+async function firstBytes(file: string, n = 1 << 16): Promise<string> {
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Guesses the delimiter from the first line: the most frequent of `,` `;` tab outside quotes; runs of
+ * spaces between fields (and none of those) mean whitespace-separated columns.
+ */
+export async function detectDelimiter(file: string): Promise<Delimiter> {
+  const text = await firstBytes(file);
+  const first = text.split(/\r?\n/, 1)[0] ?? '';
+  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (const ch of first) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch in counts) counts[ch]++;
+  }
+  const [best, n] = Object.entries(counts).sort((a, b) => b[1] - a[1])[0];
+  if (n > 0) return best === ',' ? 'comma' : best === ';' ? 'semicolon' : 'tab';
+  return /\S[ \t]+\S/.test(first.trim()) ? 'whitespace' : 'comma';
+}
+
+function cleanRecord(rec: string[], delimiter: Delimiter): string[] {
+  // Runs of blanks are one separator: csv-parse yields empty fields between them.
+  return delimiter === 'whitespace' ? rec.filter((f) => f !== '') : rec;
+}
+
+/**
+ * Runs of blanks → one space. csv-parse gets very slow on long runs of delimiters (the empty fields between
+ * them), and whitespace-separated files are full of them.
+ */
+function collapseBlanks(): Transform {
+  let afterBlank = false;
+  return new Transform({
+    decodeStrings: false,
+    transform(chunk: string, _enc: BufferEncoding, cb: TransformCallback) {
+      let s = chunk.replace(/[ \t]+/g, ' ');
+      if (afterBlank && s.startsWith(' ')) s = s.slice(1);
+      if (s.length > 0) afterBlank = s.endsWith(' ');
+      cb(null, s);
+    },
+  });
+}
+
+/** The header row (first record), fields trimmed. Fails on an empty file. */
+export async function readHeader(file: string, delimiter: Delimiter): Promise<string[]> {
+  const parser = fs.createReadStream(file).pipe(parse({ ...csvOptions(delimiter), to: 1 }));
+  try {
+    for await (const rec of parser as AsyncIterable<string[]>) return cleanRecord(rec, delimiter).map((f) => f.trim());
+  } catch (e) {
+    throw new ImportError(`cannot read the header: ${e instanceof Error ? e.message : String(e)}`, file, 1);
+  } finally {
+    parser.destroy();
+  }
+  throw new ImportError('the file is empty (no header row)', file, 1);
+}
+
+export interface StageColumn {
+  /** Column of the staging table. */
+  name: string;
+  /** 0-based field position in the record. */
+  index: number;
+}
+
+export interface StageOptions {
+  file: string;
+  /** An existing (temporary) table with an integer `line_no` column and a text column per StageColumn. */
+  table: string;
+  columns: StageColumn[];
+  /** Fields a record must have; others are a wrong column count. */
+  expectedFields: number;
+  delimiter: Delimiter;
+  skipHeader: boolean;
+  /** Wrong column count: counted and skipped ('reject') or the end of the import ('fatal'). */
+  badRecord: 'reject' | 'fatal';
+  /** Copy the fields not in `columns` into the text column `rest` (joined), so exact duplicates can be told apart. */
+  restColumn?: boolean;
+  onBytes?: (bytesRead: number) => void;
+}
+
+export interface StageResult {
+  /** Data records seen (header excluded, blank lines included). */
+  read: number;
+  /** Records copied into the staging table. */
+  staged: number;
+  rejected: Tallies;
+  skipped: Tallies;
+}
+
+const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '' };
+
+/** One field in COPY text format: trimmed, empty → NULL; NUL characters (which PostgreSQL text cannot hold) dropped. */
+function copyField(v: string | undefined): string {
+  if (v === undefined) return '\\N';
+  const t = v.trim();
+  if (t === '') return '\\N';
+  return NEEDS_ESCAPE.test(t) ? t.replace(/[\\\t\n\r\0]/g, (c) => ESCAPES[c]) : t;
+}
+
+/**
+ * Streams `file` through csv-parse into `table` with COPY (text format), keeping each record's source line
+ * number. Memory stays bounded: records are batched into ~64 KiB chunks and COPY's back-pressure is honoured.
+ * Field values are trimmed and empty fields become NULL; typing and validation happen in SQL afterwards.
+ */
+export async function stageCsv(client: PoolClient, opts: StageOptions): Promise<StageResult> {
+  const { file, columns, expectedFields, delimiter } = opts;
+  const rejected = new Tallies();
+  const skipped = new Tallies();
+  const mapped = new Set(columns.map((c) => c.index));
+  const rest = opts.restColumn ? [...Array(expectedFields).keys()].filter((i) => !mapped.has(i)) : [];
+  const copyCols = ['line_no', ...columns.map((c) => c.name), ...(opts.restColumn ? ['rest'] : [])];
+  let nextLine = 1;
+  let read = 0;
+  let staged = 0;
+  let header = opts.skipHeader;
+  let parts: string[] = [];
+  let size = 0;
+
+  const toCopy = new Transform({
+    writableObjectMode: true,
+    transform(raw: string[], _enc: BufferEncoding, cb: TransformCallback) {
+      const line = nextLine;
+      nextLine++;
+      // Quoted fields may span lines: keep counting physical lines.
+      for (const f of raw) if (f.indexOf('\n') >= 0) nextLine += f.split('\n').length - 1;
+      if (header) {
+        header = false;
+        cb();
+        return;
+      }
+      read++;
+      const rec = cleanRecord(raw, delimiter);
+      if (rec.length === 0 || (rec.length === 1 && rec[0].trim() === '' && expectedFields > 1)) {
+        skipped.add('blank line', line);
+        cb();
+        return;
+      }
+      if (rec.length !== expectedFields) {
+        if (opts.badRecord === 'fatal') {
+          cb(new ImportError(`expected ${expectedFields} fields, found ${rec.length}`, file, line));
+          return;
+        }
+        rejected.add('wrong column count', line);
+        cb();
+        return;
+      }
+      let s = String(line);
+      for (const c of columns) s += `\t${copyField(rec[c.index])}`;
+      if (opts.restColumn) s += `\t${rest.length ? copyField(rest.map((i) => rec[i]).join('\u001f')) : '\\N'}`;
+      parts.push(s, '\n');
+      size += s.length;
+      staged++;
+      if (size >= 1 << 16) {
+        const chunk = parts.join('');
+        parts = [];
+        size = 0;
+        cb(null, chunk);
+      } else cb();
+    },
+    flush(cb: TransformCallback) {
+      cb(null, parts.join(''));
+    },
+  });
+
+  const source = fs.createReadStream(file, { highWaterMark: 1 << 16 });
+  if (opts.onBytes) {
+    const onBytes = opts.onBytes;
+    source.on('data', () => onBytes(source.bytesRead));
+  }
+  const copy = client.query(copyFrom(`COPY ${opts.table} (${copyCols.join(', ')}) FROM STDIN`));
+  try {
+    if (delimiter === 'whitespace') {
+      source.setEncoding('utf8');
+      await pipeline(source, collapseBlanks(), parse(csvOptions(delimiter)), toCopy, copy);
+    } else await pipeline(source, parse(csvOptions(delimiter)), toCopy, copy);
+  } catch (e) {
+    if (e instanceof ImportError) throw e;
+    const err = e as Error & { code?: string; lines?: number };
+    if (typeof err.code === 'string' && err.code.startsWith('CSV_')) {
+      throw new ImportError(`malformed CSV (${err.code}): ${err.message}`, file, err.lines);
+    }
+    throw e;
+  }
+  return { read, staged, rejected, skipped };
+}
+
+/** Field positions of `wanted` header names; a missing one is a fatal error naming the file and column. */
+export function columnIndexes(file: string, header: string[], wanted: Record<string, string>): Record<string, number> {
+  const pos = new Map(header.map((h, i) => [h, i] as const));
+  const out: Record<string, number> = {};
+  for (const [key, name] of Object.entries(wanted)) {
+    const i = pos.get(name);
+    if (i === undefined) throw new ImportError(`missing in the header (columns are: ${header.join(', ')})`, file, 1, name);
+    out[key] = i;
+  }
+  return out;
+}

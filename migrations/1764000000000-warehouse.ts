@@ -135,7 +135,10 @@ export class Warehouse1764000000000 implements MigrationInterface {
              o.purchased_at,
              o.delivered_customer_at,
              o.estimated_delivery_at,
-             o.status NOT IN ('canceled', 'unavailable') AS is_purchase,
+             -- An order made only of returned lines (a credit note in a transaction log) is not a purchase
+             -- occasion; its negative value still reduces the customer's spend (see is_return_only).
+             o.status NOT IN ('canceled', 'unavailable') AND NOT COALESCE(t.n_lines = t.n_returns, false) AS is_purchase,
+             COALESCE(t.n_lines = t.n_returns, false) AS is_return_only,
              COALESCE(p.paid, i.items_total, t.net_amount) AS value,
              p.paid,
              p.max_installments,

@@ -32,8 +32,8 @@ export const FEATURE_EXPRESSIONS: Readonly<Record<string, string>> = {
   purchase_days: 'pc.purchase_days::int',
   first_purchase_at: 'pc.first_purchase_at',
   last_purchase_at: 'pc.last_purchase_at',
-  monetary: 'pc.monetary::float8',
-  avg_order_value: '(pc.monetary / pc.valued_orders)::float8',
+  monetary: '(pc.monetary + COALESCE(ret.value, 0))::float8',
+  avg_order_value: '((pc.monetary + COALESCE(ret.value, 0)) / pc.valued_orders)::float8',
   // Undefined for a single valued order (sd NULL) and for a mean <= 0 (net returns): NULL, not 0.
   order_value_cv: 'CASE WHEN pc.monetary > 0 THEN pc.sd_value / (pc.monetary / pc.valued_orders)::float8 END',
   tenure_days: `${days(`${AS_OF} - pc.first_purchase_at`)}::float8`,
@@ -50,7 +50,7 @@ export const FEATURE_EXPRESSIONS: Readonly<Record<string, string>> = {
   mean_installments: 'pc.mean_installments',
   credit_card_share: 'pc.credit_card_share',
   // Return lines exist only in transaction logs; elsewhere "no return lines" is a true 0, not a missing fact.
-  returns: 'COALESCE(pc.returns, 0)::int',
+  returns: '(COALESCE(pc.returns, 0) + COALESCE(ret.n_returns, 0))::int',
   state: 'COALESCE(c.state, g.state)',
   lat: 'COALESCE(g.lat, sc.lat)',
   lng: 'COALESCE(g.lng, sc.lng)',
@@ -121,6 +121,13 @@ cat AS (
    WHERE f.is_purchase AND f.purchased_at < ${AS_OF}${only('fo.customer_id')}
    GROUP BY f.customer_id
 ),
+ret AS (
+  -- Orders made only of returns: not purchases, but they reduce spend and count as returns.
+  SELECT f.customer_id, sum(f.value) AS value, sum(f.n_returns) AS n_returns
+    FROM ${facts}
+   WHERE f.is_return_only AND f.purchased_at < ${AS_OF}${only('fo.customer_id')}
+   GROUP BY f.customer_id
+),
 rv AS (
   SELECT f.customer_id, avg(r.score::float8) AS avg_score, avg((r.score <= 2)::int::float8) AS low_share
     FROM ${facts}
@@ -134,6 +141,7 @@ SELECT ${opts.forCustomers ? '' : '$1::int, '}pc.customer_id,
   JOIN customer c ON c.id = pc.customer_id
   LEFT JOIN cat ON cat.customer_id = pc.customer_id
   LEFT JOIN rv ON rv.customer_id = pc.customer_id
+  LEFT JOIN ret ON ret.customer_id = pc.customer_id
   LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix
   LEFT JOIN state_centroid sc ON sc.state = upper(COALESCE(c.state, g.state))`;
 }

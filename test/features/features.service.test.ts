@@ -38,6 +38,7 @@ describe('computeFeatures', () => {
       { id: 5, state: 'MG' },
       { id: 6, state: 'BA' },
       { id: 7, zip: '01001' },
+      { id: 9, source: 'tx' },
     ]);
     await addOrders(ds, [
       // 1: two orders, three items, three payments, two reviews — nothing may be counted twice.
@@ -61,6 +62,9 @@ describe('computeFeatures', () => {
       { id: 't3a', customerId: 3, source: 'tx', status: 'completed', purchasedAt: '2017-05-05T09:00:00Z', lines: [{ amount: 40 }, { amount: 60 }] },
       { id: 't3b', customerId: 3, source: 'tx', status: 'completed', purchasedAt: '2017-05-05T17:00:00Z', lines: [{ amount: 25 }, { amount: -10, isReturn: true }] },
       { id: 't3c', customerId: 3, source: 'tx', status: 'completed', purchasedAt: '2017-08-01T00:00:00Z', lines: [{ amount: 30 }, { amount: -50, isReturn: true }] },
+      // 9: a transaction-log purchase and a later credit note (an order of returns only).
+      { id: 't9a', customerId: 9, source: 'tx', status: 'completed', purchasedAt: '2017-06-01T00:00:00Z', lines: [{ amount: 80 }] },
+      { id: 't9b', customerId: 9, source: 'tx', status: 'completed', purchasedAt: '2017-07-01T00:00:00Z', lines: [{ amount: -30, isReturn: true }] },
       // 4: only canceled or unavailable orders; 5: only orders after as_of.
       { id: 'o4a', customerId: 4, status: 'canceled', purchasedAt: '2017-04-01T00:00:00Z', payments: [{ value: 10 }] },
       { id: 'o4b', customerId: 4, status: 'unavailable', purchasedAt: '2017-04-02T00:00:00Z', payments: [{ value: 10 }] },
@@ -88,9 +92,9 @@ describe('computeFeatures', () => {
 
   it('writes one ready snapshot with one row per customer with a purchase before as_of', async () => {
     const info = await getSnapshot(db.ds, snapshotId);
-    expect(info.customers).toBe(5);
+    expect(info.customers).toBe(6);
     expect(info.asOf.toISOString()).toBe(AS_OF.toISOString());
-    expect([...at.keys()].sort()).toEqual([1, 2, 3, 6, 7]);
+    expect([...at.keys()].sort()).toEqual([1, 2, 3, 6, 7, 9]);
     const [s] = await db.ds.query(`SELECT status, customers, duration_ms FROM feature_snapshot WHERE id = $1`, [snapshotId]);
     expect(s.status).toBe('ready');
     expect(s.duration_ms).toBeGreaterThanOrEqual(0);
@@ -158,6 +162,15 @@ describe('computeFeatures', () => {
     }
   });
 
+  it('does not count an order of returns only as a purchase, but lets it reduce spend', () => {
+    const c = at.get(9)!;
+    expect(c.frequency).toBe(1);
+    expect(c.purchase_days).toBe(1);
+    expect(c.recency_days).toBeCloseTo((AS_OF.getTime() - Date.parse('2017-06-01T00:00:00Z')) / 86_400_000, 9);
+    expect(c.monetary).toBeCloseTo(80 - 30, 9);
+    expect(c.returns).toBe(1);
+  });
+
   it('does not see deliveries or reviews that happen after as_of', () => {
     const c = at.get(6)!;
     expect(c.avg_delivery_delay_days).toBeNull();
@@ -223,7 +236,7 @@ describe('computeFeatures', () => {
 
   it('deletes a snapshot with its rows', async () => {
     const { snapshotId: id } = await computeFeatures(db.ds, { asOf: AS_OF });
-    expect(await db.ds.query(`SELECT count(*)::int AS n FROM customer_features WHERE snapshot_id = $1`, [id])).toEqual([{ n: 5 }]);
+    expect(await db.ds.query(`SELECT count(*)::int AS n FROM customer_features WHERE snapshot_id = $1`, [id])).toEqual([{ n: 6 }]);
     await deleteSnapshot(db.ds, id);
     expect(await db.ds.query(`SELECT count(*)::int AS n FROM customer_features WHERE snapshot_id = $1`, [id])).toEqual([{ n: 0 }]);
     expect(await db.ds.query(`SELECT to_regclass($1) AS t`, [`customer_features_s${id}`])).toEqual([{ t: null }]);

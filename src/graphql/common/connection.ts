@@ -71,19 +71,20 @@ export function ConnectionType<T extends object>(
 
 /**
  * A page from rows fetched with `LIMIT page.limit + 1` in the connection's order: the extra row, when
- * present, only tells that a next page exists.
+ * present, only tells that a next page exists. `toNode` turns a row into the page's node (default: the row).
  */
-export function connectionFromRows<T>(
-  rows: T[],
+export function connectionFromRows<R, T = R>(
+  rows: R[],
   page: PageRequest,
-  cursorOf: (row: T) => Cursor,
-  extra: { totalCount?: number } = {},
+  cursorOf: (row: R) => Cursor,
+  extra: { totalCount?: number; toNode?: (row: R) => T } = {},
 ): Connection<T> {
-  const nodes = rows.slice(0, page.limit);
-  const edges = nodes.map((node) => ({ node, cursor: encodeCursor(cursorOf(node)) }));
+  const kept = rows.slice(0, page.limit);
+  const toNode = extra.toNode ?? ((r: R) => r as unknown as T);
+  const edges = kept.map((row) => ({ node: toNode(row), cursor: encodeCursor(cursorOf(row)) }));
   return {
     edges,
-    nodes,
+    nodes: edges.map((e) => e.node),
     pageInfo: {
       hasNextPage: rows.length > page.limit,
       hasPreviousPage: page.after !== null,

@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { badInput, notFound } from '../../shared/errors';
 import { parseModelId } from '../analytics/model-ref';
-import type { Connection } from '../common/connection';
-import { encodeCursor, decodeCursor } from '../common/cursor';
+import { connectionFromRows, type Connection } from '../common/connection';
+import { decodeCursor } from '../common/cursor';
 import { parsePageArgs, parseFirst } from '../common/page-args';
 import type { GraphQLContext } from '../context';
 import { CustomerOrderField, SortDirection } from './customer-enums';
@@ -226,25 +226,15 @@ export async function listCustomers(ctx: GraphQLContext, opts: ListCustomersOpti
   );
   if (rows.length === 0) await assertModel(ctx.db, modelId);
 
-  const nodes: Customer[] = [];
-  for (let i = 0; i < rows.length && i < page.limit; i++) {
-    nodes.push(Customer.fromRow(rows[i], rows[i].m_id as number, rows[i].m_snapshot as number, 'preloaded'));
-  }
-  const cursor = (i: number) => {
-    const k = rows[i].sortKey as number;
-    return encodeCursor({ key: Number.isFinite(k) ? k : null, id: rows[i].dbId as number, sort });
-  };
-  const edges = nodes.map((node, i) => ({ node, cursor: cursor(i) }));
-  const connection = {
-    edges,
-    nodes,
-    pageInfo: {
-      hasNextPage: rows.length > page.limit,
-      hasPreviousPage: page.after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+  const connection = connectionFromRows(
+    rows,
+    page,
+    (row) => {
+      const k = row.sortKey as number;
+      return { key: Number.isFinite(k) ? k : null, id: row.dbId as number, sort };
     },
-  } as Connection<Customer> & { totalCount: number };
+    { toNode: (row) => Customer.fromRow(row, row.m_id as number, row.m_snapshot as number, 'preloaded') },
+  ) as Connection<Customer> & { totalCount: number };
 
   // Lazy: GraphQL reads the property only when the field is selected, and accepts the promise it returns.
   let counted: Promise<number> | undefined;

@@ -82,9 +82,7 @@ export class Models1764000000002 implements MigrationInterface {
       CREATE INDEX customer_segment_customer_idx ON customer_segment (customer_id);
       CREATE INDEX customer_segment_cluster_idx ON customer_segment (model_version_id, cluster_id);
       CREATE INDEX customer_segment_rfm_idx ON customer_segment (model_version_id, rfm_segment);
-      CREATE INDEX customer_segment_churn_idx ON customer_segment (model_version_id, churn_probability DESC, customer_id);
-      CREATE INDEX customer_segment_clv_idx ON customer_segment (model_version_id, clv DESC, customer_id);
-      CREATE INDEX customer_segment_priority_idx ON customer_segment (model_version_id, priority_score DESC, customer_id);
+      -- Sort-order indexes for customer lists are in the customer-list migration (on the exact sort keys).
 
       CREATE TABLE segment_profile (
         model_version_id     integer NOT NULL REFERENCES model_version (id) ON DELETE CASCADE,

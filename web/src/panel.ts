@@ -22,6 +22,20 @@ export class Panel {
     }
     this.status = status;
   }
+  /**
+   * Wires the panel's toggle buttons (`button[data-<attr>]`): a click marks its button pressed and calls
+   * `onChange` with the button's value.
+   */
+  toggle(attr: string, onChange: (value: string) => void): void {
+    const buttons = [...this.el.querySelectorAll<HTMLButtonElement>(`button[data-${attr}]`)];
+    for (const b of buttons) {
+      b.addEventListener('click', () => {
+        for (const o of buttons) o.setAttribute('aria-pressed', String(o === b));
+        onChange(b.getAttribute(`data-${attr}`) ?? '');
+      });
+    }
+  }
+
 
   loading(message = 'Loading…'): void {
     this.set('loading', message);

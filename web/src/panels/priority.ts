@@ -16,16 +16,12 @@ const ACTION_CLASS: Record<string, string> = {
 export function priorityBoard(ctx: DashboardContext) {
   const panel = new Panel('priority');
   const body = panel.el.querySelector('tbody') as HTMLTableSectionElement;
-  const buttons = [...panel.el.querySelectorAll<HTMLButtonElement>('button[data-kind]')];
   let kind: SegmentKind = 'CLUSTER';
 
-  for (const b of buttons) {
-    b.addEventListener('click', () => {
-      kind = b.dataset.kind as SegmentKind;
-      for (const o of buttons) o.setAttribute('aria-pressed', String(o === b));
-      void load();
-    });
-  }
+  panel.toggle('kind', (v) => {
+    kind = v as SegmentKind;
+    void load();
+  });
 
   function meter(value: number, level: string): HTMLElement {
     const m = h('span', { class: `meter ${level}` });

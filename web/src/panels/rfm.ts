@@ -11,17 +11,13 @@ type Measure = 'customers' | 'revenue';
 export function rfmGrid(ctx: DashboardContext) {
   const panel = new Panel('rfm');
   const el = byId('rfm-chart');
-  const buttons = [...panel.el.querySelectorAll<HTMLButtonElement>('button[data-measure]')];
   let measure: Measure = 'customers';
   let cells: RfmCell[] = [];
 
-  for (const b of buttons) {
-    b.addEventListener('click', () => {
-      measure = b.dataset.measure as Measure;
-      for (const o of buttons) o.setAttribute('aria-pressed', String(o === b));
-      if (cells.length) draw();
-    });
-  }
+  panel.toggle('measure', (v) => {
+    measure = v as Measure;
+    if (cells.length) draw();
+  });
 
   function draw(): void {
     el.dataset.measure = measure;

@@ -74,17 +74,13 @@ const METRIC_LABEL: Record<Metric, string> = { activeCustomers: 'Active customer
 export function timeline(ctx: DashboardContext) {
   const panel = new Panel('timeline');
   const el = byId('timeline-chart');
-  const buttons = [...panel.el.querySelectorAll<HTMLButtonElement>('button[data-metric]')];
   let metric: Metric = 'activeCustomers';
   let points: TimelinePoint[] = [];
 
-  for (const b of buttons) {
-    b.addEventListener('click', () => {
-      metric = b.dataset.metric as Metric;
-      for (const o of buttons) o.setAttribute('aria-pressed', String(o === b));
-      if (points.length) draw();
-    });
-  }
+  panel.toggle('metric', (v) => {
+    metric = v as Metric;
+    if (points.length) draw();
+  });
 
   function draw(): void {
     el.dataset.metric = metric;

@@ -182,21 +182,37 @@ async function evaluate(ds: DataSource, modelId: number, snapshotId: number, cut
     `SELECT kind, segment_key, name, priority_rank, churn_risk FROM segment_profile WHERE model_version_id = $1 AND kind IN ('CLUSTER', 'RFM') ORDER BY kind, priority_rank`,
     [modelId],
   );
+  // One pass over the customers, summing into each of their two segments (cluster and RFM).
+  type Sums = { size: number; churned: number; predicted: number; actual: number; predictedSpend: number; revenue: number };
+  const sums = new Map<string, Sums>();
+  const add = (key: string, i: number) => {
+    let t = sums.get(key);
+    if (!t) sums.set(key, (t = { size: 0, churned: 0, predicted: 0, actual: 0, predictedSpend: 0, revenue: 0 }));
+    t.size++;
+    t.churned += churned[i];
+    t.predicted += predicted[i];
+    t.actual += actual[i];
+    t.predictedSpend += predicted[i] * (rows[i].expected_avg_spend ?? 0);
+    t.revenue += rows[i].actual_spend;
+  };
+  rows.forEach((r, i) => {
+    add(`CLUSTER:${r.cluster_id}`, i);
+    add(`RFM:${r.rfm_segment}`, i);
+  });
   const segments = profiles.map((p): SegmentOutcome => {
-    const members = rows.map((r, i) => ({ r, i })).filter(({ r }) => (p.kind === 'CLUSTER' ? String(r.cluster_id) === p.segment_key : r.rfm_segment === p.segment_key));
-    const size = members.length;
+    const t = sums.get(`${p.kind}:${p.segment_key}`) ?? { size: 0, churned: 0, predicted: 0, actual: 0, predictedSpend: 0, revenue: 0 };
     return {
       kind: p.kind,
       key: p.segment_key,
       name: p.name,
       priorityRank: p.priority_rank,
-      size,
+      size: t.size,
       predictedChurnRisk: p.churn_risk,
-      actualChurnRate: size ? members.reduce((a, { i }) => a + churned[i], 0) / size : 0,
-      predictedPurchases: members.reduce((a, { i }) => a + predicted[i], 0),
-      actualPurchases: members.reduce((a, { i }) => a + actual[i], 0),
-      predictedSpend: members.reduce((a, { r, i }) => a + predicted[i] * (r.expected_avg_spend ?? 0), 0),
-      actualRevenue: members.reduce((a, { r }) => a + r.actual_spend, 0),
+      actualChurnRate: t.size ? t.churned / t.size : 0,
+      predictedPurchases: t.predicted,
+      actualPurchases: t.actual,
+      predictedSpend: t.predictedSpend,
+      actualRevenue: t.revenue,
     };
   });
   return {

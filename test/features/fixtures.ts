@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { SeededRandom } from '../../src/shared/random';
+import { computeFeatures } from '../../src/features/features.service';
+import { createTestDb, type TestDb } from '../helpers/db';
 
 /**
  * Small warehouse rows written with plain INSERTs, for feature, RFM and ABC/XYZ tests. Timestamps are ISO
@@ -128,4 +130,14 @@ export function generatePopulation(n: number, seed: number, asOf: Date): { custo
     if (rnd.next() < 0.1) orders.push({ id: `g${++oid}`, customerId: c, purchasedAt: day(-3), payments: [{ value: 777 }] });
   }
   return { customers, orders };
+}
+
+/** A fresh database holding a generated population of `n` customers and its feature snapshot at `asOf`. */
+export async function generatedSnapshot(n: number, seed: number, asOf: Date): Promise<{ db: TestDb; snapshotId: number }> {
+  const db = await createTestDb();
+  const { customers, orders } = generatePopulation(n, seed, asOf);
+  await addCustomers(db.ds, customers);
+  await addOrders(db.ds, orders);
+  const { snapshotId } = await computeFeatures(db.ds, { asOf });
+  return { db, snapshotId };
 }

@@ -1,8 +1,7 @@
-import { computeFeatures } from '../../src/features/features.service';
 import { classifyAbcXyz } from '../../src/segmentation/abc-xyz';
 import { abcXyzSql } from '../../src/segmentation/abc-xyz.sql';
-import { addCustomers, addOrders, generatePopulation } from '../features/fixtures';
-import { createTestDb, type TestDb } from '../helpers/db';
+import { generatedSnapshot } from '../features/fixtures';
+import type { TestDb } from '../helpers/db';
 
 const AS_OF = new Date('2019-07-01T00:00:00Z');
 
@@ -10,11 +9,7 @@ describe('abcXyzSql', () => {
   let db: TestDb;
   let snapshotId: number;
   beforeAll(async () => {
-    db = await createTestDb();
-    const { customers, orders } = generatePopulation(200, 4242, AS_OF);
-    await addCustomers(db.ds, customers);
-    await addOrders(db.ds, orders);
-    ({ snapshotId } = await computeFeatures(db.ds, { asOf: AS_OF }));
+    ({ db, snapshotId } = await generatedSnapshot(200, 4242, AS_OF));
   });
   afterAll(async () => {
     await db?.drop();

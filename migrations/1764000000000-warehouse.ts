@@ -1,6 +1,49 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
+ * One row per order. Every fact table is aggregated per order BEFORE it is joined, so nothing read through
+ * this view can multiply items by payments by reviews. Per-person features start here. (Migration 0011 turns
+ * order_fact into a table and keeps an extended version of this view as order_fact_live.)
+ */
+export const ORDER_FACT_VIEW_V1 = `
+SELECT o.id AS order_id,
+       o.customer_id,
+       o.status,
+       o.source,
+       o.purchased_at,
+       o.delivered_customer_at,
+       o.estimated_delivery_at,
+       -- An order made only of returned lines (a credit note in a transaction log) is not a purchase
+       -- occasion; its negative value still reduces the customer's spend (see is_return_only).
+       o.status NOT IN ('canceled', 'unavailable') AND NOT COALESCE(t.n_lines = t.n_returns, false) AS is_purchase,
+       COALESCE(t.n_lines = t.n_returns, false) AS is_return_only,
+       COALESCE(p.paid, i.items_total, t.net_amount) AS value,
+       p.paid,
+       p.max_installments,
+       p.credit_share,
+       i.n_items,
+       i.items_total,
+       i.freight_total,
+       t.n_lines,
+       t.n_returns,
+       t.net_amount,
+       r.avg_score,
+       r.n_reviews,
+       CASE WHEN o.delivered_customer_at IS NOT NULL AND o.estimated_delivery_at IS NOT NULL
+            THEN EXTRACT(EPOCH FROM (o.delivered_customer_at - o.estimated_delivery_at)) / 86400.0 END AS delay_days
+  FROM orders o
+  LEFT JOIN (SELECT order_id, SUM(value) AS paid, MAX(installments) AS max_installments,
+                    AVG((type = 'credit_card')::int) AS credit_share
+               FROM order_payment GROUP BY order_id) p ON p.order_id = o.id
+  LEFT JOIN (SELECT order_id, COUNT(*) AS n_items, SUM(price + freight) AS items_total, SUM(freight) AS freight_total
+               FROM order_item GROUP BY order_id) i ON i.order_id = o.id
+  LEFT JOIN (SELECT order_id, COUNT(*) AS n_lines, COUNT(*) FILTER (WHERE is_return) AS n_returns,
+                    SUM(amount) AS net_amount
+               FROM transaction_line GROUP BY order_id) t ON t.order_id = o.id
+  LEFT JOIN (SELECT order_id, AVG(score) AS avg_score, COUNT(*) AS n_reviews
+               FROM order_review GROUP BY order_id) r ON r.order_id = o.id`;
+
+/**
  * The Olist-shaped warehouse. `customer` is the person (Olist's customer_unique_id); Olist's per-order
  * customer_id lives in `customer_account`. Orders point at the person directly so that per-person
  * features never go through the per-order id. Every foreign key has an index.
@@ -123,47 +166,7 @@ export class Warehouse1764000000000 implements MigrationInterface {
         as_of               date NOT NULL
       );
 
-      /*
-       * One row per order. Every fact table is aggregated per order BEFORE it is joined, so nothing read
-       * through this view can multiply items by payments by reviews. Per-person features start here.
-       */
-      CREATE VIEW order_fact AS
-      SELECT o.id AS order_id,
-             o.customer_id,
-             o.status,
-             o.source,
-             o.purchased_at,
-             o.delivered_customer_at,
-             o.estimated_delivery_at,
-             -- An order made only of returned lines (a credit note in a transaction log) is not a purchase
-             -- occasion; its negative value still reduces the customer's spend (see is_return_only).
-             o.status NOT IN ('canceled', 'unavailable') AND NOT COALESCE(t.n_lines = t.n_returns, false) AS is_purchase,
-             COALESCE(t.n_lines = t.n_returns, false) AS is_return_only,
-             COALESCE(p.paid, i.items_total, t.net_amount) AS value,
-             p.paid,
-             p.max_installments,
-             p.credit_share,
-             i.n_items,
-             i.items_total,
-             i.freight_total,
-             t.n_lines,
-             t.n_returns,
-             t.net_amount,
-             r.avg_score,
-             r.n_reviews,
-             CASE WHEN o.delivered_customer_at IS NOT NULL AND o.estimated_delivery_at IS NOT NULL
-                  THEN EXTRACT(EPOCH FROM (o.delivered_customer_at - o.estimated_delivery_at)) / 86400.0 END AS delay_days
-        FROM orders o
-        LEFT JOIN (SELECT order_id, SUM(value) AS paid, MAX(installments) AS max_installments,
-                          AVG((type = 'credit_card')::int) AS credit_share
-                     FROM order_payment GROUP BY order_id) p ON p.order_id = o.id
-        LEFT JOIN (SELECT order_id, COUNT(*) AS n_items, SUM(price + freight) AS items_total, SUM(freight) AS freight_total
-                     FROM order_item GROUP BY order_id) i ON i.order_id = o.id
-        LEFT JOIN (SELECT order_id, COUNT(*) AS n_lines, COUNT(*) FILTER (WHERE is_return) AS n_returns,
-                          SUM(amount) AS net_amount
-                     FROM transaction_line GROUP BY order_id) t ON t.order_id = o.id
-        LEFT JOIN (SELECT order_id, AVG(score) AS avg_score, COUNT(*) AS n_reviews
-                     FROM order_review GROUP BY order_id) r ON r.order_id = o.id;
+      CREATE VIEW order_fact AS ${ORDER_FACT_VIEW_V1};
     `);
   }
 

@@ -17,6 +17,7 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 node dist/src/cli.js migrate
 node dist/src/cli.js seed --customers 300 --seed 7
+node dist/src/cli.js refresh-facts | grep -q '^order_fact: [1-9][0-9]* orders'
 out=$(node dist/src/cli.js status --json)
 echo "$out"
 node -e 'const c=JSON.parse(process.argv[1]); if(!(c.customer>0 && c.orders>0)) process.exit(1)' "$out"

@@ -8,6 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { withTransaction } from '../src/db/data-source';
 import { noProgress, type ProgressFn } from '../src/shared/progress';
+import { rebuildOrderFacts } from '../src/warehouse/order-fact.service';
 import { LATENT_TYPES, type LatentType } from './behaviour';
 import { deferIndexesAndKeys, type DeferredSchema } from './bulk-load';
 import { DAY } from './calendar';
@@ -23,7 +24,7 @@ export const MAX_CUSTOMERS = 5_000_000;
 /** Every warehouse table: checked for emptiness, truncated by `replace`. */
 export const WAREHOUSE_TABLES = [
   'customer', 'customer_account', 'geolocation', 'seller', 'product_category', 'product', 'orders', 'order_item', 'order_payment',
-  'order_review', 'transaction_line', 'seed_truth',
+  'order_review', 'transaction_line', 'seed_truth', 'order_fact',
 ] as const;
 
 export interface SeedOptions {
@@ -150,6 +151,9 @@ export async function seedWarehouse(ds: DataSource, opts: SeedOptions): Promise<
       const geo = buffers();
       gen.writeGeolocation(geo);
       await copyTables(client, geo, ['geolocation'], rows);
+      progress({ step: 'summing orders', done: 0, total: 1 });
+      await rebuildOrderFacts(client);
+      progress({ step: 'summing orders', done: 1, total: 1 });
       if (deferred) {
         progress({ step: 'building indexes and keys', done: 0, total: deferred.count });
         await deferred.restore();

@@ -8,6 +8,7 @@ import { registerKeys } from './cli/keys.command';
 import { registerTrain } from './cli/train.command';
 import { registerBacktest } from './cli/backtest.command';
 import { registerImport } from './cli/import.command';
+import { registerRefreshFacts } from './cli/refresh-facts.command';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerBacktest(program);
   registerImport(program);
+  registerRefreshFacts(program);
   return program;
 }
 

@@ -5,11 +5,11 @@ import { FEATURES } from './catalogue';
  * the same SELECT restricted to a few customers for on-demand use.
  *
  * Shape: every fact table is aggregated before anything is joined, so no row can be multiplied by another
- * table's rows. `order_fact` already holds one row per order (payments, items and transaction lines summed per
- * order); `pc` folds it per person in one pass. Categories (order_item → product) and reviews (which need
- * their own created_at cut) are folded per person separately, then the per-person aggregates are joined 1:1.
- * The two extra reads of `order_fact` only touch `orders`: the per-order aggregates they do not use are LEFT
- * JOINs on a unique key, which PostgreSQL removes.
+ * table's rows. `order_fact` already holds one row per order, written when the orders were loaded: payments,
+ * items and transaction lines summed, review sums, the items' categories. `pc` folds it per person in one pass,
+ * reviews included for orders whose reviews all precede as_of; `rvx` reads the few other orders' reviews one
+ * by one (only those created before as_of count); `cat` unnests the categories. The per-person aggregates are
+ * then joined 1:1.
  *
  * No leakage: orders count when purchased before as_of; reviews when created before as_of; delivery facts
  * when delivered before as_of (an order still in transit at as_of has no delay yet).
@@ -21,6 +21,7 @@ import { FEATURES } from './catalogue';
 const AS_OF = '$2::timestamptz';
 const days = (interval: string) => `(EXTRACT(EPOCH FROM ${interval}) / 86400)`;
 const utcDay = (ts: string) => `(${ts} AT TIME ZONE 'UTC')::date`;
+const reviewSum = (col: string) => `(COALESCE(pc.${col}, 0) + COALESCE(rvx.${col}, 0))`;
 
 /**
  * Output expression of every catalogue column, over the aliases of the final SELECT, cast to the column's type
@@ -43,8 +44,9 @@ export const FEATURE_EXPRESSIONS: Readonly<Record<string, string>> = {
   // No item rows at all (transaction logs): NULL; items whose products have no category: 0.
   distinct_categories: 'cat.distinct_categories::int',
   top_category: 'cat.top_category',
-  avg_review_score: 'rv.avg_score',
-  low_review_share: 'rv.low_share',
+  // Reviews before as_of: the order sums (pc) plus the orders reviewed again later (rvx); none at all → NULL.
+  avg_review_score: `(${reviewSum('rv_sum')}::float8 / NULLIF(${reviewSum('rv_n')}, 0))`,
+  low_review_share: `(${reviewSum('rv_low')}::float8 / NULLIF(${reviewSum('rv_n')}, 0))`,
   avg_delivery_delay_days: 'pc.delay_days',
   late_delivery_share: 'pc.late_share',
   mean_installments: 'pc.mean_installments',
@@ -69,25 +71,20 @@ const columns = FEATURES.map((f) => f.column);
  * the customers in $1 (int[]) and leaves the snapshot id out, so the same expressions serve a handful of
  * customers on demand (classification of current features) without writing a snapshot.
  *
- * Restricted, order_fact rows are read per order of those customers through a LATERAL subquery that OFFSET 0
- * keeps from being flattened: the order id is then a parameter that PostgreSQL pushes into the view's
- * per-order aggregates (index lookups in order_payment / order_item), where a plain customer filter would
- * still aggregate every payment and item of the warehouse before joining (≈ 0.3 ms instead of 60 ms for one
- * customer of 2,000, and growing with the warehouse).
+ * Restricted, order_fact is read through its (customer_id, purchased_at) index.
  */
 function featureSelect(opts: { forCustomers: boolean }): string {
   const only = (col: string) => (opts.forCustomers ? ` AND ${col} = ANY($1::int[])` : '');
-  const facts = opts.forCustomers
-    ? 'orders fo CROSS JOIN LATERAL (SELECT * FROM order_fact x WHERE x.order_id = fo.id OFFSET 0) f'
-    : 'order_fact f';
+  const purchases = `f.is_purchase AND f.purchased_at < ${AS_OF}${only('f.customer_id')}`;
   return `
 WITH po AS (
   SELECT f.customer_id, f.purchased_at, f.value, f.n_items, f.max_installments, f.credit_share, f.n_returns,
          f.delivered_customer_at, f.estimated_delivery_at, f.delay_days,
+         f.last_review_at, f.n_dated_reviews, f.review_score_sum, f.n_low_reviews,
          -- 1 for the first purchase day, 2 for the second, … (several orders on one day share a number)
          dense_rank() OVER (PARTITION BY f.customer_id ORDER BY ${utcDay('f.purchased_at')}) AS day_no
-    FROM ${facts}
-   WHERE f.is_purchase AND f.purchased_at < ${AS_OF}${only('fo.customer_id')}
+    FROM order_fact f
+   WHERE ${purchases}
 ),
 pc AS (
   SELECT customer_id,
@@ -105,42 +102,46 @@ pc AS (
          sum(n_returns) AS returns,
          avg(delay_days::float8) FILTER (WHERE delivered_customer_at < ${AS_OF}) AS delay_days,
          avg((${utcDay('delivered_customer_at')} > ${utcDay('estimated_delivery_at')})::int::float8)
-           FILTER (WHERE delivered_customer_at < ${AS_OF} AND estimated_delivery_at IS NOT NULL) AS late_share
+           FILTER (WHERE delivered_customer_at < ${AS_OF} AND estimated_delivery_at IS NOT NULL) AS late_share,
+         -- Reviews of orders whose every dated review precedes as_of, from the order's sums; see rvx.
+         sum(review_score_sum) FILTER (WHERE last_review_at < ${AS_OF}) AS rv_sum,
+         sum(n_dated_reviews) FILTER (WHERE last_review_at < ${AS_OF}) AS rv_n,
+         sum(n_low_reviews) FILTER (WHERE last_review_at < ${AS_OF}) AS rv_low
     FROM po
    GROUP BY customer_id
 ),
+rvx AS (
+  -- Orders with a review created on or after as_of: their reviews before as_of, one by one.
+  SELECT f.customer_id, sum(r.score) AS rv_sum, count(*) AS rv_n, count(*) FILTER (WHERE r.score <= 2) AS rv_low
+    FROM order_fact f
+    JOIN order_review r ON r.order_id = f.order_id
+   WHERE ${purchases} AND f.last_review_at >= ${AS_OF} AND r.created_at < ${AS_OF}
+   GROUP BY f.customer_id
+),
 cat AS (
   -- mode() takes the most frequent category; among equally frequent ones the first in sort order (by name).
-  -- Both ignore NULL categories.
+  -- Both ignore NULL categories (items whose product has none).
   SELECT f.customer_id,
-         count(DISTINCT p.category_name) AS distinct_categories,
-         mode() WITHIN GROUP (ORDER BY p.category_name) AS top_category
-    FROM ${facts}
-    JOIN order_item i ON i.order_id = f.order_id
-    LEFT JOIN product p ON p.id = i.product_id
-   WHERE f.is_purchase AND f.purchased_at < ${AS_OF}${only('fo.customer_id')}
+         count(DISTINCT c.name) AS distinct_categories,
+         mode() WITHIN GROUP (ORDER BY c.name) AS top_category
+    FROM order_fact f
+    CROSS JOIN LATERAL unnest(f.item_categories) AS c(name)
+   WHERE ${purchases}
    GROUP BY f.customer_id
 ),
 ret AS (
   -- Orders made only of returns: not purchases, but they reduce spend and count as returns.
   SELECT f.customer_id, sum(f.value) AS value, sum(f.n_returns) AS n_returns
-    FROM ${facts}
-   WHERE f.is_return_only AND f.purchased_at < ${AS_OF}${only('fo.customer_id')}
-   GROUP BY f.customer_id
-),
-rv AS (
-  SELECT f.customer_id, avg(r.score::float8) AS avg_score, avg((r.score <= 2)::int::float8) AS low_share
-    FROM ${facts}
-    JOIN order_review r ON r.order_id = f.order_id
-   WHERE f.is_purchase AND f.purchased_at < ${AS_OF} AND r.created_at < ${AS_OF}${only('fo.customer_id')}
+    FROM order_fact f
+   WHERE f.is_return_only AND f.purchased_at < ${AS_OF}${only('f.customer_id')}
    GROUP BY f.customer_id
 )
 SELECT ${opts.forCustomers ? '' : '$1::int, '}pc.customer_id,
        ${columns.map((c) => `${FEATURE_EXPRESSIONS[c]} AS ${c}`).join(',\n       ')}
   FROM pc
   JOIN customer c ON c.id = pc.customer_id
+  LEFT JOIN rvx ON rvx.customer_id = pc.customer_id
   LEFT JOIN cat ON cat.customer_id = pc.customer_id
-  LEFT JOIN rv ON rv.customer_id = pc.customer_id
   LEFT JOIN ret ON ret.customer_id = pc.customer_id
   LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix
   LEFT JOIN state_centroid sc ON sc.state = upper(COALESCE(c.state, g.state))`;

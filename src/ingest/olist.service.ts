@@ -11,6 +11,7 @@ import { OLIST_FILES, type ColumnSpec, type FileSpec } from './olist-files';
 import { sqlDouble, sqlFitNumeric, sqlInteger, sqlNumeric, sqlTimestamp } from './sql-parse';
 import { prepareSession, reasonCounts, upsert } from './sql-util';
 import { DEFAULT_MAX_REJECT_RATE } from './transactions.service';
+import { refreshOrderFacts } from '../warehouse/order-fact.service';
 
 export interface OlistImportOptions {
   onProgress?: ProgressFn;
@@ -331,5 +332,10 @@ async function writeWarehouse(client: PoolClient, present: Set<Id>): Promise<Tab
   add(await upsert(client, { table: 'order_payment', columns: payCols, key: ['order_id', 'payment_seq'], select: `SELECT ${payCols.join(', ')} FROM ${ok('payment')}` }));
   const revCols = ['order_id', 'review_id', 'score', 'comment_title', 'comment_message', 'created_at', 'answered_at'];
   add(await upsert(client, { table: 'order_review', columns: revCols, key: ['order_id', 'review_id'], select: `SELECT ${revCols.join(', ')} FROM ${ok('review')}` }));
+  // Every order the files touched (its own row, or an item, payment or review of it) gets its facts re-summed.
+  const touched = (['order', 'item', 'payment', 'review'] as const)
+    .filter((id) => present.has(id))
+    .map((id) => `SELECT ${id === 'order' ? 'id' : 'order_id'} FROM ${ok(id)}`);
+  if (touched.length) await refreshOrderFacts(client, touched.join(' UNION ALL '));
   return out;
 }

@@ -9,6 +9,7 @@ import { ImportError } from './import-error';
 import { FIRST_LINES, mergeReasons, PhaseClock, totalCount, type ImportReport, type ReasonCount, type TableReport } from './import-report';
 import { lit, sqlDayMonthToIso, sqlFitNumeric, sqlIdentifier, sqlNumeric, sqlTimestamp, DATE_FORMATS, type DateFormat } from './sql-parse';
 import { countUpsert, prepareSession, reasonCounts } from './sql-util';
+import { refreshOrderFacts } from '../warehouse/order-fact.service';
 
 /**
  * How the columns of a transaction log map onto the warehouse. Column references are header names (or the
@@ -384,6 +385,9 @@ async function writeWarehouse(
   };
   const w = bulkTables.length ? await withForeignKeysCheckedInBulk(client, bulkTables, write) : await write();
   if (bulkTables.length) o.clock.lap('foreign keys');
+  // The source's orders get their facts summed (orders dropped from the file went with their rows).
+  await refreshOrderFacts(client, 'SELECT id FROM _tx_order');
+  o.clock.lap('order facts');
 
   const tables: TableReport[] = [
     { table: 'customer', inserted: cust.rows[0].inserted, updated: 0, unchanged: cust.rows[0].total - cust.rows[0].inserted, deleted: 0 },

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { SeededRandom } from '../../src/shared/random';
 import { computeFeatures } from '../../src/features/features.service';
+import { refreshOrderFactsFor } from '../../src/warehouse/order-fact.service';
 import { createTestDb, type TestDb } from '../helpers/db';
 
 /**
@@ -91,6 +92,8 @@ export async function addOrders(ds: DataSource, orders: OrderSpec[]): Promise<vo
     ['order_id', 'line_no', 'amount', 'is_return'],
     orders.flatMap((o) => (o.lines ?? []).map((l, i) => [o.id, i + 1, l.amount, l.isReturn ?? false])),
   );
+  // As a loader does: the orders' per-order facts.
+  await refreshOrderFactsFor(ds, orders.map((o) => o.id));
 }
 
 /**

@@ -104,9 +104,7 @@ interface OrderRow extends Order {
 
 /**
  * Pages of several customers' orders in one statement: a LATERAL page per key (each with its own limit and
- * cursor) and its count. Order values come from order_fact, read per order in a LATERAL with LIMIT 1 (order_id
- * is unique there): the LIMIT keeps PostgreSQL from flattening the view into hash joins over every order, so it
- * aggregates only that order's payments and items.
+ * cursor) and its count. Order values come from order_fact by its key.
  */
 function orderPageLoader(ds: DataSource) {
   return new DataLoader<string, Connection<Order> & { totalCount: number }>(async (rawKeys) => {
@@ -124,7 +122,7 @@ function orderPageLoader(ds: DataSource) {
                  AND (k.after_at IS NULL OR (o.purchased_at, o.id) < (k.after_at, k.after_id))
                ORDER BY o.purchased_at DESC, o.id DESC
                LIMIT k.lim + 1) o ON true
-         LEFT JOIN LATERAL (SELECT value FROM order_fact WHERE order_id = o.id LIMIT 1) v ON true
+         LEFT JOIN order_fact v ON v.order_id = o.id
         ORDER BY k.k, o.purchased_at DESC, o.id DESC`,
       [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2]), keys.map((k) => k[3])],
     );

@@ -1,0 +1,119 @@
+import type { PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
+import { withTransaction } from '../db/data-source';
+
+/**
+ * `order_fact`: one row per order with its payments, items, transaction lines and reviews summed, written by
+ * the loaders so that every reader (features, timeline, cohorts, backtests) starts from one row per order
+ * instead of aggregating four fact tables by a text key each time.
+ *
+ * The view `order_fact_live` (migration 0000) is the reference definition; the SELECT below computes the same
+ * rows for a chosen set of orders, restricting every aggregated table to those orders before grouping, so a
+ * load of a few thousand orders into a large warehouse does not aggregate the whole warehouse. A test holds
+ * table, view and this SELECT equal after each loader.
+ */
+
+/** The table's columns, in order (the view has the same). */
+export const ORDER_FACT_COLUMNS = [
+  'order_id', 'customer_id', 'status', 'source', 'purchased_at', 'delivered_customer_at', 'estimated_delivery_at', 'is_purchase',
+  'is_return_only', 'value', 'paid', 'max_installments', 'credit_share', 'n_items', 'items_total', 'freight_total', 'n_lines',
+  'n_returns', 'net_amount', 'avg_score', 'n_reviews', 'delay_days', 'n_dated_reviews', 'review_score_sum', 'n_low_reviews',
+  'last_review_at', 'item_categories',
+] as const;
+
+/** Working memory for the per-order hash aggregates of a large refresh (local to the transaction). */
+const REFRESH_WORK_MEM = '512MB';
+
+/** The temporary table that holds the order ids of a partial refresh. */
+const SCOPE = 'order_fact_scope';
+
+/**
+ * The per-order facts of every order (`scoped` false) or of the orders listed in the temporary scope table.
+ * Same expressions as the view: an order made only of returned lines is not a purchase; its value is the sum
+ * of its payments, else of its items (price + freight), else of its transaction lines.
+ */
+function orderFactSelect(scoped: boolean): string {
+  const only = (col: string) => (scoped ? ` WHERE ${col} IN (SELECT id FROM ${SCOPE})` : '');
+  return `
+SELECT o.id, o.customer_id, o.status, o.source, o.purchased_at, o.delivered_customer_at, o.estimated_delivery_at,
+       o.status NOT IN ('canceled', 'unavailable') AND NOT COALESCE(t.n_lines = t.n_returns, false),
+       COALESCE(t.n_lines = t.n_returns, false),
+       COALESCE(p.paid, i.items_total, t.net_amount),
+       p.paid, p.max_installments, p.credit_share,
+       i.n_items, i.items_total, i.freight_total,
+       t.n_lines, t.n_returns, t.net_amount,
+       r.avg_score, r.n_reviews,
+       CASE WHEN o.delivered_customer_at IS NOT NULL AND o.estimated_delivery_at IS NOT NULL
+            THEN EXTRACT(EPOCH FROM (o.delivered_customer_at - o.estimated_delivery_at)) / 86400.0 END,
+       r.n_dated_reviews, r.review_score_sum, r.n_low_reviews, r.last_review_at,
+       i.item_categories
+  FROM ${scoped ? `orders o JOIN ${SCOPE} s ON s.id = o.id` : 'orders o'}
+  LEFT JOIN (SELECT order_id, SUM(value) AS paid, MAX(installments) AS max_installments, AVG((type = 'credit_card')::int) AS credit_share
+               FROM order_payment${only('order_id')} GROUP BY order_id) p ON p.order_id = o.id
+  LEFT JOIN (SELECT i.order_id, COUNT(*) AS n_items, SUM(i.price + i.freight) AS items_total, SUM(i.freight) AS freight_total,
+                    array_agg(pr.category_name ORDER BY i.item_seq) AS item_categories
+               FROM order_item i LEFT JOIN product pr ON pr.id = i.product_id${only('i.order_id')} GROUP BY i.order_id) i ON i.order_id = o.id
+  LEFT JOIN (SELECT order_id, COUNT(*) AS n_lines, COUNT(*) FILTER (WHERE is_return) AS n_returns, SUM(amount) AS net_amount
+               FROM transaction_line${only('order_id')} GROUP BY order_id) t ON t.order_id = o.id
+  LEFT JOIN (SELECT order_id, AVG(score) AS avg_score, COUNT(*) AS n_reviews, COUNT(created_at) AS n_dated_reviews,
+                    SUM(score) FILTER (WHERE created_at IS NOT NULL) AS review_score_sum,
+                    COUNT(*) FILTER (WHERE created_at IS NOT NULL AND score <= 2) AS n_low_reviews,
+                    MAX(created_at) AS last_review_at
+               FROM order_review${only('order_id')} GROUP BY order_id) r ON r.order_id = o.id`;
+}
+
+const INSERT = `INSERT INTO order_fact (${ORDER_FACT_COLUMNS.join(', ')})`;
+
+async function withWorkMem<T>(client: PoolClient, fn: () => Promise<T>): Promise<T> {
+  const {
+    rows: [{ work_mem: before }],
+  } = await client.query<{ work_mem: string }>('SHOW work_mem');
+  await client.query(`SELECT set_config('work_mem', $1, true)`, [REFRESH_WORK_MEM]);
+  const result = await fn();
+  await client.query(`SELECT set_config('work_mem', $1, true)`, [before]);
+  return result;
+}
+
+/**
+ * Rewrites every row of order_fact. Inside the caller's transaction (a loader's): other sessions keep seeing
+ * the old rows until it commits. Returns the number of orders.
+ */
+export async function rebuildOrderFacts(client: PoolClient): Promise<number> {
+  return withWorkMem(client, async () => {
+    await client.query('DELETE FROM order_fact');
+    const res = await client.query(`${INSERT}${orderFactSelect(false)}`);
+    return res.rowCount ?? 0;
+  });
+}
+
+/**
+ * Rewrites the order_fact rows of the orders that `orderIdsSql` selects (a SELECT of one text column of
+ * order ids, `params` its parameters), inside the caller's transaction: their old rows go, and each id that
+ * is still an order gets its row recomputed. Returns the number of rows written.
+ */
+export async function refreshOrderFacts(client: PoolClient, orderIdsSql: string, params: unknown[] = []): Promise<number> {
+  await client.query(`DROP TABLE IF EXISTS pg_temp.${SCOPE}`);
+  await client.query(`CREATE TEMP TABLE ${SCOPE} (id text PRIMARY KEY) ON COMMIT DROP`);
+  const scoped = await client.query(`INSERT INTO ${SCOPE} (id) SELECT DISTINCT id FROM (${orderIdsSql}) x(id) WHERE id IS NOT NULL`, params);
+  if (!scoped.rowCount) return 0;
+  await client.query(`ANALYZE ${SCOPE}`);
+  return withWorkMem(client, async () => {
+    await client.query(`DELETE FROM order_fact f USING ${SCOPE} s WHERE f.order_id = s.id`);
+    const res = await client.query(`${INSERT}${orderFactSelect(true)}`);
+    await client.query(`DROP TABLE ${SCOPE}`);
+    return res.rowCount ?? 0;
+  });
+}
+
+/** Re-sums the given orders in a transaction of its own (for writers outside the loaders). */
+export async function refreshOrderFactsFor(ds: DataSource, orderIds: readonly string[]): Promise<number> {
+  return withTransaction(ds, (client) => refreshOrderFacts(client, 'SELECT unnest($1::text[])', [orderIds]));
+}
+
+/** `segmenta refresh-facts`: rebuilds order_fact from the fact tables in one transaction. */
+export async function rebuildOrderFactsNow(ds: DataSource): Promise<{ orders: number; durationMs: number }> {
+  const t0 = process.hrtime.bigint();
+  const orders = await withTransaction(ds, (client) => rebuildOrderFacts(client));
+  await ds.query('ANALYZE order_fact');
+  return { orders, durationMs: Math.round(Number(process.hrtime.bigint() - t0) / 1e6) };
+}

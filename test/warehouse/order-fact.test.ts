@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { seedWarehouse } from '../../seeds/seed.service';
+import { importOlist } from '../../src/ingest/olist.service';
+import { importTransactions } from '../../src/ingest/transactions.service';
+import { rebuildOrderFactsNow, refreshOrderFactsFor } from '../../src/warehouse/order-fact.service';
+import { createTestDb, type TestDb } from '../helpers/db';
+import { emptyWarehouse, fixture } from '../ingest/helpers';
+
+/**
+ * order_fact is written by the loaders; order_fact_live (the view) computes the same rows from the fact tables
+ * on every read. After any loader the two must hold exactly the same rows.
+ */
+describe('order_fact', () => {
+  let db: TestDb;
+  let tmp: string;
+  beforeAll(async () => {
+    db = await createTestDb();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'segmenta-order-fact-'));
+  });
+  afterAll(async () => {
+    await db?.drop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** Rows only in the table (stale) and only in the view (missing). */
+  async function drift(): Promise<{ stale: number; missing: number; rows: number }> {
+    const [r] = await db.ds.query(`
+      SELECT (SELECT count(*) FROM (SELECT * FROM order_fact EXCEPT ALL SELECT * FROM order_fact_live) x)::int AS stale,
+             (SELECT count(*) FROM (SELECT * FROM order_fact_live EXCEPT ALL SELECT * FROM order_fact) x)::int AS missing,
+             (SELECT count(*) FROM order_fact)::int AS rows`);
+    return r;
+  }
+
+  it('matches the view after a seed, with one row per order', async () => {
+    await seedWarehouse(db.ds, { customers: 400, seed: 3, replace: true });
+    const d = await drift();
+    expect(d).toEqual({ stale: 0, missing: 0, rows: d.rows });
+    const [{ orders }] = await db.ds.query(`SELECT count(*)::int AS orders FROM orders`);
+    expect(d.rows).toBe(orders);
+    // The seeded facts exercise every part: payments, items with categories, dated reviews.
+    const [c] = await db.ds.query(`
+      SELECT count(*) FILTER (WHERE paid IS NOT NULL)::int AS paid, count(*) FILTER (WHERE cardinality(item_categories) > 0)::int AS cats,
+             count(*) FILTER (WHERE review_score_sum IS NOT NULL)::int AS reviewed FROM order_fact`);
+    expect(c.paid).toBeGreaterThan(0);
+    expect(c.cats).toBeGreaterThan(0);
+    expect(c.reviewed).toBeGreaterThan(0);
+  });
+
+  it('shows drift when facts change behind the loaders, and a refresh of those orders repairs it', async () => {
+    const [{ order_id: id }] = await db.ds.query(`SELECT order_id FROM order_fact WHERE n_reviews > 0 ORDER BY order_id LIMIT 1`);
+    await db.ds.query(`UPDATE order_review SET score = CASE WHEN score = 1 THEN 5 ELSE 1 END WHERE order_id = $1`, [id]);
+    expect(await drift()).toMatchObject({ stale: 1, missing: 1 });
+    expect(await refreshOrderFactsFor(db.ds, [id, 'no-such-order'])).toBe(1);
+    expect(await drift()).toMatchObject({ stale: 0, missing: 0 });
+  });
+
+  it('a full rebuild gives the same rows', async () => {
+    const before = await drift();
+    const r = await rebuildOrderFactsNow(db.ds);
+    expect(r.orders).toBe(before.rows);
+    expect(await drift()).toEqual(before);
+  });
+
+  it('matches the view after an Olist import and a re-import', async () => {
+    await emptyWarehouse(db.ds);
+    await importOlist(db.ds, fixture('olist'));
+    const first = await drift();
+    expect(first.rows).toBeGreaterThan(0);
+    expect(first).toMatchObject({ stale: 0, missing: 0 });
+    await importOlist(db.ds, fixture('olist'));
+    expect(await drift()).toEqual(first);
+  });
+
+  it('matches the view after transaction-log imports, including orders a re-import deletes', async () => {
+    const file = path.join(tmp, 'shop.csv');
+    fs.writeFileSync(file, 'c,d,a\n1,2021-01-01,10\n1,2021-01-01,-10\n1,2021-01-02,20\n2,2021-01-02,5\n3,2021-01-03,-4\n');
+    const map = { customerCol: 'c', dateCol: 'd', amountCol: 'a' };
+    await importTransactions(db.ds, file, map);
+    expect(await drift()).toMatchObject({ stale: 0, missing: 0 });
+    const [ret] = await db.ds.query(`SELECT is_purchase, is_return_only, net_amount::float8 AS net FROM order_fact WHERE order_id = 'txlog:shop:3:2021-01-03'`);
+    expect(ret).toEqual({ is_purchase: false, is_return_only: true, net: -4 });
+    fs.writeFileSync(file, 'c,d,a\n1,2021-01-01,11\n2,2021-01-02,5\n');
+    await importTransactions(db.ds, file, map);
+    const d = await drift();
+    expect(d).toMatchObject({ stale: 0, missing: 0 });
+    expect(await db.ds.query(`SELECT order_id, value::float8 AS value FROM order_fact WHERE source = 'txlog' ORDER BY 1`)).toEqual([
+      { order_id: 'txlog:shop:1:2021-01-01', value: 11 },
+      { order_id: 'txlog:shop:2:2021-01-02', value: 5 },
+    ]);
+  });
+});

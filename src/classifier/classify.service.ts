@@ -63,7 +63,7 @@ export function quintileScore(b: QuintileBoundaries, v: number): number {
 
 /**
  * One statement: per dimension (r = −recency_days, f = frequency, m = monetary with NULL as −∞, as in
- * rfm.sql.ts), the rank k_s each score needs — 1 + ⌊5·below/n⌋ in the usual case, and when the smallest value
+ * scoring.step.ts), the rank k_s each score needs — 1 + ⌊5·below/n⌋ in the usual case, and when the smallest value
  * holds more than a fifth of the customers, 1 for it and 2 + ⌊4·(below − floor)/(n − floor)⌋ above it — and
  * the value at that rank.
  */

@@ -11,6 +11,7 @@ import { fitChurn, loadChurnInputs, type ChurnEstimates, type ChurnModelInfo, ty
 import { trainClassifier } from './steps/classifier.step';
 import { assignAll, centroidsToOriginal, fitClusters, type PreviousClusters } from './steps/clustering.step';
 import { ariBetweenModels, writeAssignments, writeProfiles } from './steps/persist.step';
+import { scoreSegments } from './steps/scoring.step';
 import { acquireTrainingLock, createRun, RunTracker } from './training-run.service';
 
 export const TRAIN_STEPS = ['features', 'clusters', 'assign', 'churn', 'classifier', 'persist'] as const;
@@ -145,7 +146,9 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
     });
 
     enter('assign');
-    const assigned = await assignAll(ds, snap.snapshotId, clusters, snap.customers, within('assign'));
+    const assigned = await assignAll(ds, snap.snapshotId, clusters, snap.customers, (f) => within('assign')(0.6 * f));
+    const scores = await scoreSegments(ds, snap.snapshotId, assigned.customerIds);
+    within('assign')(1);
 
     enter('churn');
     let churn: { info: ChurnModelInfo; estimates: ChurnEstimates } | null = null;
@@ -184,6 +187,14 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
       if (m !== null && prevClusters?.names.has(m)) keptNames.set(clusters.clusterIds[i], prevClusters.names.get(m)!);
     });
     const persistTimings: Record<string, number> = {};
+    // Sub-steps of a timed part, e.g. assignments.copy, measured from the previous lap.
+    const lap = (part: string) => {
+      let t = Date.now();
+      return (label: string) => {
+        persistTimings[`${part}.${label}`] = Date.now() - t;
+        t = Date.now();
+      };
+    };
     const timed = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
       const t0 = Date.now();
       try {
@@ -239,12 +250,14 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
         ],
       );
       within('persist')(0.1);
-      await timed('assignments', () => writeAssignments(client, id, snap.snapshotId, assigned, churn?.estimates ?? null, churn ? churnInputs.customerIds : null));
+      await timed('assignments', () =>
+        writeAssignments(client, id, assigned, scores, churn?.estimates ?? null, churn ? churnInputs.customerIds : null, lap('assignments')),
+      );
       within('persist')(0.6);
       const profiles = await timed('profiles', () => writeProfiles(client, id, snap.snapshotId, {
         centroids: new Map(clusters.clusterIds.map((cid, i) => [cid, centroidsOriginal[i]])),
         keptNames,
-      }));
+      }, lap('profiles')));
       within('persist')(0.85);
       const ari = previous ? await timed('ari', () => ariBetweenModels(client, previous.id, id)) : null;
       await client.query(

@@ -1,8 +1,8 @@
 import { badInput } from '../shared/errors';
 
 /**
- * ABC/XYZ classes as pure functions; ./abc-xyz.sql.ts runs the same rules for a whole snapshot and a test
- * asserts both agree. Rules in words: docs/rfm.md.
+ * ABC/XYZ classes as pure functions; the train pipeline applies them to a whole snapshot
+ * (src/models/steps/scoring.step.ts). Rules in words: docs/rfm.md.
  *
  * ABC — share of revenue. Revenue is monetary rounded to cents; only customers with revenue > 0 share the
  * total (net-negative or zero transaction-log customers, and customers with no known value, are C). Customers

@@ -1,8 +1,8 @@
 import { badInput } from '../shared/errors';
 
 /**
- * RFM scoring, segments and churn tiers as pure functions. The same rules run in SQL for a whole snapshot
- * (./rfm.sql.ts); a test asserts both agree. Rules in words: docs/rfm.md.
+ * RFM scoring, segments and churn tiers as pure functions; the train pipeline applies them to a whole
+ * snapshot (src/models/steps/scoring.step.ts). Rules in words: docs/rfm.md.
  *
  * Scores (1–5) come from tie-aware quintiles over all customers of a snapshot. For a value v among N values:
  *   below(v) = number of values strictly smaller than v (every member of a tie group has the same below),
@@ -69,7 +69,7 @@ export const RFM_WEIGHTS = { r: 0.5, f: 0.3, m: 0.2 } as const;
  * Tie-aware quintile scores (1–5) of `values`, in input order, by the rule in this file's header.
  * -Infinity is allowed (it ranks lowest); NaN is not.
  */
-export function quintileScores(values: readonly number[], name = 'values'): Int8Array {
+export function quintileScores(values: ArrayLike<number>, name = 'values'): Int8Array {
   const n = values.length;
   const out = new Int8Array(n);
   if (n === 0) return out;
@@ -77,24 +77,30 @@ export function quintileScores(values: readonly number[], name = 'values'): Int8
     const v = values[i];
     if (typeof v !== 'number' || Number.isNaN(v) || v === Infinity) throw badInput(`${name}[${i}] is ${String(v)}, expected a number`, { argument: name, row: i });
   }
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (values[a] < values[b] ? -1 : values[a] > values[b] ? 1 : 0));
-  const min = values[order[0]];
+  // Ranks by binary search in a sorted copy: "below" = how many values are strictly smaller (ties share it).
+  const sorted = Float64Array.from(values).sort();
+  const lowerBound = (v: number) => {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const min = sorted[0];
   let floor = 0;
-  while (floor < n && values[order[floor]] === min) floor++;
+  while (floor < n && sorted[floor] === min) floor++;
   const dominantFloor = 5 * floor > n;
-  let start = 0;
-  while (start < n) {
-    const v = values[order[start]];
-    let end = start;
-    while (end < n && values[order[end]] === v) end++;
-    const below = start;
-    const score = dominantFloor
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    const below = lowerBound(v);
+    out[i] = dominantFloor
       ? v === min
         ? 1
         : 2 + Math.floor((4 * (below - floor)) / (n - floor))
       : 1 + Math.floor((5 * below) / n);
-    for (let k = start; k < end; k++) out[order[k]] = score;
-    start = end;
   }
   return out;
 }

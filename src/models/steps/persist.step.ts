@@ -1,12 +1,11 @@
 import type { PoolClient } from 'pg';
 import { copyIn, copyNum, linesInBatches } from '../../db/copy';
-import { abcXyzSql } from '../../segmentation/abc-xyz.sql';
 import { adjustedRandIndexFromContingency } from '../../segmentation/ari';
 import { nameClusters, type ClusterProfile } from '../../segmentation/profiles';
 import { actionText, prioritize, type RiskSource } from '../../segmentation/priority';
-import { rfmSql } from '../../segmentation/rfm.sql';
 import type { SegmentKind } from '../segment-profile.entity';
 import type { ChurnEstimates } from './churn.step';
+import type { SegmentScores } from './scoring.step';
 import { PROFILE_FEATURES } from './clustering.step';
 
 /** The partition of `customer_segment` that holds one model version's rows. */
@@ -14,61 +13,59 @@ export const modelPartition = (modelId: number) => `customer_segment_m${Number(m
 
 /** Numeric weight of an RFM churn tier, for the fallback risk when no churn model could be fitted. */
 const TIER_RISK_SQL = `CASE churn_tier WHEN 'HIGH' THEN 1.0 WHEN 'MEDIUM' THEN 0.5 ELSE 0.0 END`;
+const TIER_RISK: Record<string, number> = { HIGH: 1, MEDIUM: 0.5, LOW: 0 };
+
+const SEGMENT_COLUMNS = [
+  'model_version_id', 'customer_id', 'cluster_id', 'r', 'f', 'm', 'rfm_score', 'rfm_segment', 'churn_tier', 'abc', 'xyz',
+  'p_alive', 'churn_probability', 'expected_purchases_90d', 'expected_avg_spend', 'clv', 'priority_score',
+];
 
 /**
- * Writes every customer's row of the model: the cluster (and churn estimates) from Node through COPY, joined
- * in SQL with RFM and ABC/XYZ computed set-based over the snapshot. Per-customer priority = churn risk × value.
+ * Writes every customer's row of the model — cluster, RFM, ABC/XYZ, churn estimates and priority
+ * (churn risk × value) — by one COPY into a fresh table that is then attached as the model's partition.
+ * All arrays are in the order of `assign.customerIds`.
  */
 export async function writeAssignments(
   client: PoolClient,
   modelId: number,
-  snapshotId: number,
   assign: { customerIds: Int32Array; clusterIds: Int32Array },
+  scores: SegmentScores,
   churn: ChurnEstimates | null,
   churnCustomerIds: Int32Array | null,
+  lap: (label: string) => void = () => undefined,
 ): Promise<number> {
-  await client.query(`CREATE TEMP TABLE tmp_assign (
-      customer_id integer PRIMARY KEY, cluster_id integer NOT NULL, p_alive float8, churn_probability float8,
-      expected_purchases float8, expected_avg_spend float8, clv float8) ON COMMIT DROP`);
-  // Both arrays are in customer_id order (they come from ordered reads of the same snapshot).
-  if (churn && churnCustomerIds && churnCustomerIds.length !== assign.customerIds.length) {
-    throw new Error(`churn estimates cover ${churnCustomerIds.length} customers, clusters ${assign.customerIds.length}`);
+  const ids = assign.customerIds;
+  if (churn && churnCustomerIds && churnCustomerIds.length !== ids.length) {
+    throw new Error(`churn estimates cover ${churnCustomerIds.length} customers, clusters ${ids.length}`);
   }
-  await copyIn(
-    client,
-    'COPY tmp_assign FROM STDIN',
-    linesInBatches(assign.customerIds.length, (i) => {
-      if (churn && churnCustomerIds && churnCustomerIds[i] !== assign.customerIds[i]) {
-        throw new Error(`customer order differs at row ${i}: ${churnCustomerIds[i]} vs ${assign.customerIds[i]}`);
-      }
-      const c = churn
-        ? [churn.pAlive[i], churn.churnProbability[i], churn.expectedPurchases[i], churn.expectedAvgSpend[i], churn.clv[i]].map(copyNum)
-        : ['\\N', '\\N', '\\N', '\\N', '\\N'];
-      return `${assign.customerIds[i]}\t${assign.clusterIds[i]}\t${c.join('\t')}`;
-    }),
-  );
-  // Fresh temp tables have no statistics; without them the planner misjudges the joins below.
-  await client.query('ANALYZE tmp_assign');
   const part = modelPartition(modelId);
   // The CHECK lets ATTACH skip scanning the table to prove the partition bound.
   await client.query(`CREATE TABLE ${part} (LIKE customer_segment INCLUDING DEFAULTS, CHECK (model_version_id = ${modelId}))`);
-  const res = await client.query(
-    `INSERT INTO ${part} (model_version_id, customer_id, cluster_id, r, f, m, rfm_score, rfm_segment, churn_tier,
-                                   abc, xyz, p_alive, churn_probability, expected_purchases_90d, expected_avg_spend, clv, priority_score)
-     SELECT $1, t.customer_id, t.cluster_id, r.r, r.f, r.m, r.rfm_score, r.segment, r.churn_tier, a.abc, a.xyz,
-            t.p_alive, t.churn_probability, t.expected_purchases, t.expected_avg_spend, t.clv,
-            COALESCE(t.churn_probability, CASE r.churn_tier WHEN 'HIGH' THEN 1.0 WHEN 'MEDIUM' THEN 0.5 ELSE 0.0 END)
-              * COALESCE(t.clv, GREATEST(f.monetary, 0))
-       FROM tmp_assign t
-       JOIN (${rfmSql(snapshotId)}) r USING (customer_id)
-       JOIN (${abcXyzSql(snapshotId)}) a USING (customer_id)
-       JOIN customer_features f ON f.snapshot_id = $2 AND f.customer_id = t.customer_id`,
-    [modelId, snapshotId],
+  const rows = await copyIn(
+    client,
+    `COPY ${part} (${SEGMENT_COLUMNS.join(', ')}) FROM STDIN`,
+    linesInBatches(ids.length, (i) => {
+      if (churn && churnCustomerIds && churnCustomerIds[i] !== ids[i]) {
+        throw new Error(`customer order differs at row ${i}: ${churnCustomerIds[i]} vs ${ids[i]}`);
+      }
+      const p = churn ? churn.churnProbability[i] : NaN;
+      const clv = churn ? churn.clv[i] : NaN;
+      // Risk: the churn model's, else the RFM tier's; value: the CLV, else the spend so far (none: 0).
+      const risk = Number.isFinite(p) ? p : TIER_RISK[scores.churnTier[i]];
+      const value = Number.isFinite(clv) ? clv : Math.max(scores.monetary[i] ?? 0, 0);
+      const est = churn
+        ? [churn.pAlive[i], p, churn.expectedPurchases[i], churn.expectedAvgSpend[i], clv].map(copyNum).join('\t')
+        : '\\N\t\\N\t\\N\t\\N\t\\N';
+      return `${modelId}\t${ids[i]}\t${assign.clusterIds[i]}\t${scores.r[i]}\t${scores.f[i]}\t${scores.m[i]}\t${scores.rfmScore[i]}\t${scores.segment[i]}\t${scores.churnTier[i]}\t${scores.abc[i]}\t${scores.xyz[i]}\t${est}\t${copyNum(risk * value)}`;
+    }),
   );
+  lap('copy');
   // Attaching builds the partition's indexes in bulk and checks its foreign keys with one query each.
   await client.query(`ALTER TABLE customer_segment ATTACH PARTITION ${part} FOR VALUES IN (${modelId})`);
+  lap('attach');
   await client.query(`ANALYZE ${part}`);
-  return res.rowCount ?? 0;
+  lap('analyze');
+  return rows;
 }
 
 const GROUP_EXPR: Record<SegmentKind, string> = {
@@ -147,11 +144,18 @@ export interface ProfilesResult {
  * Deviation z = (segment mean − population mean) / population std, on the signed-log scale for heavy-tailed
  * features so a few huge spenders do not decide every name.
  */
-export async function writeProfiles(client: PoolClient, modelId: number, snapshotId: number, naming: ClusterNaming): Promise<ProfilesResult> {
+export async function writeProfiles(
+  client: PoolClient,
+  modelId: number,
+  snapshotId: number,
+  naming: ClusterNaming,
+  lap: (label: string) => void = () => undefined,
+): Promise<ProfilesResult> {
   const clusterNames = new Map<number, string>();
   let riskSource: RiskSource = 'bg_nbd';
   const kinds = { CLUSTER: 0, RFM: 0, ABC_XYZ: 0 } as Record<SegmentKind, number>;
   const all = await segmentAggregates(client, modelId, snapshotId);
+  lap('aggregates');
   const total = all.find((r) => r.kind === null);
   for (const kind of ['CLUSTER', 'RFM', 'ABC_XYZ'] as SegmentKind[]) {
     const groups = all.filter((r) => r.kind === kind).sort((a, b) => String(a.key).localeCompare(String(b.key), 'en', { numeric: true }));

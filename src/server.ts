@@ -16,6 +16,7 @@ import { argumentPathsRule, createFormatError } from './graphql/errors';
 import { complexityLimitPlugin } from './graphql/limits/complexity';
 import { depthLimitRule } from './graphql/limits/depth.rule';
 import { noIntrospectionRule } from './graphql/limits/introspection.rule';
+import { JitExecutor, jitGateway } from './graphql/jit-executor';
 import { buildAppSchema } from './graphql/schema';
 import { instrumentDataSource, runWithSqlCounter, type SqlCounter } from './graphql/sql-counter';
 import { parseByteSize, PayloadTooLargeError, readBody } from './http/body';
@@ -35,6 +36,10 @@ export interface ServerSettings {
   bodyLimit: string;
   maxDepth: number;
   maxComplexity: number;
+  /** `jit`: operations compiled once by graphql-jit (src/graphql/jit-executor.ts); `graphql-js`: interpreted. */
+  executor: Config['GRAPHQL_EXECUTOR'];
+  /** How many compiled operations the jit executor keeps. */
+  jitCacheSize: number;
   introspection: boolean;
   /** Apollo Sandbox on GET /graphql (otherwise a plain page). */
   sandbox: boolean;
@@ -50,6 +55,8 @@ export function settingsFromConfig(c: Config = config()): ServerSettings {
     bodyLimit: c.REQUEST_BODY_LIMIT,
     maxDepth: c.GRAPHQL_MAX_DEPTH,
     maxComplexity: c.GRAPHQL_MAX_COMPLEXITY,
+    executor: c.GRAPHQL_EXECUTOR,
+    jitCacheSize: c.GRAPHQL_JIT_CACHE_SIZE,
     introspection: c.introspection,
     sandbox: c.sandbox,
     nodeEnv: c.NODE_ENV,
@@ -77,6 +84,8 @@ export interface AppServer {
   httpServer: http.Server;
   apollo: ApolloServer<GraphQLContext>;
   schema: GraphQLSchema;
+  /** The jit executor when settings.executor is `jit` (its stats say what it compiled). */
+  jit?: JitExecutor;
   /** Stops accepting connections, lets in-flight requests finish (up to stopGraceMs), then resolves. */
   stop(): Promise<void>;
 }
@@ -136,8 +145,15 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
   }
 
   const httpServer = http.createServer();
+  const jit =
+    settings.executor === 'jit'
+      ? new JitExecutor(settings.jitCacheSize, (reason, operationName) =>
+          log.debug({ operationName, reason }, 'GraphQL operation not compiled by graphql-jit; graphql-js executes it'),
+        )
+      : undefined;
   const apollo = new ApolloServer<GraphQLContext>({
-    schema,
+    // With jit, Apollo gets the schema and the executor through its gateway interface.
+    ...(jit ? { gateway: jitGateway(schema, jit) } : { schema }),
     formatError: createFormatError(log),
     includeStacktraceInErrorResponses: false,
     // Our own rule refuses introspection with a message that names the setting.
@@ -277,6 +293,7 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
     httpServer,
     apollo,
     schema,
+    jit,
     stop() {
       stopping ??= apollo.stop();
       return stopping;

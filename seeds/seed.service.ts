@@ -10,7 +10,7 @@ import { withTransaction } from '../src/db/data-source';
 import { noProgress, type ProgressFn } from '../src/shared/progress';
 import { rebuildOrderFacts } from '../src/warehouse/order-fact.service';
 import { LATENT_TYPES, type LatentType } from './behaviour';
-import { deferIndexesAndKeys, type DeferredSchema } from './bulk-load';
+import { deferIndexesAndKeys, type DeferredSchema } from '../src/db/bulk-load';
 import { DAY } from './calendar';
 import { TableBuffer } from './copy-text';
 import { CUSTOMER_TABLES, SEED_COLUMNS, SEED_TABLES, WarehouseGenerator, type RowSink, type SeedTable } from './generator';

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
+import { deferIndexesAndKeys } from '../db/bulk-load';
 import { withTransaction } from '../db/data-source';
 
 /**
@@ -21,8 +22,9 @@ export const ORDER_FACT_COLUMNS = [
   'last_review_at', 'item_categories',
 ] as const;
 
-/** Working memory for the per-order hash aggregates of a large refresh (local to the transaction). */
+/** Working memory for the per-order hash aggregates and index builds of a large refresh (local to the transaction). */
 const REFRESH_WORK_MEM = '512MB';
+const REFRESH_MAINTENANCE_WORK_MEM = '256MB';
 
 /** The temporary table that holds the order ids of a partial refresh. */
 const SCOPE = 'order_fact_scope';
@@ -59,7 +61,9 @@ SELECT o.id, o.customer_id, o.status, o.source, o.purchased_at, o.delivered_cust
                     SUM(score) FILTER (WHERE created_at IS NOT NULL) AS review_score_sum,
                     COUNT(*) FILTER (WHERE created_at IS NOT NULL AND score <= 2) AS n_low_reviews,
                     MAX(created_at) AS last_review_at
-               FROM order_review${only('order_id')} GROUP BY order_id) r ON r.order_id = o.id`;
+               FROM order_review${only('order_id')} GROUP BY order_id) r ON r.order_id = o.id
+ -- Stored in customer order: per-person reads then walk the (customer_id, purchased_at) index sequentially.
+ ORDER BY o.customer_id, o.purchased_at`;
 }
 
 const INSERT = `INSERT INTO order_fact (${ORDER_FACT_COLUMNS.join(', ')})`;
@@ -68,20 +72,26 @@ async function withWorkMem<T>(client: PoolClient, fn: () => Promise<T>): Promise
   const {
     rows: [{ work_mem: before }],
   } = await client.query<{ work_mem: string }>('SHOW work_mem');
-  await client.query(`SELECT set_config('work_mem', $1, true)`, [REFRESH_WORK_MEM]);
+  const {
+    rows: [{ maintenance_work_mem: beforeMaintenance }],
+  } = await client.query<{ maintenance_work_mem: string }>('SHOW maintenance_work_mem');
+  await client.query(`SELECT set_config('work_mem', $1, true), set_config('maintenance_work_mem', $2, true)`, [REFRESH_WORK_MEM, REFRESH_MAINTENANCE_WORK_MEM]);
   const result = await fn();
-  await client.query(`SELECT set_config('work_mem', $1, true)`, [before]);
+  await client.query(`SELECT set_config('work_mem', $1, true), set_config('maintenance_work_mem', $2, true)`, [before, beforeMaintenance]);
   return result;
 }
 
 /**
- * Rewrites every row of order_fact. Inside the caller's transaction (a loader's): other sessions keep seeing
- * the old rows until it commits. Returns the number of orders.
+ * Rewrites every row of order_fact. Inside the caller's transaction (a loader's): the table is emptied and
+ * refilled with its key, indexes and foreign key dropped meanwhile and rebuilt in bulk at the end (PostgreSQL's
+ * advice for bulk loads); other sessions wait for the commit. Returns the number of orders.
  */
 export async function rebuildOrderFacts(client: PoolClient): Promise<number> {
   return withWorkMem(client, async () => {
-    await client.query('DELETE FROM order_fact');
+    await client.query('TRUNCATE order_fact');
+    const deferred = await deferIndexesAndKeys(client, ['order_fact']);
     const res = await client.query(`${INSERT}${orderFactSelect(false)}`);
+    await deferred.restore();
     return res.rowCount ?? 0;
   });
 }

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { seedWarehouse } from '../seeds/seed.service';
 import { clusteringFeatures } from '../src/features/catalogue';
 import { readFeatureMatrix, sampleFeatureMatrix } from '../src/features/feature-matrix.service';
-import { computeFeatures, deleteSnapshot } from '../src/features/features.service';
+import { computeFeatures, deleteSnapshot, STATEMENT_SETTINGS } from '../src/features/features.service';
 import { scoreSegments } from '../src/models/steps/scoring.step';
 import { rebuildOrderFactsNow } from '../src/warehouse/order-fact.service';
 import { median, timeRuns, writeSection } from './lib';
@@ -103,10 +103,12 @@ export async function measureFeatures(ds: DataSource, runs = 5): Promise<Feature
   const statementMs: number[] = [];
   let last = 0;
   let customers = 0;
-  // Both sides serial: INSERT … SELECT never runs in parallel, so the scan does not either.
+  // Both sides serial (INSERT … SELECT never runs in parallel, so the scan does not either) and with the
+  // feature statement's own settings (work_mem, no JIT), so neither gets memory or compilation the other lacks.
   const scanSerial = () =>
     ds.transaction(async (m) => {
       await m.query('SET LOCAL max_parallel_workers_per_gather = 0');
+      for (const s of STATEMENT_SETTINGS) await m.query(s);
       return m.query(SCAN_SQL);
     });
   for (let i = 0; i < runs; i++) {
@@ -178,7 +180,7 @@ registerBench('features', async () => {
     'Feature SQL',
     `${lines.join('\n')}\n\n` +
       'Medians (and the ratio of the fastest runs) of 5 alternating runs after one warm-up of each; on a shared machine ' +
-      'the server CPU time of the database\'s processes is the steadier measure. Parallel query is off for both sides. ' +
+      'the server CPU time of the database\'s processes is the steadier measure. Parallel query is off for both sides, and both run with the feature statement\'s settings (work_mem 256MB, JIT off). ' +
       '"scan" = one query aggregating count/sum per customer over ' +
       'orders, order_item, order_payment and order_review separately and joining them (bench/features.bench.ts); "features" = ' +
       '`computeFeatures` end to end (one INSERT … SELECT into a fresh partition, attach with bulk index build and set-based ' +

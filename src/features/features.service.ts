@@ -23,10 +23,10 @@ export interface SnapshotInfo {
  * per-person hash aggregates and the day-numbering sort in memory at a million customers; JIT compilation
  * costs more than it saves on a statement that runs once.
  */
-const STATEMENT_SETTINGS = [`SET LOCAL work_mem = '256MB'`, `SET LOCAL jit = off`];
+export const STATEMENT_SETTINGS = [`SET LOCAL work_mem = '256MB'`, `SET LOCAL jit = off`];
 
 /** Columns of a snapshot that appear in joins, filters and sort keys (customer list, exports, analytics). */
-const ANALYZED_COLUMNS = ['customer_id', 'recency_days', 'frequency', 'monetary', 'last_purchase_at', 'state'];
+const ANALYZED_COLUMNS = ['snapshot_id', 'customer_id', 'recency_days', 'frequency', 'monetary', 'last_purchase_at', 'state'];
 
 /**
  * The day after the last purchase order's (UTC) purchase date, at 00:00 UTC: the natural "now" of a

@@ -44,6 +44,43 @@ describe('train pipeline on a seeded warehouse', () => {
     expect(first.classifierMacroF1).toBeGreaterThan(0.8);
   });
 
+  it('stores segment profiles equal to grouping the model\'s rows by each kind directly', async () => {
+    const direct = await db.ds.query(
+      `SELECT kind, key, count(*)::int AS size, avg(f.monetary)::float8 AS avg_monetary, avg(f.recency_days)::float8 AS avg_recency,
+              avg(cs.clv)::float8 AS clv_mean,
+              avg(sign(f.monetary) * ln(1 + abs(f.monetary)))::float8 AS t_monetary,
+              avg(f.avg_review_score)::float8 AS m_review
+         FROM customer_segment cs
+         JOIN customer_features f ON f.snapshot_id = $2 AND f.customer_id = cs.customer_id
+         CROSS JOIN LATERAL (VALUES ('CLUSTER', cs.cluster_id::text), ('RFM', cs.rfm_segment), ('ABC_XYZ', cs.abc || cs.xyz)) k(kind, key)
+        WHERE cs.model_version_id = $1
+        GROUP BY kind, key ORDER BY kind, key`,
+      [first.modelId, first.snapshotId],
+    );
+    const stored = await db.ds.query(
+      `SELECT kind, segment_key AS key, size, avg_monetary, avg_recency_days, expected_value_mean, profile
+         FROM segment_profile WHERE model_version_id = $1 ORDER BY kind, segment_key`,
+      [first.modelId],
+    );
+    expect(stored.map((r: { kind: string; key: string }) => `${r.kind}:${r.key}`)).toEqual(direct.map((r: { kind: string; key: string }) => `${r.kind}:${r.key}`));
+    direct.forEach((d: Record<string, number>, i: number) => {
+      const s = stored[i];
+      expect(s.size).toBe(d.size);
+      expect(s.avg_monetary).toBeCloseTo(d.avg_monetary, 6);
+      expect(s.avg_recency_days).toBeCloseTo(d.avg_recency, 6);
+      expect(s.expected_value_mean).toBeCloseTo(d.clv_mean, 6);
+      const feature = (name: string) => s.profile.find((p: { feature: string }) => p.feature === name);
+      expect(feature('avg_review_score').mean).toBeCloseTo(d.m_review, 9);
+    });
+    // Priority per customer: churn probability × CLV (both estimated here for everyone).
+    const [bad] = await db.ds.query(
+      `SELECT count(*) FILTER (WHERE abs(priority_score - churn_probability * clv) > 1e-9 * greatest(1, abs(priority_score)))::int AS n
+         FROM customer_segment WHERE model_version_id = $1`,
+      [first.modelId],
+    );
+    expect(bad.n).toBe(0);
+  });
+
   it('is deterministic: the same seed on the same data gives the same assignments, ids and names', async () => {
     const again = await train(db.ds, { seed: 5, kMax: 6 });
     expect(again.k).toBe(first.k);

@@ -1,5 +1,6 @@
 import { parse, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, type DataSource } from 'typeorm';
+import { createDataSource } from '../../src/db/data-source';
 import { FEATURES } from '../../src/features/catalogue';
 import { connectionFromRows } from '../../src/graphql/common/connection';
 import { decodeCursor, encodeCursor, type Cursor } from '../../src/graphql/common/cursor';
@@ -247,6 +248,36 @@ describe('queryRowArrays', () => {
     expect(result).toHaveLength(2);
     expect(statements).toBe(1);
     expect(objects.statements).toBe(1);
+  });
+
+  it('runs prepared statements by name, once parsed per connection, and recovers when a preparation is stale', async () => {
+    // One connection, so that what it prepared can be inspected and spoiled.
+    const one: DataSource = createDataSource(db.url, { poolSize: 1 });
+    await one.initialize();
+    try {
+      await one.query(`CREATE TABLE prep_probe (a int)`);
+      await one.query(`INSERT INTO prep_probe VALUES (1), (2)`);
+      const text = `SELECT * FROM prep_probe WHERE a >= $1 ORDER BY a`;
+      for (let i = 0; i < 3; i++) expect(await queryRowArrays(one, text, [1], { prepare: true })).toEqual([[1], [2]]);
+      const prepared: { statement: string }[] = await one.query(`SELECT statement FROM pg_prepared_statements`);
+      expect(prepared.map((p) => p.statement)).toEqual([text]);
+
+      // DDL changed the result type under the prepared statement (PostgreSQL refuses to run it).
+      await one.query(`ALTER TABLE prep_probe ADD COLUMN b text DEFAULT 'x'`);
+      expect(await queryRowArrays(one, text, [2], { prepare: true })).toEqual([[2, 'x']]);
+      expect(await queryRowArrays(one, text, [1], { prepare: true })).toEqual([[1, 'x'], [2, 'x']]);
+      // The statement was deallocated behind the client's back.
+      await one.query(`DEALLOCATE ALL`);
+      expect(await queryRowArrays(one, text, [2], { prepare: true })).toEqual([[2, 'x']]);
+      expect(await queryRowArrays(one, text, [2], { prepare: true })).toEqual([[2, 'x']]);
+
+      const failed = await queryRowArrays(one, `SELECT no_such_column FROM prep_probe`, [], { prepare: true }).catch((e: unknown) => e);
+      expect(failed).toBeInstanceOf(QueryFailedError);
+      expect(await queryRowArrays(one, `SELECT count(*)::int FROM prep_probe`, [], { prepare: true })).toEqual([[2]]);
+    } finally {
+      await one.query(`DROP TABLE IF EXISTS prep_probe`);
+      await one.destroy();
+    }
   });
 
   it('fails as ds.query does: a QueryFailedError, and the pool stays usable', async () => {

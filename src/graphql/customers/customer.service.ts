@@ -207,9 +207,10 @@ export async function listCustomers(ctx: GraphQLContext, opts: ListCustomersOpti
     params.push(page.after.key === null ? -Infinity : page.after.key, page.after.id);
     where.push(`(${key.expr}, ${key.id}) ${cmp} ($${params.length - 1}, $${params.length})`);
   }
-  params.push(page.limit + 1);
   const plan = pagePlan(opts.selection ?? ALL_CUSTOMER_FIELDS);
-  // Rows as arrays straight from the pool: a page is read once, into Customers (see customer-page.ts).
+  // Rows as arrays straight from the pool: a page is read once, into Customers (see customer-page.ts). Prepared:
+  // the same few texts run again and again, and PostgreSQL then skips parsing and, with the LIMIT in the text
+  // (a checked integer) so that its generic plan is the page's plan, planning too.
   const rows = await queryRowArrays(
     ctx.db,
     `SELECT ${plan.selectList(model.asOf, key.expr)}
@@ -220,8 +221,9 @@ export async function listCustomers(ctx: GraphQLContext, opts: ListCustomersOpti
       WHERE cs.model_version_id = ${model.id}
         ${where.map((w) => `AND ${w}`).join('\n        ')}
       ORDER BY ${key.expr} ${direction}, ${key.id} ${direction}
-      LIMIT $${params.length}`,
+      LIMIT ${page.limit + 1}`,
     params,
+    { prepare: true },
   );
   if (rows.length === 0) await assertModel(ctx.db, modelId);
 

@@ -446,10 +446,10 @@ describe('customers: SQL statements per request', () => {
       [db.model.modelId],
     );
     const ctx = createContext({ principal: OPEN_PRINCIPAL, ds: db.ds });
-    const customers = rows.map((r: Record<string, unknown>) => Customer.fromRow(r, db.model.modelId, db.model.snapshotId, ctx.loaders));
-    const { result, statements } = await countSqlStatements(() =>
-      Promise.all(customers.map(async (c: Customer) => ({ id: c.id, rfm: await c.rfm, cluster: await c.cluster, churn: await c.churn, lat: await c.lat, features: await c.features }))),
-    );
+    const { result, statements } = await countSqlStatements(async () => {
+      const customers = await Promise.all(rows.map((r: Record<string, unknown>) => Customer.load(r, db.model.modelId, db.model.snapshotId, ctx.loaders)));
+      return customers.map((c: Customer) => ({ id: c.id, rfm: c.rfm, cluster: c.cluster, churn: c.churn, lat: c.lat, features: c.features }));
+    });
     expect(statements).toBe(2); // one for the model rows, one for the features
     const expected = await db.ds.query(
       `SELECT c.customer_unique_id AS id, cs.rfm_segment, cs.cluster_id::text AS cluster_id, sp.name, cs.clv, f.lat, f.frequency

@@ -38,7 +38,9 @@ export function ConnectionType<T extends object>(
     return prior.type as ClassType<Connection<T>>;
   }
 
-  @ObjectType(`${name}Edge`)
+  // simpleResolvers: the fields are read as properties (no resolver per field); edges and page info are plain
+  // values (cursors may be getters), never promises.
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class EdgeType {
     @Field(() => NodeClass)
     node: T;
@@ -47,7 +49,7 @@ export function ConnectionType<T extends object>(
     cursor: string;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class ConnectionClass {
     @Field(() => [EdgeType])
     edges: EdgeType[];
@@ -61,17 +63,51 @@ export function ConnectionType<T extends object>(
     totalCount?: number;
   }
   if (opts.totalCount) {
-    // Declared only when asked for, so that connections without a cheap count do not advertise one.
-    Field(() => NonNegativeInt, { description: 'Rows matching the filters, over all pages.' })(ConnectionClass.prototype, 'totalCount');
+    // Declared only when asked for, so that connections without a cheap count do not advertise one. Resolved
+    // (not read as a plain property) because it may be a lazily counted promise.
+    Field(() => NonNegativeInt, { simple: false, description: 'Rows matching the filters, over all pages.' })(ConnectionClass.prototype, 'totalCount');
   }
   const type: ClassType<Connection<T>> = ConnectionClass;
   made.set(name, { node: NodeClass, totalCount: Boolean(opts.totalCount), type: type as ClassType<Connection<unknown>> });
   return type;
 }
 
+/** An edge whose cursor is encoded when first read: a page whose query selects no cursor encodes none. */
+class RowEdge<R, T> implements Edge<T> {
+  private encoded: string | undefined = undefined;
+
+  constructor(
+    readonly node: T,
+    private readonly row: R,
+    private readonly cursorOf: (row: R) => Cursor,
+  ) {}
+
+  get cursor(): string {
+    return (this.encoded ??= encodeCursor(this.cursorOf(this.row)));
+  }
+}
+
+/** PageInfo whose start and end cursors are the first and last edges' (encoded when read). */
+class EdgesPageInfo implements PageInfo {
+  constructor(
+    private readonly edges: readonly Edge<unknown>[],
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+  ) {}
+
+  get startCursor(): string | null {
+    return this.edges.length ? this.edges[0].cursor : null;
+  }
+
+  get endCursor(): string | null {
+    return this.edges.length ? this.edges[this.edges.length - 1].cursor : null;
+  }
+}
+
 /**
  * A page from rows fetched with `LIMIT page.limit + 1` in the connection's order: the extra row, when
  * present, only tells that a next page exists. `toNode` turns a row into the page's node (default: the row).
+ * Cursors are encoded only when read (`edges[i].cursor`, `pageInfo.startCursor` / `endCursor`).
  */
 export function connectionFromRows<R, T = R>(
   rows: R[],
@@ -79,18 +115,19 @@ export function connectionFromRows<R, T = R>(
   cursorOf: (row: R) => Cursor,
   extra: { totalCount?: number; toNode?: (row: R) => T } = {},
 ): Connection<T> {
-  const kept = rows.slice(0, page.limit);
+  const n = Math.min(rows.length, page.limit);
   const toNode = extra.toNode ?? ((r: R) => r as unknown as T);
-  const edges = kept.map((row) => ({ node: toNode(row), cursor: encodeCursor(cursorOf(row)) }));
+  const edges: Edge<T>[] = [];
+  const nodes: T[] = [];
+  for (let i = 0; i < n; i++) {
+    const node = toNode(rows[i]);
+    nodes.push(node);
+    edges.push(new RowEdge(node, rows[i], cursorOf));
+  }
   return {
     edges,
-    nodes: edges.map((e) => e.node),
-    pageInfo: {
-      hasNextPage: rows.length > page.limit,
-      hasPreviousPage: page.after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
+    nodes,
+    pageInfo: new EdgesPageInfo(edges, rows.length > page.limit, page.after !== null),
     ...(extra.totalCount !== undefined ? { totalCount: extra.totalCount } : {}),
   };
 }

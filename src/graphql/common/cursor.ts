@@ -12,11 +12,22 @@ export interface Cursor {
   sort?: string;
 }
 
-/** Opaque to clients: base64url of a small JSON object. */
+/** JSON text of a cursor value as JSON.stringify writes it (a finite number directly: most keys and ids are). */
+const json = (v: unknown): string | undefined => (typeof v === 'number' && Number.isFinite(v) ? String(v) : JSON.stringify(v));
+
+/**
+ * Opaque to clients: base64url of a small JSON object, `{"k":key,"i":id,"s":sort}` (s only with a sort), written
+ * exactly as JSON.stringify writes that object, without building it.
+ */
 export function encodeCursor(c: Cursor): string {
-  const payload: Record<string, unknown> = { k: c.key, i: c.id };
-  if (c.sort !== undefined) payload.s = c.sort;
-  return Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
+  const k = json(c.key);
+  const i = json(c.id);
+  const s = c.sort === undefined ? '' : json(c.sort);
+  const text =
+    k === undefined || i === undefined || s === undefined
+      ? JSON.stringify({ k: c.key, i: c.id, ...(c.sort !== undefined ? { s: c.sort } : {}) })
+      : `{"k":${k},"i":${i}${c.sort === undefined ? '' : `,"s":${s}`}}`;
+  return Buffer.from(text, 'utf8').toString('base64url');
 }
 
 function isKey(v: unknown): v is CursorKey {

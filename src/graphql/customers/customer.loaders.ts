@@ -240,7 +240,7 @@ async function lookupCustomers(ds: DataSource, keys: readonly string[]): Promise
       const i = idx[(row.k_i as number) - 1];
       const modelOf = (row.m_id as number | null) ?? null;
       const snapshotOf = modelOf === null ? null : ((row.m_snapshot as number | null) ?? null);
-      out[i] = Customer.fromRow(row, modelOf, snapshotOf, 'preloaded');
+      out[i] = Customer.fromRow(row, modelOf, snapshotOf);
     }
   }
   return out;

@@ -6,7 +6,7 @@ import type { GraphQLContext } from '../context';
 import { customerOrders, getCustomer, listCustomers } from './customer.service';
 import { Customer, CustomerConnection } from './customer.type';
 import { CustomerArgs, CustomersArgs } from './customers.args';
-import { selectedFeatureFields } from './customer-selection';
+import { customerPageSelection } from './customer-selection';
 import { Order, OrderConnection, OrderItem, OrderPayment, OrderReview } from './order.type';
 
 @ArgsType()
@@ -23,7 +23,7 @@ export class CustomerResolver {
   @Authorized<Role>('viewer')
   @Query(() => CustomerConnection, { description: "A model's customers, filtered and ordered, as a Relay connection." })
   customers(@Args() args: CustomersArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<Connection<Customer>> {
-    return listCustomers(ctx, { ...args, features: selectedFeatureFields(info) });
+    return listCustomers(ctx, { ...args, selection: customerPageSelection(info) });
   }
 
   @Authorized<Role>('viewer')

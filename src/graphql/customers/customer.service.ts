@@ -4,17 +4,14 @@ import { parseModelId } from '../analytics/model-ref';
 import { connectionFromRows, type Connection } from '../common/connection';
 import { decodeCursor } from '../common/cursor';
 import { parsePageArgs, parseFirst } from '../common/page-args';
+import { queryRowArrays } from '../common/sql-rows';
 import type { GraphQLContext } from '../context';
 import { CustomerOrderField, SortDirection } from './customer-enums';
-import { Customer } from './customer.type';
+import { pagePlan } from './customer-page';
+import { ALL_CUSTOMER_FIELDS, type CustomerPageSelection } from './customer-selection';
+import type { Customer } from './customer.type';
 import { customerLookupKey, ORDER_SORT, orderPageKey } from './customer.loaders';
-import {
-  CLUSTER_PROFILE_JOIN,
-  CUSTOMER_COLUMNS,
-  SEGMENT_COLUMNS,
-  featureColumns,
-  modelSql,
-} from './customer.sql';
+import { CLUSTER_PROFILE_JOIN, modelSql } from './customer.sql';
 import type { Order } from './order.type';
 
 /** Filter of a customer list; every given condition must hold. Same shape as the CustomerFilter input. */
@@ -45,10 +42,10 @@ export interface ListCustomersOptions {
   /** Argument path prefix for error messages (e.g. "filter" → "filter.abc"). Default "filter". */
   filterArgument?: string;
   /**
-   * CustomerFeatures fields the caller will read (see selectedFeatureFields); default all. Only these feature
-   * columns are read.
+   * What the caller will read of the page (see customerPageSelection); default everything. Only the columns these
+   * fields need are read, and only these fields of the Customers are set.
    */
-  features?: ReadonlySet<string> | null;
+  selection?: CustomerPageSelection | null;
 }
 
 /**
@@ -183,9 +180,9 @@ function modelArg(modelId: string | number | null | undefined): number | null {
 /**
  * A page of a model's customers (customer_segment ⋈ the snapshot's customer_features ⋈ customer) in one
  * statement, ordered by the sort key then the customer, after a keyset cursor that encodes both (so pages
- * never skip or repeat rows). The rows carry the model row and the features asked for (`features`), attached
- * to each Customer: resolving them afterwards costs no statement. `totalCount` is counted (one more
- * statement) only when a client reads it.
+ * never skip or repeat rows). The rows carry the model row and the features the selection reads, set on each
+ * Customer: resolving them afterwards costs no statement. `totalCount` is counted (one more statement) only
+ * when a client reads it; cursors are encoded only when read.
  */
 export async function listCustomers(ctx: GraphQLContext, opts: ListCustomersOptions): Promise<Connection<Customer> & { totalCount: number }> {
   const modelId = modelArg(opts.modelId);
@@ -210,10 +207,13 @@ export async function listCustomers(ctx: GraphQLContext, opts: ListCustomersOpti
     params.push(page.after.key === null ? -Infinity : page.after.key, page.after.id);
     where.push(`(${key.expr}, ${key.id}) ${cmp} ($${params.length - 1}, $${params.length})`);
   }
-  params.push(page.limit + 1);
-  const rows: Record<string, unknown>[] = await ctx.db.query(
-    `SELECT ${CUSTOMER_COLUMNS}, ${SEGMENT_COLUMNS}, ${featureColumns(opts.features ?? null, model.asOf)},
-            cs.model_version_id AS "m_id", f.snapshot_id AS "m_snapshot", ${key.expr} AS "sortKey"
+  const plan = pagePlan(opts.selection ?? ALL_CUSTOMER_FIELDS);
+  // Rows as arrays straight from the pool: a page is read once, into Customers (see customer-page.ts). Prepared:
+  // the same few texts run again and again, and PostgreSQL then skips parsing and, with the LIMIT in the text
+  // (a checked integer) so that its generic plan is the page's plan, planning too.
+  const rows = await queryRowArrays(
+    ctx.db,
+    `SELECT ${plan.selectList(model.asOf, key.expr)}
        FROM customer_segment cs
        JOIN customer_features f ON f.snapshot_id = ${model.snapshot} AND f.customer_id = cs.customer_id
        JOIN customer c ON c.id = cs.customer_id
@@ -221,19 +221,21 @@ export async function listCustomers(ctx: GraphQLContext, opts: ListCustomersOpti
       WHERE cs.model_version_id = ${model.id}
         ${where.map((w) => `AND ${w}`).join('\n        ')}
       ORDER BY ${key.expr} ${direction}, ${key.id} ${direction}
-      LIMIT $${params.length}`,
+      LIMIT ${page.limit + 1}`,
     params,
+    { prepare: true },
   );
   if (rows.length === 0) await assertModel(ctx.db, modelId);
 
+  const { sortKeyColumn, dbIdColumn } = plan;
   const connection = connectionFromRows(
     rows,
     page,
     (row) => {
-      const k = row.sortKey as number;
-      return { key: Number.isFinite(k) ? k : null, id: row.dbId as number, sort };
+      const k = row[sortKeyColumn] as number;
+      return { key: Number.isFinite(k) ? k : null, id: row[dbIdColumn] as number, sort };
     },
-    { toNode: (row) => Customer.fromRow(row, row.m_id as number, row.m_snapshot as number, 'preloaded') },
+    { toNode: plan.toCustomer },
   ) as Connection<Customer> & { totalCount: number };
 
   // Lazy: GraphQL reads the property only when the field is selected, and accepts the promise it returns.

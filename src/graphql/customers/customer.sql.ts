@@ -4,9 +4,10 @@ import type { CustomerFeatures } from './customer-features.type';
 import type { ChurnTier } from './customer-enums';
 
 /**
- * The SELECT list shared by every statement that reads customers through a model: the person (alias `c`),
- * the model's row (`cs`, with the cluster's name from `sp`) and the snapshot's features (`f`, as-of from
- * `m_as_of`). Columns are prefixed (s_, f_) because the three tables share names (state, frequency, …).
+ * The SELECT list of the statements that read customers by id through a model (lookups, loaders): the person
+ * (alias `c`), the model's row (`cs`, with the cluster's name from `sp`) and the snapshot's features (`f`, as-of
+ * from `m_as_of`). Columns are prefixed (s_, f_) because the three tables share names (state, frequency, …).
+ * A page of customers reads its own list, only the selected columns (customer-page.ts).
  */
 export const CUSTOMER_COLUMNS = `c.id AS "dbId", c.customer_unique_id AS "id", COALESCE(c.state, f.state) AS "state", c.city AS "city",
        c.zip_prefix AS "zipPrefix"`;

@@ -66,25 +66,25 @@ export class ChurnEstimate {
   clv: number | null;
 }
 
-type MaybePromise<T> = T | Promise<T>;
-
-/** `f(v)`, synchronously when `v` is at hand: preloaded customers then resolve without a promise per field. */
-function map<T, U>(v: MaybePromise<T>, f: (x: T) => U): MaybePromise<U> {
-  return v instanceof Promise ? v.then(f) : f(v);
+/** The parts of a customer that do not depend on a model. */
+export interface CustomerBase {
+  id: string;
+  state: string | null;
+  city: string | null;
+  zipPrefix: string | null;
+  dbId: number;
 }
 
-/** Where a Customer's model fields come from: read with it, or the request's DataLoaders. */
-export type CustomerSource = { preloaded: { segment: SegmentRow | null; features: CustomerFeatures | null } } | { loaders: Loaders };
-
 /**
- * A customer (person) as one model sees it. The model-dependent fields (features, rfm, abcXyz, cluster, churn,
- * priorityScore, lat/lng) are getters: synchronous from the data the finding statement read with the customer
- * (lists and lookups read it in the same statement), else through the request's batched DataLoaders by
- * `dbId` + `modelId`. Getters on a class with simpleResolvers resolve without a per-field resolver wrapper,
- * which matters on pages of thousands of fields.
+ * A customer (person) as one model sees it. Every field is a plain property, set when the customer is made:
+ * GraphQL reads them without a resolver per field, which matters on pages of thousands of fields. The model
+ * fields (features, rfm, abcXyz, cluster, churn, priorityScore, lat/lng) come from the model's row and feature
+ * row of the customer, read with it (Customer.fromRow: lists and lookups read them in the same statement) or
+ * through the request's batched DataLoaders (Customer.load). A page of customers sets only the fields its
+ * query selects (see customer-page.ts); the others stay undefined.
  */
 @ObjectType({ simpleResolvers: true, description: 'A customer (a person: Olist customer_unique_id, or a transaction log customer).' })
-export class Customer {
+export class Customer implements CustomerBase {
   @Field(() => ID, { description: 'customer_unique_id (a transaction log customer\'s normalized id, "17850.0" → "17850").' })
   id: string;
 
@@ -106,79 +106,73 @@ export class Customer {
   /** The model's feature snapshot (null when there is no model). */
   snapshotId: number | null;
 
-  private source: CustomerSource;
+  @Field(() => CustomerFeatures, { nullable: true, description: "Features of the model's snapshot; null when the customer had no purchase before its as-of." })
+  features: CustomerFeatures | null;
 
-  /**
-   * A Customer from a result row holding CUSTOMER_COLUMNS (and, with a `preloaded` source, SEGMENT_COLUMNS and
-   * featureColumns()).
-   */
-  static fromRow(row: Record<string, unknown>, modelId: number | null, snapshotId: number | null, source: 'preloaded' | Loaders): Customer {
+  @Field(() => Latitude, { nullable: true, description: 'Latitude of the zip prefix, else of the state centre (from the features).' })
+  lat: number | null;
+
+  @Field(() => Longitude, { nullable: true, description: 'Longitude of the zip prefix, else of the state centre (from the features).' })
+  lng: number | null;
+
+  @Field(() => RfmScore, { nullable: true, description: 'Null when the customer is not in the model.' })
+  rfm: RfmScore | null;
+
+  @Field(() => AbcXyz, { nullable: true, description: 'Null when the customer is not in the model.' })
+  abcXyz: AbcXyz | null;
+
+  @Field(() => ClusterRef, { nullable: true, description: 'Null when the customer is not in the model.' })
+  cluster: ClusterRef | null;
+
+  @Field(() => ChurnEstimate, { nullable: true, description: 'Null when the customer is not in the model or the model has no churn estimates.' })
+  churn: ChurnEstimate | null;
+
+  @Field(() => Float, { nullable: true, description: 'Churn risk × value: who to act on first (higher = sooner).' })
+  priorityScore: number | null;
+
+  /** A customer with every model field set from its model row and feature row (null: none in the model). */
+  static of(base: CustomerBase, modelId: number | null, snapshotId: number | null, segment: SegmentRow | null, features: CustomerFeatures | null): Customer {
     const c = new Customer();
-    c.id = row.id as string;
-    c.state = row.state as string | null;
-    c.city = row.city as string | null;
-    c.zipPrefix = row.zipPrefix as string | null;
-    c.dbId = row.dbId as number;
+    c.id = base.id;
+    c.state = base.state;
+    c.city = base.city;
+    c.zipPrefix = base.zipPrefix;
+    c.dbId = base.dbId;
     c.modelId = modelId;
     c.snapshotId = snapshotId;
-    c.source =
-      source === 'preloaded'
-        ? { preloaded: { segment: modelId === null ? null : segmentFromRow(row), features: snapshotId === null ? null : featuresFromRow(row) } }
-        : { loaders: source };
+    c.features = features;
+    c.lat = features?.lat ?? null;
+    c.lng = features?.lng ?? null;
+    c.rfm = rfmOf(segment);
+    c.abcXyz = abcXyzOf(segment);
+    c.cluster = clusterOf(segment);
+    c.churn = churnFromSegment(segment);
+    c.priorityScore = segment?.priorityScore ?? null;
     return c;
   }
 
-  /** The model row (with the cluster's name); null when the customer is not in the model. */
-  segmentRow(): MaybePromise<SegmentRow | null> {
-    if (!this.source) throw new Error('a Customer must be made with Customer.fromRow (its model fields need a source)');
-    if ('preloaded' in this.source) return this.source.preloaded.segment;
-    return this.modelId === null ? null : this.source.loaders.customerSegmentRow.load(segmentKey(this.modelId, this.dbId));
+  /** A Customer from a result row holding CUSTOMER_COLUMNS, SEGMENT_COLUMNS and featureColumns(). */
+  static fromRow(row: Record<string, unknown>, modelId: number | null, snapshotId: number | null): Customer {
+    return Customer.of(
+      row as unknown as CustomerBase,
+      modelId,
+      snapshotId,
+      modelId === null ? null : segmentFromRow(row),
+      snapshotId === null ? null : featuresFromRow(row),
+    );
   }
 
-  featureRow(): MaybePromise<CustomerFeatures | null> {
-    if (!this.source) throw new Error('a Customer must be made with Customer.fromRow (its model fields need a source)');
-    if ('preloaded' in this.source) return this.source.preloaded.features;
-    return this.snapshotId === null ? null : this.source.loaders.customerFeatureRow.load(featureKey(this.snapshotId, this.dbId));
-  }
-
-  @Field(() => CustomerFeatures, { nullable: true, description: "Features of the model's snapshot; null when the customer had no purchase before its as-of." })
-  get features(): MaybePromise<CustomerFeatures | null> {
-    return this.featureRow();
-  }
-
-  @Field(() => Latitude, { nullable: true, description: 'Latitude of the zip prefix, else of the state centre (from the features).' })
-  get lat(): MaybePromise<number | null> {
-    return map(this.featureRow(), (f) => f?.lat ?? null);
-  }
-
-  @Field(() => Longitude, { nullable: true, description: 'Longitude of the zip prefix, else of the state centre (from the features).' })
-  get lng(): MaybePromise<number | null> {
-    return map(this.featureRow(), (f) => f?.lng ?? null);
-  }
-
-  @Field(() => RfmScore, { nullable: true, description: 'Null when the customer is not in the model.' })
-  get rfm(): MaybePromise<RfmScore | null> {
-    return map(this.segmentRow(), rfmOf);
-  }
-
-  @Field(() => AbcXyz, { nullable: true, description: 'Null when the customer is not in the model.' })
-  get abcXyz(): MaybePromise<AbcXyz | null> {
-    return map(this.segmentRow(), abcXyzOf);
-  }
-
-  @Field(() => ClusterRef, { nullable: true, description: 'Null when the customer is not in the model.' })
-  get cluster(): MaybePromise<ClusterRef | null> {
-    return map(this.segmentRow(), clusterOf);
-  }
-
-  @Field(() => ChurnEstimate, { nullable: true, description: 'Null when the customer is not in the model or the model has no churn estimates.' })
-  get churn(): MaybePromise<ChurnEstimate | null> {
-    return map(this.segmentRow(), churnFromSegment);
-  }
-
-  @Field(() => Float, { nullable: true, description: 'Churn risk × value: who to act on first (higher = sooner).' })
-  get priorityScore(): MaybePromise<number | null> {
-    return map(this.segmentRow(), (s) => s?.priorityScore ?? null);
+  /**
+   * A Customer found without its model data (a row holding CUSTOMER_COLUMNS): its model row and feature row come
+   * through the request's DataLoaders, so customers made in the same tick cost two statements together.
+   */
+  static async load(row: Record<string, unknown>, modelId: number | null, snapshotId: number | null, loaders: Loaders): Promise<Customer> {
+    const base = row as unknown as CustomerBase;
+    const [segment, features] = await Promise.all([
+      modelId === null ? null : loaders.customerSegmentRow.load(segmentKey(modelId, base.dbId)),
+      snapshotId === null ? null : loaders.customerFeatureRow.load(featureKey(snapshotId, base.dbId)),
+    ]);
+    return Customer.of(base, modelId, snapshotId, segment, features);
   }
 }
 

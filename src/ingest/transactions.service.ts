@@ -360,7 +360,8 @@ async function writeWarehouse(
   const nLines = o.validLines;
   const bulkOrders = await useBulkChecks(client, o.fk, 'orders', nOrders);
   const bulkLines = await useBulkChecks(client, o.fk, 'transaction_line', nLines);
-  const bulkTables = [...(bulkOrders ? ['orders'] : []), ...(bulkLines ? ['transaction_line'] : [])];
+  // order_fact gets a row per order: checked in bulk along with the orders.
+  const bulkTables = [...(bulkOrders ? ['orders', 'order_fact'] : []), ...(bulkLines ? ['transaction_line'] : [])];
   const write = async () => {
     const insertOrders = `INSERT INTO orders (id, customer_id, status, purchased_at, source)
        SELECT t.id, c.id, 'completed', t.purchased_at, 'txlog' FROM _tx_order t JOIN customer c ON c.customer_unique_id = t.cust`;
@@ -381,13 +382,13 @@ async function writeWarehouse(
       INSERT INTO transaction_line (order_id, line_no, quantity, unit_price, amount, is_return, region)
       SELECT ${P} || okey, line_no, quantity, unit_price, amount, is_return, region FROM _tx_line WHERE problem IS NULL`);
     o.clock.lap('lines');
+    // The source's orders get their facts summed (orders dropped from the file went with their rows).
+    await refreshOrderFacts(client, 'SELECT id FROM _tx_order', [], { distinct: true });
+    o.clock.lap('order facts');
     return { orders, lines: lines.rowCount ?? 0 };
   };
   const w = bulkTables.length ? await withForeignKeysCheckedInBulk(client, bulkTables, write) : await write();
   if (bulkTables.length) o.clock.lap('foreign keys');
-  // The source's orders get their facts summed (orders dropped from the file went with their rows).
-  await refreshOrderFacts(client, 'SELECT id FROM _tx_order');
-  o.clock.lap('order facts');
 
   const tables: TableReport[] = [
     { table: 'customer', inserted: cust.rows[0].inserted, updated: 0, unchanged: cust.rows[0].total - cust.rows[0].inserted, deleted: 0 },

@@ -98,13 +98,24 @@ export async function rebuildOrderFacts(client: PoolClient): Promise<number> {
 
 /**
  * Rewrites the order_fact rows of the orders that `orderIdsSql` selects (a SELECT of one text column of
- * order ids, `params` its parameters), inside the caller's transaction: their old rows go, and each id that
- * is still an order gets its row recomputed. Returns the number of rows written.
+ * order ids, `params` its parameters; `distinct` when it already yields each id once), inside the caller's
+ * transaction: their old rows go, and each id that is still an order gets its row recomputed. Returns the
+ * number of rows written.
  */
-export async function refreshOrderFacts(client: PoolClient, orderIdsSql: string, params: unknown[] = []): Promise<number> {
+export async function refreshOrderFacts(
+  client: PoolClient,
+  orderIdsSql: string,
+  params: unknown[] = [],
+  opts: { distinct?: boolean } = {},
+): Promise<number> {
   await client.query(`DROP TABLE IF EXISTS pg_temp.${SCOPE}`);
-  await client.query(`CREATE TEMP TABLE ${SCOPE} (id text PRIMARY KEY) ON COMMIT DROP`);
-  const scoped = await client.query(`INSERT INTO ${SCOPE} (id) SELECT DISTINCT id FROM (${orderIdsSql}) x(id) WHERE id IS NOT NULL`, params);
+  // No key: the scope is only ever hashed. Ids must be distinct (they are joined to orders): made so here unless
+  // the caller's SELECT already guarantees it.
+  await client.query(`CREATE TEMP TABLE ${SCOPE} (id text NOT NULL) ON COMMIT DROP`);
+  const scoped = await client.query(
+    `INSERT INTO ${SCOPE} (id) SELECT ${opts.distinct ? '' : 'DISTINCT '}id FROM (${orderIdsSql}) x(id) WHERE id IS NOT NULL`,
+    params,
+  );
   if (!scoped.rowCount) return 0;
   await client.query(`ANALYZE ${SCOPE}`);
   return withWorkMem(client, async () => {

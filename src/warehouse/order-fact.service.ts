@@ -8,7 +8,7 @@ import { withTransaction } from '../db/data-source';
  * the loaders so that every reader (features, timeline, cohorts, backtests) starts from one row per order
  * instead of aggregating four fact tables by a text key each time.
  *
- * The view `order_fact_live` (migration 0000) is the reference definition; the SELECT below computes the same
+ * The view `order_fact_live` (migration 0011) is the reference definition; the SELECT below computes the same
  * rows for a chosen set of orders, restricting every aggregated table to those orders before grouping, so a
  * load of a few thousand orders into a large warehouse does not aggregate the whole warehouse. A test holds
  * table, view and this SELECT equal after each loader.
@@ -70,14 +70,12 @@ const INSERT = `INSERT INTO order_fact (${ORDER_FACT_COLUMNS.join(', ')})`;
 
 async function withWorkMem<T>(client: PoolClient, fn: () => Promise<T>): Promise<T> {
   const {
-    rows: [{ work_mem: before }],
-  } = await client.query<{ work_mem: string }>('SHOW work_mem');
-  const {
-    rows: [{ maintenance_work_mem: beforeMaintenance }],
-  } = await client.query<{ maintenance_work_mem: string }>('SHOW maintenance_work_mem');
-  await client.query(`SELECT set_config('work_mem', $1, true), set_config('maintenance_work_mem', $2, true)`, [REFRESH_WORK_MEM, REFRESH_MAINTENANCE_WORK_MEM]);
+    rows: [before],
+  } = await client.query<{ w: string; m: string }>(`SELECT current_setting('work_mem') AS w, current_setting('maintenance_work_mem') AS m`);
+  const set = (w: string, m: string) => client.query(`SELECT set_config('work_mem', $1, true), set_config('maintenance_work_mem', $2, true)`, [w, m]);
+  await set(REFRESH_WORK_MEM, REFRESH_MAINTENANCE_WORK_MEM);
   const result = await fn();
-  await client.query(`SELECT set_config('work_mem', $1, true), set_config('maintenance_work_mem', $2, true)`, [before, beforeMaintenance]);
+  await set(before.w, before.m);
   return result;
 }
 

@@ -7,7 +7,7 @@ import { ORDER_FACT_VIEW_V1 } from './1764000000000-warehouse';
  * created before as_of, so a snapshot uses the sums of orders whose reviews all precede it and reads the rest
  * review by review), and the categories of the order's items.
  */
-const ORDER_FACT_VIEW_V2 = `
+export const ORDER_FACT_VIEW_V2 = `
 SELECT o.id AS order_id,
        o.customer_id,
        o.status,

@@ -99,7 +99,7 @@ export const FEATURES: readonly FeatureDef[] = [
   },
   {
     name: 'topCategory', column: 'top_category', type: 'text', unit: 'category',
-    description: 'most bought category by item lines; ties go to the alphabetically first name',
+    description: 'most bought category by item lines; ties go to the first name in byte order (the same on every server)',
     clustering: false, logTransform: false, nullWhen: 'no item with a categorised product',
   },
   {

@@ -348,9 +348,14 @@ async function writeWarehouse(
     const delLines = await client.query(`
       DELETE FROM transaction_line t USING orders o
        WHERE o.id = t.order_id AND o.source = 'txlog' AND ${ofSource('o.id')}`);
+    // Their customers' other orders are renumbered by purchase day when the order facts are refreshed.
     const delOrders = await client.query(`
-      DELETE FROM orders o WHERE o.source = 'txlog' AND ${ofSource('o.id')}
-         AND NOT EXISTS (SELECT 1 FROM _tx_order t WHERE t.id = o.id)`);
+      CREATE TEMP TABLE _tx_gone ON COMMIT DROP AS
+      WITH gone AS (
+        DELETE FROM orders o WHERE o.source = 'txlog' AND ${ofSource('o.id')}
+           AND NOT EXISTS (SELECT 1 FROM _tx_order t WHERE t.id = o.id)
+        RETURNING o.customer_id)
+      SELECT customer_id FROM gone`);
     deletedLines = delLines.rowCount ?? 0;
     deletedOrders = delOrders.rowCount ?? 0;
   }
@@ -383,7 +388,7 @@ async function writeWarehouse(
       SELECT ${P} || okey, line_no, quantity, unit_price, amount, is_return, region FROM _tx_line WHERE problem IS NULL`);
     o.clock.lap('lines');
     // The source's orders get their facts summed (orders dropped from the file went with their rows).
-    await refreshOrderFacts(client, 'SELECT id FROM _tx_order', [], { distinct: true });
+    await refreshOrderFacts(client, 'SELECT id FROM _tx_order', [], { distinct: true, customersSql: reimport ? 'SELECT customer_id FROM _tx_gone' : undefined });
     o.clock.lap('order facts');
     return { orders, lines: lines.rowCount ?? 0 };
   };

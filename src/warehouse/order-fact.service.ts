@@ -8,7 +8,7 @@ import { withTransaction } from '../db/data-source';
  * the loaders so that every reader (features, timeline, cohorts, backtests) starts from one row per order
  * instead of aggregating four fact tables by a text key each time.
  *
- * The view `order_fact_live` (migration 0011) is the reference definition; the SELECT below computes the same
+ * The view `order_fact_live` (migration 0012) is the reference definition; the SELECT below computes the same
  * rows for a chosen set of orders, restricting every aggregated table to those orders before grouping, so a
  * load of a few thousand orders into a large warehouse does not aggregate the whole warehouse. A test holds
  * table, view and this SELECT equal after each loader.
@@ -19,7 +19,7 @@ export const ORDER_FACT_COLUMNS = [
   'order_id', 'customer_id', 'status', 'source', 'purchased_at', 'delivered_customer_at', 'estimated_delivery_at', 'is_purchase',
   'is_return_only', 'value', 'paid', 'max_installments', 'credit_share', 'n_items', 'items_total', 'freight_total', 'n_lines',
   'n_returns', 'net_amount', 'avg_score', 'n_reviews', 'delay_days', 'n_dated_reviews', 'review_score_sum', 'n_low_reviews',
-  'last_review_at', 'item_categories',
+  'last_review_at', 'item_categories', 'purchase_day_no', 'n_categories', 'top_category',
 ] as const;
 
 /** Working memory for the per-order hash aggregates and index builds of a large refresh (local to the transaction). */
@@ -29,16 +29,23 @@ const REFRESH_MAINTENANCE_WORK_MEM = '256MB';
 /** The temporary table that holds the order ids of a partial refresh. */
 const SCOPE = 'order_fact_scope';
 
+/** The purchase-day number of each purchase order among its customer's purchase orders (see migration 0012). */
+const DAY_NO = `CASE WHEN is_purchase
+  THEN dense_rank() OVER (PARTITION BY customer_id, is_purchase ORDER BY (purchased_at AT TIME ZONE 'UTC')::date)::int END`;
+
 /**
  * The per-order facts of every order (`scoped` false) or of the orders listed in the temporary scope table.
  * Same expressions as the view: an order made only of returned lines is not a purchase; its value is the sum
- * of its payments, else of its items (price + freight), else of its transaction lines.
+ * of its payments, else of its items (price + freight), else of its transaction lines. Purchase days are
+ * numbered among the selected orders: right for a full rebuild; a scoped refresh then renumbers the customers
+ * who have other orders too.
  */
 function orderFactSelect(scoped: boolean): string {
   const only = (col: string) => (scoped ? ` WHERE ${col} IN (SELECT id FROM ${SCOPE})` : '');
   return `
+SELECT ${ORDER_FACT_COLUMNS.map((c) => (c === 'purchase_day_no' ? DAY_NO : `x.${c}`)).join(', ')} FROM (
 SELECT o.id, o.customer_id, o.status, o.source, o.purchased_at, o.delivered_customer_at, o.estimated_delivery_at,
-       o.status NOT IN ('canceled', 'unavailable') AND NOT COALESCE(t.n_lines = t.n_returns, false),
+       o.status NOT IN ('canceled', 'unavailable') AND NOT COALESCE(t.n_lines = t.n_returns, false) AS is_purchase,
        COALESCE(t.n_lines = t.n_returns, false),
        COALESCE(p.paid, i.items_total, t.net_amount),
        p.paid, p.max_installments, p.credit_share,
@@ -48,7 +55,13 @@ SELECT o.id, o.customer_id, o.status, o.source, o.purchased_at, o.delivered_cust
        CASE WHEN o.delivered_customer_at IS NOT NULL AND o.estimated_delivery_at IS NOT NULL
             THEN EXTRACT(EPOCH FROM (o.delivered_customer_at - o.estimated_delivery_at)) / 86400.0 END,
        r.n_dated_reviews, r.review_score_sum, r.n_low_reviews, r.last_review_at,
-       i.item_categories
+       i.item_categories,
+       -- Most orders hold one item; only the others need a count and a mode; no items at all gives NULL.
+       -- Byte order (COLLATE "C"): the tie-break must not depend on the server's locale.
+       CASE WHEN i.n_items = 1 THEN (i.item_categories[1] IS NOT NULL)::int
+            WHEN i.n_items > 1 THEN (SELECT count(DISTINCT c COLLATE "C")::int FROM unnest(i.item_categories) c) END,
+       CASE WHEN i.n_items = 1 THEN i.item_categories[1]
+            WHEN i.n_items > 1 THEN (SELECT mode() WITHIN GROUP (ORDER BY c COLLATE "C") FROM unnest(i.item_categories) c) COLLATE "default" END
   FROM ${scoped ? `orders o JOIN ${SCOPE} s ON s.id = o.id` : 'orders o'}
   LEFT JOIN (SELECT order_id, SUM(value) AS paid, MAX(installments) AS max_installments, AVG((type = 'credit_card')::int) AS credit_share
                FROM order_payment${only('order_id')} GROUP BY order_id) p ON p.order_id = o.id
@@ -62,8 +75,9 @@ SELECT o.id, o.customer_id, o.status, o.source, o.purchased_at, o.delivered_cust
                     COUNT(*) FILTER (WHERE created_at IS NOT NULL AND score <= 2) AS n_low_reviews,
                     MAX(created_at) AS last_review_at
                FROM order_review${only('order_id')} GROUP BY order_id) r ON r.order_id = o.id
+) x (${ORDER_FACT_COLUMNS.filter((c) => c !== 'purchase_day_no').join(', ')})
  -- Stored in customer order: per-person reads then walk the (customer_id, purchased_at) index sequentially.
- ORDER BY o.customer_id, o.purchased_at`;
+ ORDER BY customer_id, purchased_at`;
 }
 
 const INSERT = `INSERT INTO order_fact (${ORDER_FACT_COLUMNS.join(', ')})`;
@@ -94,32 +108,56 @@ export async function rebuildOrderFacts(client: PoolClient): Promise<number> {
   });
 }
 
+/** The temporary table of customers whose purchase days a partial refresh renumbers. */
+const RENUMBER = 'order_fact_renumber';
+
 /**
  * Rewrites the order_fact rows of the orders that `orderIdsSql` selects (a SELECT of one text column of
  * order ids, `params` its parameters; `distinct` when it already yields each id once), inside the caller's
  * transaction: their old rows go, and each id that is still an order gets its row recomputed. Returns the
  * number of rows written.
+ *
+ * Purchase-day numbers depend on the customer's other orders. New rows are numbered among themselves; then
+ * every customer who also has other rows, or lost rows here, is renumbered whole (rows whose number did not
+ * change are not written). `customersSql` (a SELECT of one integer column) names more customers to renumber:
+ * those whose orders the caller deleted, which took their order_fact rows with them.
  */
 export async function refreshOrderFacts(
   client: PoolClient,
   orderIdsSql: string,
   params: unknown[] = [],
-  opts: { distinct?: boolean } = {},
+  opts: { distinct?: boolean; customersSql?: string } = {},
 ): Promise<number> {
-  await client.query(`DROP TABLE IF EXISTS pg_temp.${SCOPE}`);
+  await client.query(`DROP TABLE IF EXISTS pg_temp.${SCOPE}, pg_temp.${RENUMBER}`);
   // No key: the scope is only ever hashed. Ids must be distinct (they are joined to orders): made so here unless
   // the caller's SELECT already guarantees it.
   await client.query(`CREATE TEMP TABLE ${SCOPE} (id text NOT NULL) ON COMMIT DROP`);
+  await client.query(`CREATE TEMP TABLE ${RENUMBER} (customer_id integer NOT NULL) ON COMMIT DROP`);
   const scoped = await client.query(
     `INSERT INTO ${SCOPE} (id) SELECT ${opts.distinct ? '' : 'DISTINCT '}id FROM (${orderIdsSql}) x(id) WHERE id IS NOT NULL`,
     params,
   );
-  if (!scoped.rowCount) return 0;
+  const extra = opts.customersSql
+    ? (await client.query(`INSERT INTO ${RENUMBER} SELECT c FROM (${opts.customersSql}) x(c) WHERE c IS NOT NULL`)).rowCount ?? 0
+    : 0;
+  if (!scoped.rowCount && !extra) return 0;
   await client.query(`ANALYZE ${SCOPE}`);
   return withWorkMem(client, async () => {
-    await client.query(`DELETE FROM order_fact f USING ${SCOPE} s WHERE f.order_id = s.id`);
+    await client.query(`
+      WITH gone AS (DELETE FROM order_fact f USING ${SCOPE} s WHERE f.order_id = s.id RETURNING f.customer_id)
+      INSERT INTO ${RENUMBER} SELECT customer_id FROM gone`);
+    // Customers of the scope's orders who keep other rows: numbered among themselves, the new rows would be wrong.
+    await client.query(`
+      INSERT INTO ${RENUMBER}
+      SELECT c.customer_id FROM (SELECT DISTINCT o.customer_id FROM orders o JOIN ${SCOPE} s ON s.id = o.id) c
+       WHERE EXISTS (SELECT 1 FROM order_fact f WHERE f.customer_id = c.customer_id)`);
     const res = await client.query(`${INSERT}${orderFactSelect(true)}`);
-    await client.query(`DROP TABLE ${SCOPE}`);
+    await client.query(`ANALYZE ${RENUMBER}`);
+    await client.query(`
+      UPDATE order_fact f SET purchase_day_no = r.day_no
+        FROM (SELECT order_id, ${DAY_NO} AS day_no FROM order_fact WHERE customer_id IN (SELECT customer_id FROM ${RENUMBER})) r
+       WHERE r.order_id = f.order_id AND f.purchase_day_no IS DISTINCT FROM r.day_no`);
+    await client.query(`DROP TABLE ${SCOPE}, ${RENUMBER}`);
     return res.rowCount ?? 0;
   });
 }

@@ -56,6 +56,27 @@ describe('order_fact', () => {
     expect(await drift()).toMatchObject({ stale: 0, missing: 0 });
   });
 
+  it("renumbers the purchase days of a customer's other orders when one order moves", async () => {
+    // A customer with orders on three or more days; their latest order moves before the first.
+    const [{ customer_id: customer }] = await db.ds.query(
+      `SELECT customer_id FROM order_fact GROUP BY customer_id HAVING max(purchase_day_no) >= 3 ORDER BY customer_id LIMIT 1`,
+    );
+    const days = async () =>
+      (await db.ds.query(`SELECT order_id, purchase_day_no FROM order_fact WHERE customer_id = $1 AND is_purchase ORDER BY purchased_at, order_id`, [customer])) as {
+        order_id: string;
+        purchase_day_no: number;
+      }[];
+    const before = await days();
+    const last = before[before.length - 1].order_id;
+    await db.ds.query(`UPDATE orders SET purchased_at = (SELECT min(purchased_at) FROM orders WHERE customer_id = $1) - interval '30 days' WHERE id = $2`, [customer, last]);
+    expect((await drift()).stale).toBeGreaterThan(1);
+    await refreshOrderFactsFor(db.ds, [last]);
+    expect(await drift()).toMatchObject({ stale: 0, missing: 0 });
+    const after = await days();
+    expect(after[0]).toEqual({ order_id: last, purchase_day_no: 1 });
+    expect(after.find((d) => d.order_id === before[0].order_id)?.purchase_day_no).toBe(2);
+  });
+
   it('a full rebuild gives the same rows', async () => {
     const before = await drift();
     const r = await rebuildOrderFactsNow(db.ds);
@@ -75,19 +96,40 @@ describe('order_fact', () => {
 
   it('matches the view after transaction-log imports, including orders a re-import deletes', async () => {
     const file = path.join(tmp, 'shop.csv');
-    fs.writeFileSync(file, 'c,d,a\n1,2021-01-01,10\n1,2021-01-01,-10\n1,2021-01-02,20\n2,2021-01-02,5\n3,2021-01-03,-4\n');
+    fs.writeFileSync(file, 'c,d,a\n1,2021-01-01,10\n1,2021-01-01,-10\n1,2021-01-02,20\n1,2021-01-04,8\n2,2021-01-02,5\n3,2021-01-03,-4\n');
     const map = { customerCol: 'c', dateCol: 'd', amountCol: 'a' };
     await importTransactions(db.ds, file, map);
     expect(await drift()).toMatchObject({ stale: 0, missing: 0 });
     const [ret] = await db.ds.query(`SELECT is_purchase, is_return_only, net_amount::float8 AS net FROM order_fact WHERE order_id = 'txlog:shop:3:2021-01-03'`);
     expect(ret).toEqual({ is_purchase: false, is_return_only: true, net: -4 });
-    fs.writeFileSync(file, 'c,d,a\n1,2021-01-01,11\n2,2021-01-02,5\n');
+    const dayNo = () => db.ds.query(`SELECT order_id, value::float8 AS value, purchase_day_no FROM order_fact WHERE source = 'txlog' ORDER BY 1`);
+    expect((await dayNo()).filter((r: { order_id: string }) => r.order_id.startsWith('txlog:shop:1:'))).toEqual([
+      { order_id: 'txlog:shop:1:2021-01-01', value: 0, purchase_day_no: 1 },
+      { order_id: 'txlog:shop:1:2021-01-02', value: 20, purchase_day_no: 2 },
+      { order_id: 'txlog:shop:1:2021-01-04', value: 8, purchase_day_no: 3 },
+    ]);
+    // Customer 1 also buys in another file, whose orders a re-import of the first never touches.
+    const other = path.join(tmp, 'kiosk.csv');
+    fs.writeFileSync(other, 'c,d,a\n1,2021-01-05,3\n');
+    await importTransactions(db.ds, other, map);
+    expect((await dayNo()).find((r: { order_id: string }) => r.order_id === 'txlog:kiosk:1:2021-01-05')).toMatchObject({ purchase_day_no: 4 });
+    // The re-import drops customer 1's first two days: the remaining orders, in both files, become days 1 and 2.
+    fs.writeFileSync(file, 'c,d,a\n1,2021-01-04,8\n2,2021-01-02,5\n');
     await importTransactions(db.ds, file, map);
     const d = await drift();
     expect(d).toMatchObject({ stale: 0, missing: 0 });
-    expect(await db.ds.query(`SELECT order_id, value::float8 AS value FROM order_fact WHERE source = 'txlog' ORDER BY 1`)).toEqual([
-      { order_id: 'txlog:shop:1:2021-01-01', value: 11 },
-      { order_id: 'txlog:shop:2:2021-01-02', value: 5 },
+    expect(await dayNo()).toEqual([
+      { order_id: 'txlog:kiosk:1:2021-01-05', value: 3, purchase_day_no: 2 },
+      { order_id: 'txlog:shop:1:2021-01-04', value: 8, purchase_day_no: 1 },
+      { order_id: 'txlog:shop:2:2021-01-02', value: 5, purchase_day_no: 1 },
+    ]);
+    // Now every order of customer 1 in that file goes: only the other file's order is left to renumber.
+    fs.writeFileSync(file, 'c,d,a\n2,2021-01-02,5\n');
+    await importTransactions(db.ds, file, map);
+    expect(await drift()).toMatchObject({ stale: 0, missing: 0 });
+    expect(await dayNo()).toEqual([
+      { order_id: 'txlog:kiosk:1:2021-01-05', value: 3, purchase_day_no: 1 },
+      { order_id: 'txlog:shop:2:2021-01-02', value: 5, purchase_day_no: 1 },
     ]);
   });
 });

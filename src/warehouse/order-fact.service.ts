@@ -48,12 +48,12 @@ SELECT o.id, o.customer_id, o.status, o.source, o.purchased_at, o.delivered_cust
        o.status NOT IN ('canceled', 'unavailable') AND NOT COALESCE(t.n_lines = t.n_returns, false) AS is_purchase,
        COALESCE(t.n_lines = t.n_returns, false),
        COALESCE(p.paid, i.items_total, t.net_amount),
-       p.paid, p.max_installments, p.credit_share,
+       p.paid, p.max_installments, p.credit_share::float8,
        i.n_items, i.items_total, i.freight_total,
        t.n_lines, t.n_returns, t.net_amount,
        r.avg_score, r.n_reviews,
        CASE WHEN o.delivered_customer_at IS NOT NULL AND o.estimated_delivery_at IS NOT NULL
-            THEN EXTRACT(EPOCH FROM (o.delivered_customer_at - o.estimated_delivery_at)) / 86400.0 END,
+            THEN (EXTRACT(EPOCH FROM (o.delivered_customer_at - o.estimated_delivery_at)) / 86400.0)::float8 END,
        r.n_dated_reviews, r.review_score_sum, r.n_low_reviews, r.last_review_at,
        i.item_categories,
        -- Most orders hold one item; only the others need a count and a mode; no items at all gives NULL.

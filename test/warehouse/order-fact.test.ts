@@ -48,6 +48,22 @@ describe('order_fact', () => {
     expect(c.reviewed).toBeGreaterThan(0);
   });
 
+  it('is refilled by the migration that adds purchase days and category facts, and emptied of them by its revert', async () => {
+    const last = db.ds.migrations[db.ds.migrations.length - 1];
+    expect(last.name).toBe('OrderFactCustomerFacts1764000000012');
+    await db.ds.undoLastMigration({ transaction: 'each' });
+    const cols = async () =>
+      (await db.ds.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'order_fact' AND column_name IN ('purchase_day_no', 'top_category')`)).length;
+    expect(await cols()).toBe(0);
+    await db.ds.runMigrations({ transaction: 'each' });
+    expect(await cols()).toBe(2);
+    expect(await drift()).toMatchObject({ stale: 0, missing: 0 });
+    const [n] = await db.ds.query(`SELECT count(*) FILTER (WHERE is_purchase AND purchase_day_no IS NULL)::int AS unnumbered,
+                                          count(*) FILTER (WHERE purchase_day_no > 1)::int AS later_days FROM order_fact`);
+    expect(n.unnumbered).toBe(0);
+    expect(n.later_days).toBeGreaterThan(0);
+  });
+
   it('shows drift when facts change behind the loaders, and a refresh of those orders repairs it', async () => {
     const [{ order_id: id }] = await db.ds.query(`SELECT order_id FROM order_fact WHERE n_reviews > 0 ORDER BY order_id LIMIT 1`);
     await db.ds.query(`UPDATE order_review SET score = CASE WHEN score = 1 THEN 5 ELSE 1 END WHERE order_id = $1`, [id]);

@@ -65,9 +65,11 @@ SELECT o.id, o.customer_id, o.status, o.source, o.purchased_at, o.delivered_cust
   FROM ${scoped ? `orders o JOIN ${SCOPE} s ON s.id = o.id` : 'orders o'}
   LEFT JOIN (SELECT order_id, SUM(value) AS paid, MAX(installments) AS max_installments, AVG((type = 'credit_card')::int) AS credit_share
                FROM order_payment${only('order_id')} GROUP BY order_id) p ON p.order_id = o.id
-  LEFT JOIN (SELECT i.order_id, COUNT(*) AS n_items, SUM(i.price + i.freight) AS items_total, SUM(i.freight) AS freight_total,
-                    array_agg(pr.category_name ORDER BY i.item_seq) AS item_categories
-               FROM order_item i LEFT JOIN product pr ON pr.id = i.product_id${only('i.order_id')} GROUP BY i.order_id) i ON i.order_id = o.id
+  -- Grouped by sorting (array_agg is ordered), on the id's bytes: a linguistic sort of the keys cost half as much again.
+  LEFT JOIN (SELECT i.order_id COLLATE "C" AS order_id, COUNT(*) AS n_items, SUM(i.price + i.freight) AS items_total,
+                    SUM(i.freight) AS freight_total, array_agg(pr.category_name ORDER BY i.item_seq) AS item_categories
+               FROM order_item i LEFT JOIN product pr ON pr.id = i.product_id${only('i.order_id')}
+              GROUP BY i.order_id COLLATE "C") i ON i.order_id = o.id
   LEFT JOIN (SELECT order_id, COUNT(*) AS n_lines, COUNT(*) FILTER (WHERE is_return) AS n_returns, SUM(amount) AS net_amount
                FROM transaction_line${only('order_id')} GROUP BY order_id) t ON t.order_id = o.id
   LEFT JOIN (SELECT order_id, AVG(score) AS avg_score, COUNT(*) AS n_reviews, COUNT(created_at) AS n_dated_reviews,

@@ -7,7 +7,8 @@ import { PRIORITY_FORMULA } from '../segmentation/priority';
 import { badInput } from '../shared/errors';
 import { noProgress, type ProgressFn } from '../shared/progress';
 import { activeModel } from './model-registry.service';
-import { fitChurn, loadChurnInputs, type ChurnEstimates, type ChurnModelInfo, type TransactionModelKind } from './steps/churn.step';
+import { loadChurnInputs, type ChurnEstimates, type ChurnModelInfo, type TransactionModelKind } from './steps/churn.step';
+import { fitChurnOffThread } from './steps/churn.thread';
 import { trainClassifier } from './steps/classifier.step';
 import { assignAll, centroidsToOriginal, fitClusters, type PreviousClusters } from './steps/clustering.step';
 import { ariBetweenModels, writeAssignments, writeProfiles } from './steps/persist.step';
@@ -155,7 +156,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
     let churnError: string | null = null;
     const churnInputs = await loadChurnInputs(ds, snap.snapshotId, snap.asOf);
     try {
-      churn = fitChurn(churnInputs, {
+      churn = await fitChurnOffThread(churnInputs, {
         model: params.churnModel as TransactionModelKind,
         horizonDays: params.horizonDays,
         clvHorizonMonths: params.clvHorizonMonths,

@@ -119,10 +119,11 @@ const RENUMBER = 'order_fact_renumber';
  * transaction: their old rows go, and each id that is still an order gets its row recomputed. Returns the
  * number of rows written.
  *
- * Purchase-day numbers depend on the customer's other orders. New rows are numbered among themselves; then
- * every customer who also has other rows, or lost rows here, is renumbered whole (rows whose number did not
- * change are not written). `customersSql` (a SELECT of one integer column) names more customers to renumber:
- * those whose orders the caller deleted, which took their order_fact rows with them.
+ * Purchase-day numbers depend on the customer's other orders. The new rows are numbered among themselves,
+ * which is right for a customer whose every row is new; a customer who keeps rows outside the refresh is
+ * renumbered whole afterwards (rows whose number did not change are not written). `customersSql` (a SELECT of
+ * one integer column) names more customers who may need it: those whose orders the caller deleted, which took
+ * their order_fact rows with them.
  */
 export async function refreshOrderFacts(
   client: PoolClient,
@@ -145,14 +146,14 @@ export async function refreshOrderFacts(
   if (!scoped.rowCount && !extra) return 0;
   await client.query(`ANALYZE ${SCOPE}`);
   return withWorkMem(client, async () => {
+    // Candidates: the customers who lost rows here, own the refreshed orders, or were named by the caller.
     await client.query(`
       WITH gone AS (DELETE FROM order_fact f USING ${SCOPE} s WHERE f.order_id = s.id RETURNING f.customer_id)
-      INSERT INTO ${RENUMBER} SELECT customer_id FROM gone`);
-    // Customers of the scope's orders who keep other rows: numbered among themselves, the new rows would be wrong.
+      INSERT INTO ${RENUMBER} SELECT customer_id FROM gone
+      UNION ALL SELECT o.customer_id FROM orders o JOIN ${SCOPE} s ON s.id = o.id`);
+    // Those who still have rows now (rows outside the refresh) are renumbered after the insert; the rest need not be.
     await client.query(`
-      INSERT INTO ${RENUMBER}
-      SELECT c.customer_id FROM (SELECT DISTINCT o.customer_id FROM orders o JOIN ${SCOPE} s ON s.id = o.id) c
-       WHERE EXISTS (SELECT 1 FROM order_fact f WHERE f.customer_id = c.customer_id)`);
+      DELETE FROM ${RENUMBER} r WHERE NOT EXISTS (SELECT 1 FROM order_fact f WHERE f.customer_id = r.customer_id)`);
     const res = await client.query(`${INSERT}${orderFactSelect(true)}`);
     await client.query(`ANALYZE ${RENUMBER}`);
     await client.query(`

@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
-import { classificationReport, stratifiedSplit } from '../../classifier/evaluation';
-import { NaiveBayes, type NaiveBayesJSON } from '../../classifier/naive-bayes';
+import type { NaiveBayesJSON } from '../../classifier/naive-bayes';
 import { featureDef } from '../../features/catalogue';
 import type { FeatureBatch } from '../../features/feature-matrix.service';
+import { fitWithHoldoutOffThread } from './classifier.thread';
 import type { FeatureSpace } from './clustering.step';
 
 /** Categorical features the classifier reads besides the clustering space. */
@@ -59,18 +59,9 @@ export async function trainClassifier(
     return classifierRow(space, sampleScaled, i * d, { state: c?.state ?? null, topCategory: c?.top_category ?? null });
   });
   const options = { numericFeatures: space.featureNames, categoricalFeatures: [...CATEGORICAL_FEATURES] };
-  const split = stratifiedSplit(clusterIdsOfSample, { testShare: 0.2, seed });
-  const holdoutModel = new NaiveBayes<number>(options).fit(
-    split.train.map((i) => rows[i]),
-    split.train.map((i) => clusterIdsOfSample[i]),
-  );
-  const yTrue = split.test.map((i) => clusterIdsOfSample[i]);
-  const yPred = holdoutModel.predict(split.test.map((i) => rows[i]));
-  const labels = [...new Set(clusterIdsOfSample)].sort((a, b) => a - b);
-  const report = classificationReport(yTrue, yPred, labels);
-  const model = new NaiveBayes<number>(options).fit(rows, clusterIdsOfSample);
+  const { model, report, labels, trainRows, testRows } = await fitWithHoldoutOffThread(rows, clusterIdsOfSample, options, { testShare: 0.2, seed });
   return {
-    json: model.toJSON(),
+    json: model,
     metrics: {
       accuracy: report.accuracy,
       macroF1: report.macroF1,
@@ -78,9 +69,9 @@ export async function trainClassifier(
       perClass: report.perClass.map((c) => ({ ...c, label: String(c.label) })),
       confusionMatrix: report.confusion.matrix,
       features: [...space.featureNames, ...CATEGORICAL_FEATURES],
-      holdoutShare: split.test.length / rows.length,
-      trainRows: split.train.length,
-      testRows: split.test.length,
+      holdoutShare: testRows / rows.length,
+      trainRows,
+      testRows,
     },
   };
 }

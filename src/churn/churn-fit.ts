@@ -1,0 +1,120 @@
+import { BgNbdModel, fitBgNbd, fitMbgNbd, type BgNbdModelJson, type TransactionModelKind } from './bgnbd';
+import { discountedExpectedPurchases } from './clv';
+import { fitGammaGamma, type GammaGammaModel, type GammaGammaModelJson } from './gamma-gamma';
+
+/**
+ * Churn and value per customer from a feature snapshot (weeks as the time unit):
+ *   x = distinct purchase days − 1, t_x = last − first purchase day, T = as_of − first purchase day.
+ * The transaction model that scores churn is MBG/NBD by default: the plain BG/NBD gives P(alive) = 1 to every
+ * one-time buyer (it only lets customers drop out after a repeat purchase), which says nothing on data where
+ * most customers buy once. Both are fitted and reported; the backtest compares them.
+ */
+export interface ChurnInputs {
+  customerIds: Int32Array;
+  x: Float64Array;
+  tx: Float64Array;
+  T: Float64Array;
+  /** Mean value of repeat purchase days (NaN when none). */
+  m: Float64Array;
+  /** Mean order value (NaN when unknown): the spend fallback when no spend model fits. */
+  aov: Float64Array;
+}
+
+export interface ChurnEstimates {
+  pAlive: Float64Array;
+  churnProbability: Float64Array;
+  expectedPurchases: Float64Array;
+  expectedAvgSpend: Float64Array;
+  clv: Float64Array;
+}
+
+export interface ChurnModelInfo {
+  model: TransactionModelKind;
+  timeUnit: 'week';
+  transaction: BgNbdModelJson;
+  /** The other transaction model's fit, for comparison (null when it failed). */
+  alternative: BgNbdModelJson | null;
+  spend: GammaGammaModelJson | null;
+  spendFallback: string | null;
+  horizonDays: number;
+  clvHorizonMonths: number;
+  monthlyDiscount: number;
+  repeatCustomers: number;
+}
+
+export function fitChurn(
+  inp: ChurnInputs,
+  o: { model: TransactionModelKind; horizonDays: number; clvHorizonMonths: number; monthlyDiscount: number },
+): { info: ChurnModelInfo; estimates: ChurnEstimates } {
+  const data = { x: inp.x, tx: inp.tx, T: inp.T };
+  const repeat = inp.x.reduce((a, v) => a + (v > 0 ? 1 : 0), 0);
+  if (repeat === 0) throw new Error('no customer has a repeat purchase: the churn models cannot be fitted');
+  const primary = o.model === 'mbg-nbd' ? fitMbgNbd(data) : fitBgNbd(data);
+  let alternative: BgNbdModel | null = null;
+  try {
+    alternative = o.model === 'mbg-nbd' ? fitBgNbd(data) : fitMbgNbd(data);
+  } catch {
+    alternative = null;
+  }
+
+  // Gamma-Gamma on repeat customers with a positive repeat spend.
+  const gx: number[] = [];
+  const gm: number[] = [];
+  for (let i = 0; i < inp.x.length; i++) {
+    if (inp.x[i] > 0 && inp.m[i] > 0) {
+      gx.push(inp.x[i]);
+      gm.push(inp.m[i]);
+    }
+  }
+  let spend: GammaGammaModel | null = null;
+  let spendFallback: string | null = null;
+  try {
+    spend = fitGammaGamma({ frequency: gx, monetaryValue: gm });
+    if (!(spend.params.q > 1)) throw new Error(`q = ${spend.params.q.toFixed(3)} ≤ 1: the mean spend is undefined`);
+  } catch (e) {
+    spend = null;
+    spendFallback = `Gamma-Gamma not usable (${(e as Error).message}); expected spend = the customer's mean order value`;
+  }
+
+  const n = inp.x.length;
+  const pAlive = primary.pAliveMany(data);
+  const churnProbability = pAlive.map((p) => 1 - p);
+  const expectedPurchases = primary.conditionalExpectedPurchasesMany(o.horizonDays / 7, data);
+  const expectedAvgSpend = new Float64Array(n);
+  const popAov = mean(inp.aov);
+  for (let i = 0; i < n; i++) {
+    if (spend) {
+      // Repeat customers with a positive repeat spend get Gamma-Gamma's conditional mean, the rest its population mean.
+      const ok = inp.x[i] > 0 && inp.m[i] > 0;
+      expectedAvgSpend[i] = spend.conditionalExpectedAverageSpend(ok ? inp.x[i] : 0, ok ? inp.m[i] : 0);
+    } else {
+      expectedAvgSpend[i] = Number.isFinite(inp.aov[i]) ? inp.aov[i] : popAov;
+    }
+  }
+  // CLV = Σ_month (E[Y(i months)] − E[Y(i−1 months)]) / (1 + d)^i × expected spend (lifetimes' definition).
+  const purchases = discountedExpectedPurchases(primary, data, { horizonMonths: o.clvHorizonMonths, monthlyDiscount: o.monthlyDiscount });
+  const clv = purchases.map((p, i) => p * expectedAvgSpend[i]);
+  return {
+    info: {
+      model: o.model,
+      timeUnit: 'week',
+      transaction: primary.toJSON(),
+      alternative: alternative?.toJSON() ?? null,
+      spend: spend?.toJSON() ?? null,
+      spendFallback,
+      horizonDays: o.horizonDays,
+      clvHorizonMonths: o.clvHorizonMonths,
+      monthlyDiscount: o.monthlyDiscount,
+      repeatCustomers: repeat,
+    },
+    estimates: { pAlive, churnProbability, expectedPurchases, expectedAvgSpend, clv },
+  };
+}
+
+function mean(xs: Float64Array): number {
+  let s = 0;
+  let n = 0;
+  for (const v of xs) if (Number.isFinite(v)) (s += v), n++;
+  return n ? s / n : 0;
+}
+

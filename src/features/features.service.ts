@@ -20,8 +20,8 @@ export interface SnapshotInfo {
 
 /**
  * Settings for the one big statement only (SET LOCAL ends with the transaction). More work_mem keeps the
- * per-person hash aggregates and the day-numbering sort in memory at a million customers; JIT compilation
- * costs more than it saves on a statement that runs once.
+ * category pass's sorts and the joins' hash tables in memory at a million customers; JIT compilation costs
+ * more than it saves on a statement that runs once.
  */
 export const STATEMENT_SETTINGS = [`SET LOCAL work_mem = '256MB'`, `SET LOCAL jit = off`];
 

@@ -27,7 +27,8 @@ const AS_OF = '$2::timestamptz';
 // date_part gives float8 (EXTRACT gives numeric, whose arithmetic costs more).
 const days = (interval: string) => `(date_part('epoch', ${interval}) / 86400)`;
 const utcDay = (ts: string) => `(${ts} AT TIME ZONE 'UTC')::date`;
-// Spend net of return-only orders; exact (numeric) only when there are some, the rare case.
+// Spend net of return-only orders: numeric sums converted to float8 once; the two sums are added (in numeric)
+// only for customers who have such orders, the rare case.
 const MONETARY = 'CASE WHEN ret.value IS NULL THEN pc.monetary_f ELSE (pc.monetary + ret.value)::float8 END';
 const reviewSum = (col: string) => `(COALESCE(pc.${col}, 0) + COALESCE(rvx.${col}, 0))`;
 

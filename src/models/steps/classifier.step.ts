@@ -36,7 +36,7 @@ export function classifierRow(space: FeatureSpace, scaled: ArrayLike<number>, of
 /**
  * Trains naive Bayes to reproduce the clustering for customers not in the snapshot (the clusters' own inputs
  * are its features, by design), with a seeded stratified 20% holdout for the reported metrics, then refits on
- * every sampled row for the model that is kept.
+ * every sampled row for the model that is kept. The fits run on a worker thread.
  */
 export async function trainClassifier(
   ds: DataSource,

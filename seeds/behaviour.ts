@@ -37,3 +37,30 @@ export const PROFILES: readonly BehaviourProfile[] = [
   { type: 'lapsed_regular', share: 0.03, acquisition: [0, 0.6], meanGapDays: 24, rateShape: 3, lifetime: 'lapsed', priceBand: [0.3, 0.8], items: [78, 16, 4, 2] },
   { type: 'new_promising', share: 0.025, acquisition: [0.88, 1], meanGapDays: 20, rateShape: 3, lifetime: 1500, priceBand: [0.55, 0.95], items: [75, 18, 5, 2] },
 ];
+
+/**
+ * Named mixes of the latent types. `demo` is Olist-like: four in five customers buy once. `balanced` is a store
+ * where repeat customers are the majority and lapsed regulars are common (a subscription-like shop): the same
+ * types in very different proportions, so a rule tuned to one store's shares shows up as a failure on the other.
+ * Only the shares differ; each type's behaviour is the same in every mix.
+ */
+export const MIX_SHARES = {
+  demo: Object.fromEntries(PROFILES.map((p) => [p.type, p.share])) as Record<LatentType, number>,
+  balanced: {
+    one_time_buyer: 0.4,
+    bargain_hunter: 0.14,
+    steady_regular: 0.14,
+    loyal_high_spender: 0.08,
+    lapsed_regular: 0.14,
+    new_promising: 0.1,
+  } as Record<LatentType, number>,
+} as const;
+export type MixName = keyof typeof MIX_SHARES;
+export const MIX_NAMES = Object.keys(MIX_SHARES) as MixName[];
+
+/** The profiles of a mix, in PROFILES order, with the mix's shares. */
+export function profilesOf(mix: MixName): readonly BehaviourProfile[] {
+  const shares = MIX_SHARES[mix];
+  if (!shares) throw new RangeError(`unknown customer mix "${mix}" (known: ${MIX_NAMES.join(', ')})`);
+  return PROFILES.map((p) => ({ ...p, share: shares[p.type] }));
+}

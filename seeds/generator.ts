@@ -1,4 +1,4 @@
-import { PROFILES, type BehaviourProfile, type LatentType } from './behaviour';
+import { profilesOf, type BehaviourProfile, type LatentType, type MixName } from './behaviour';
 import { CUSTOMER_REACH, SELLER_REACH, SELLER_SP_BOOST, STATES, distanceKm, type City } from './brazil';
 import { Calendar, DAY, blackFriday } from './calendar';
 import { CATEGORIES } from './categories';
@@ -40,6 +40,8 @@ export interface GeneratorOptions {
   horizonDays: number;
   /** Days of history before as-of (default 730: Olist's two years). */
   historyDays?: number;
+  /** Which mix of latent customer types (default 'demo'). */
+  mix?: MixName;
 }
 
 export interface CustomerOutcome {
@@ -97,10 +99,11 @@ export class WarehouseGenerator {
   private readonly cityDistance: Float64Array;
   private readonly customerCities: Categorical;
   private readonly sellerCities: Categorical;
-  private readonly types = new Categorical(PROFILES.map((p) => p.share));
+  readonly profiles: readonly BehaviourProfile[];
+  private readonly types: Categorical;
   private readonly paymentTypes = new Categorical(PAYMENT_WEIGHTS);
   private readonly scoreTables = [SCORES_VERY_EARLY, SCORES_ON_TIME, SCORES_LATE_3, SCORES_LATE_10, SCORES_VERY_LATE, SCORES_UNDELIVERED].map((w) => new Categorical(w));
-  private readonly itemCounts = PROFILES.map((p) => new Categorical([...p.items]));
+  private readonly itemCounts: Categorical[];
 
   // Catalog, products sorted by price so that a price-rank quantile picks a product.
   private sellerIds: string[] = [];
@@ -123,6 +126,9 @@ export class WarehouseGenerator {
   constructor(opts: GeneratorOptions) {
     this.customers = opts.customers;
     this.seed = opts.seed;
+    this.profiles = profilesOf(opts.mix ?? 'demo');
+    this.types = new Categorical(this.profiles.map((p) => p.share));
+    this.itemCounts = this.profiles.map((p) => new Categorical([...p.items]));
     this.calendar = new Calendar(opts.asOf, opts.historyDays ?? 730, opts.horizonDays);
     this.asOfDate = new Date(opts.asOf * 1000).toISOString().slice(0, 10);
     const firstYear = new Date(this.calendar.start * 1000).getUTCFullYear();
@@ -185,7 +191,7 @@ export class WarehouseGenerator {
   writeCustomer(index: number, sink: RowSink): CustomerOutcome {
     const rng = new Rng(this.seed, STREAM_CUSTOMER, index);
     const typeIdx = this.types.sample(rng);
-    const profile = PROFILES[typeIdx];
+    const profile = this.profiles[typeIdx];
     const id = index + 1;
     const uid = rng.hex32();
     const cityIdx = this.customerCities.sample(rng);

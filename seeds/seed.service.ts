@@ -9,7 +9,7 @@ import type { DataSource } from 'typeorm';
 import { withTransaction } from '../src/db/data-source';
 import { noProgress, type ProgressFn } from '../src/shared/progress';
 import { rebuildOrderFacts } from '../src/warehouse/order-fact.service';
-import { LATENT_TYPES, type LatentType } from './behaviour';
+import { LATENT_TYPES, MIX_NAMES, type LatentType, type MixName } from './behaviour';
 import { deferIndexesAndKeys, type DeferredSchema } from '../src/db/bulk-load';
 import { DAY } from './calendar';
 import { TableBuffer } from './copy-text';
@@ -41,6 +41,8 @@ export interface SeedOptions {
   truthOut?: string;
   /** Customers generated and written per round of COPY statements (memory vs. round trips). Default 10,000. */
   chunkSize?: number;
+  /** Mix of latent customer types (seeds/behaviour.ts). Default 'demo'. */
+  mix?: MixName;
 }
 
 export interface LatentTypeShare {
@@ -58,6 +60,7 @@ export interface SeedReport {
   seed: number;
   asOf: string;
   horizonDays: number;
+  mix: MixName;
   rows: Record<SeedTable, number>;
   latentTypes: LatentTypeShare[];
   /** Share of customers with exactly one order up to as-of. */
@@ -71,7 +74,7 @@ export interface SeedReport {
 export class SeedError extends Error {}
 
 /** Checks the options up front, naming the offending one. */
-export function validateSeedOptions(opts: SeedOptions): Required<Pick<SeedOptions, 'customers' | 'seed' | 'asOf' | 'horizonDays' | 'chunkSize'>> {
+export function validateSeedOptions(opts: SeedOptions): Required<Pick<SeedOptions, 'customers' | 'seed' | 'asOf' | 'horizonDays' | 'chunkSize' | 'mix'>> {
   const { customers, seed } = opts;
   if (!Number.isInteger(customers) || customers < 1 || customers > MAX_CUSTOMERS) {
     throw new SeedError(`customers must be an integer between 1 and ${MAX_CUSTOMERS} (got ${customers})`);
@@ -85,7 +88,9 @@ export function validateSeedOptions(opts: SeedOptions): Required<Pick<SeedOption
   if (!Number.isInteger(horizonDays) || horizonDays < 1 || horizonDays > 730) throw new SeedError(`horizonDays must be an integer between 1 and 730 (got ${horizonDays})`);
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new SeedError(`chunkSize must be a positive integer (got ${chunkSize})`);
-  return { customers, seed, asOf, horizonDays, chunkSize };
+  const mix = opts.mix ?? 'demo';
+  if (!MIX_NAMES.includes(mix)) throw new SeedError(`mix must be one of ${MIX_NAMES.join(', ')} (got "${String(mix)}")`);
+  return { customers, seed, asOf, horizonDays, chunkSize, mix };
 }
 
 /**
@@ -95,9 +100,9 @@ export function validateSeedOptions(opts: SeedOptions): Required<Pick<SeedOption
  */
 export async function seedWarehouse(ds: DataSource, opts: SeedOptions): Promise<SeedReport> {
   const started = process.hrtime.bigint();
-  const { customers, seed, asOf, horizonDays, chunkSize } = validateSeedOptions(opts);
+  const { customers, seed, asOf, horizonDays, chunkSize, mix } = validateSeedOptions(opts);
   const progress = opts.onProgress ?? noProgress;
-  const gen = new WarehouseGenerator({ customers, seed, asOf: asOf.getTime() / 1000, horizonDays });
+  const gen = new WarehouseGenerator({ customers, seed, asOf: asOf.getTime() / 1000, horizonDays, mix });
   const rows = Object.fromEntries(SEED_TABLES.map((t) => [t, 0])) as Record<SeedTable, number>;
   const perType = new Map<LatentType, { customers: number; churned: number; orders: number }>(LATENT_TYPES.map((t) => [t, { customers: 0, churned: 0, orders: 0 }]));
   let oneTime = 0;
@@ -174,6 +179,7 @@ export async function seedWarehouse(ds: DataSource, opts: SeedOptions): Promise<
     seed,
     asOf: asOf.toISOString().slice(0, 10),
     horizonDays,
+    mix,
     rows,
     latentTypes: LATENT_TYPES.map((type) => {
       const s = perType.get(type)!;

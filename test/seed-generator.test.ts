@@ -1,4 +1,4 @@
-import { PROFILES } from '../seeds/behaviour';
+import { MIX_NAMES, PROFILES, profilesOf } from '../seeds/behaviour';
 import { STATES } from '../seeds/brazil';
 import { Calendar, DAY, blackFriday } from '../seeds/calendar';
 import { CATEGORIES } from '../seeds/categories';
@@ -116,5 +116,23 @@ describe('seed building blocks', () => {
     const alone = collect(11, [3]);
     expect(forward.orders).toEqual(expect.arrayContaining(alone.orders));
     expect(collect(12, [0, 1, 2, 3, 4, 5]).orders).not.toEqual(forward.orders);
+  });
+
+  it('each customer mix has shares summing to 1, and the generator draws types in those shares', () => {
+    for (const mix of MIX_NAMES) {
+      const profiles = profilesOf(mix);
+      expect(profiles.map((p) => p.type)).toEqual(PROFILES.map((p) => p.type));
+      expect(profiles.reduce((s, p) => s + p.share, 0)).toBeCloseTo(1, 9);
+      const g = new WarehouseGenerator({ customers: 4000, seed: 5, asOf: Date.UTC(2018, 8, 1) / 1000, horizonDays: 90, mix });
+      const sink = Object.fromEntries(SEED_TABLES.map((t) => [t, { push: () => undefined }])) as RowSink;
+      const counts = new Map<string, number>();
+      for (let i = 0; i < 4000; i++) {
+        const o = g.writeCustomer(i, sink);
+        counts.set(o.type, (counts.get(o.type) ?? 0) + 1);
+      }
+      for (const p of profiles) expect(Math.abs((counts.get(p.type) ?? 0) / 4000 - p.share)).toBeLessThan(0.025);
+    }
+    expect(profilesOf('balanced').find((p) => p.type === 'one_time_buyer')!.share).not.toBe(PROFILES.find((p) => p.type === 'one_time_buyer')!.share);
+    expect(() => profilesOf('nope' as never)).toThrow(/unknown customer mix "nope"/);
   });
 });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { MIX_NAMES, type MixName } from '../../seeds/behaviour';
 import { DEFAULT_AS_OF, DEFAULT_HORIZON_DAYS, seedWarehouse, type SeedReport } from '../../seeds/seed.service';
 import { config } from '../config';
 import { parseIntArg } from './migrate.command';
@@ -13,6 +14,7 @@ interface SeedCommandOptions {
   truthOut?: string;
   replace?: boolean;
   chunkSize?: number;
+  mix?: MixName;
 }
 
 export function registerSeed(program: Command): void {
@@ -25,6 +27,7 @@ export function registerSeed(program: Command): void {
     .option('--horizon-days <n>', `days after as-of that decide seed_truth.churned_after_as_of (default ${DEFAULT_HORIZON_DAYS})`, (v) => parseIntArg('--horizon-days', v))
     .option('--truth-out <file>', 'also write the ground truth as CSV (customer_unique_id,latent_type,churned_after_as_of)')
     .option('--replace', 'truncate the warehouse first (in the same transaction) instead of refusing a non-empty one')
+    .option('--mix <name>', 'mix of latent customer types: demo (Olist-like, four in five buy once) or balanced (most buy again)', parseMix)
     .option('--chunk-size <n>', 'customers generated per round of COPY statements (default 10000)', (v) => parseIntArg('--chunk-size', v))
     .action(async (opts: SeedCommandOptions) => {
       const c = config();
@@ -40,6 +43,7 @@ export function registerSeed(program: Command): void {
             truthOut: opts.truthOut,
             replace: opts.replace,
             chunkSize: opts.chunkSize,
+            mix: opts.mix,
             onProgress: bar,
           });
         } finally {
@@ -51,7 +55,7 @@ export function registerSeed(program: Command): void {
 }
 
 export function printSeedReport(report: SeedReport, out: NodeJS.WritableStream = process.stdout): void {
-  out.write(`seeded ${report.customers} customers (seed ${report.seed}, as of ${report.asOf}, horizon ${report.horizonDays} days) in ${(report.elapsedMs / 1000).toFixed(1)} s\n\n`);
+  out.write(`seeded ${report.customers} customers (seed ${report.seed}, mix ${report.mix}, as of ${report.asOf}, horizon ${report.horizonDays} days) in ${(report.elapsedMs / 1000).toFixed(1)} s\n\n`);
   printTable(Object.entries(report.rows).map(([table, rows]) => ({ table, rows })), out);
   out.write('\n');
   printTable(
@@ -65,6 +69,11 @@ export function printSeedReport(report: SeedReport, out: NodeJS.WritableStream =
     out,
   );
   out.write(`\none-time buyers: ${pct(report.oneTimeShare)}${report.truthOut ? `; ground truth written to ${report.truthOut}` : ''}\n`);
+}
+
+function parseMix(v: string): MixName {
+  if (!(MIX_NAMES as string[]).includes(v)) throw new Error(`--mix must be one of ${MIX_NAMES.join(', ')} (got "${v}")`);
+  return v as MixName;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;

@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import type { Principal } from './auth/roles';
+import type { Principal } from '../auth/roles';
 import type { SqlCounter } from './sql-counter';
 
 /**

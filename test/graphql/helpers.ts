@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { createServer, type AppServer, type CreateServerOptions, type ServerSettings } from '../../src/server';
-import { hashKey } from '../../src/graphql/auth/api-keys';
-import type { Role } from '../../src/graphql/auth/roles';
+import { hashKey } from '../../src/auth/api-keys';
+import type { Role } from '../../src/auth/roles';
 import { createTestDb, type TestDb } from '../helpers/db';
 
 export interface GqlResponse<T = Record<string, unknown>> {

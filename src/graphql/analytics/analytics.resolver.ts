@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
-import type { Role } from '../auth/roles';
+import type { Role } from '../../auth/roles';
 import type { GraphQLContext } from '../context';
 import { CohortBy, Granularity } from './analytics-enums';
 import { DEFAULT_MONTHS, MAX_MONTHS } from './analytics-sql';

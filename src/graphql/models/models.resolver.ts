@@ -2,7 +2,7 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Re
 import { activateModelVersion, startRetrain } from '../../models/retrain.service';
 import { clusterQualityFromMetrics, type StoredClusterMetrics } from '../analytics/cluster-quality.service';
 import { ClusterQuality } from '../analytics/cluster-quality.type';
-import type { Role } from '../auth/roles';
+import type { Role } from '../../auth/roles';
 import type { Connection } from '../common/connection';
 import type { GraphQLContext } from '../context';
 import './model-readiness';

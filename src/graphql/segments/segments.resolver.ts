@@ -1,5 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import type { Role } from '../auth/roles';
+import type { Role } from '../../auth/roles';
 import type { GraphQLContext } from '../context';
 import { resolveModelArg } from '../analytics/model-ref';
 import type { Connection } from '../common/connection';

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource } from 'typeorm';
-import { invalidateModelCache, SERVABLE_STATUS, warmActiveModel } from '../classifier/classify.service';
+import { invalidateModelCache, SERVABLE_STATUS, warmActiveModel } from './serving/classify.service';
 import { badInput, conflict } from '../shared/errors';
 import { activateModel as activateInRegistry } from './model-registry.service';
 import { createRun, recoverInterruptedRuns, runningRun, TRAIN_LOCK_KEY } from './training-run.service';

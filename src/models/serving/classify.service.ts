@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { featuresForCustomers } from '../features/features.service';
-import { classifierRow, CATEGORICAL_FEATURES } from '../models/steps/classifier.step';
-import { toClusteringSpace, type FeatureSpace } from '../models/steps/clustering.step';
-import { rfmSegment } from '../segmentation/rfm';
-import type { StandardScalerJSON } from '../segmentation/scaler';
-import { badInput, notFound } from '../shared/errors';
-import { NaiveBayes, type NaiveBayesJSON } from './naive-bayes';
+import { featuresForCustomers } from '../../features/features.service';
+import { classifierRow, CATEGORICAL_FEATURES } from '../steps/classifier.step';
+import { toClusteringSpace, type FeatureSpace } from '../steps/clustering.step';
+import { rfmSegment } from '../../segmentation/rfm';
+import type { StandardScalerJSON } from '../../segmentation/scaler';
+import { badInput, notFound } from '../../shared/errors';
+import { NaiveBayes, type NaiveBayesJSON } from '../../classifier/naive-bayes';
 
 /**
  * Classification against a stored model: a feature row goes through the model's own feature space

@@ -4,7 +4,7 @@ import { registerLoaders } from '../context';
 import type { Connection } from '../common/connection';
 import { encodeCursor } from '../common/cursor';
 import type { CustomerFeatures } from './customer-features.type';
-import { sqlIdentifier } from '../../ingest/sql-parse';
+import { sqlCustomerKey } from '../../warehouse/customer-key';
 import { notFound } from '../../shared/errors';
 import {
   CLUSTER_PROFILE_JOIN,
@@ -223,7 +223,7 @@ async function lookupCustomers(ds: DataSource, keys: readonly string[]): Promise
                 LEFT JOIN customer_segment cs ON cs.model_version_id = ${model.id} AND cs.customer_id = c.id
                 LEFT JOIN customer_features f ON f.snapshot_id = ${model.snapshot} AND f.customer_id = c.id
                 ${CLUSTER_PROFILE_JOIN}
-               WHERE c.customer_unique_id IN (k.raw, ${sqlIdentifier('btrim(k.raw)')})
+               WHERE c.customer_unique_id IN (k.raw, ${sqlCustomerKey('btrim(k.raw)')})
                ORDER BY (c.customer_unique_id = k.raw) DESC
                LIMIT 1) x`,
       params,

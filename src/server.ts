@@ -8,6 +8,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { config, type Config } from './config';
+import { dataModel } from './data-model';
 import { closeOnSignals, openDatabase, type Database } from './db/database';
 import { authenticate, parseApiKeys, type ApiKeyEntry } from './auth/api-keys';
 import { OPEN_PRINCIPAL, roleAtLeast, type Principal } from './auth/roles';
@@ -309,7 +310,7 @@ export async function startServer(
   opts: { migrate?: boolean; logger?: Logger; beforeListen?: (db: Database) => Promise<void> } = {},
 ): Promise<AppServer & { db: Database }> {
   const log = opts.logger ?? defaultLogger;
-  const db = await openDatabase({ migrate: opts.migrate ?? true, log: (m) => log.info(m) });
+  const db = await openDatabase({ model: dataModel, migrate: opts.migrate ?? true, log: (m) => log.info(m) });
   try {
     // Preparation (demo data, a first model) runs before the port opens, so /readyz never lies about it.
     await opts.beforeListen?.(db);

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import { dataModel } from '../../src/data-model';
 import { createDataSource } from '../../src/db/data-source';
 
 export interface TestDb {
@@ -38,7 +39,7 @@ export async function createTestDb(opts: { migrate?: boolean } = {}): Promise<Te
   const name = `segmenta_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
   const url = withDatabase(adminUrl(), name);
-  const ds = createDataSource(url, { poolSize: 5 });
+  const ds = createDataSource(url, dataModel, { poolSize: 5 });
   await ds.initialize();
   if (opts.migrate !== false) await ds.runMigrations({ transaction: 'each' });
   return {

@@ -9,7 +9,7 @@ import { Cohort } from './cohort.type';
 import { cohortRetention, DEFAULT_COHORTS } from './cohort-retention.service';
 import { GeoSegment } from './geo-segment.type';
 import { geoSegments } from './geo-segments.service';
-import { resolveModel, resolveModelArg } from './model-ref';
+import { resolveModel, resolveModelArg } from '../../models/model-ref';
 import { RfmCell } from './rfm-grid.type';
 import { rfmGrid } from './rfm-grid.service';
 import { SegmentMap } from './segment-map.type';

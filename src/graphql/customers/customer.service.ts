@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { badInput, notFound } from '../../shared/errors';
-import { parseModelId } from '../analytics/model-ref';
+import { parseModelId } from '../../models/model-ref';
 import { connectionFromRows, type Connection } from '../common/connection';
 import { decodeCursor } from '../common/cursor';
 import { parsePageArgs, parseFirst } from '../common/page-args';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { withTransaction } from '../../db/data-source';
-import { parseSegmentId, type SegmentRef } from '../../graphql/segments/segment-id';
+import { parseSegmentId, type SegmentRef } from '../../models/segment-id';
 import { SegmentKind } from '../../graphql/segments/segment-kind.enum';
 import { badInput, notFound } from '../../shared/errors';
 import { csvLine } from './csv';

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { badInput, notFound } from '../../shared/errors';
+import { badInput, notFound } from '../shared/errors';
 
 const INT4_MAX = 2_147_483_647;
 

@@ -12,14 +12,6 @@ export async function getModel(ds: DataSource, id: number): Promise<ModelVersion
   return m;
 }
 
-/** Model id to read when a caller names none: the active one. */
-export async function resolveModelId(ds: DataSource, id?: number | null): Promise<number> {
-  if (id !== undefined && id !== null) return (await getModel(ds, id)).id;
-  const active = await activeModel(ds);
-  if (!active) throw notFound('there is no active model yet: train one first (segmenta train, or the retrain mutation)');
-  return active.id;
-}
-
 export async function listModels(ds: DataSource, opts: { limit?: number; beforeId?: number } = {}): Promise<ModelVersion[]> {
   const qb = ds.getRepository(ModelVersion).createQueryBuilder('m').orderBy('m.id', 'DESC').limit(opts.limit ?? 50);
   if (opts.beforeId) qb.where('m.id < :id', { id: opts.beforeId });

@@ -9,7 +9,8 @@ import './model-readiness';
 import './models.loaders';
 import { ModelVersion, ModelVersionConnection } from './model-version.type';
 import { ModelPageArgs } from './models.args';
-import { activeModelVersion, listBacktests, listModelVersions, listTrainingRuns, modelVersionsByIds, parseIntId, trainingRunById } from './models.service';
+import { activeModelVersion, listBacktests, listModelVersions, listTrainingRuns, modelVersionsByIds, trainingRunById } from './models.service';
+import { parseIntId } from '../../models/model-ref';
 import { RetrainInput } from './retrain.input';
 import { Backtest, TrainingRun, TrainingRunConnection } from './training-run.type';
 

@@ -5,6 +5,7 @@ import { toClusteringSpace, type FeatureSpace } from '../steps/clustering.step';
 import { rfmSegment } from '../../segmentation/rfm';
 import type { StandardScalerJSON } from '../../segmentation/scaler';
 import { badInput, notFound } from '../../shared/errors';
+import { noActiveModel } from '../model-ref';
 import { NaiveBayes, type NaiveBayesJSON } from '../../classifier/naive-bayes';
 
 /**
@@ -217,7 +218,7 @@ export function servableModel(db: Db, id: number): Promise<ServableModel> {
 /** The active model, parsed (cached). NOT_FOUND when no model is active. */
 export async function activeServableModel(db: Db): Promise<ServableModel> {
   const id = await activeModelId(db);
-  if (id === null) throw notFound('there is no active model to classify with: train one first (segmenta train, or the retrain mutation)');
+  if (id === null) throw noActiveModel();
   return servableModel(db, id);
 }
 

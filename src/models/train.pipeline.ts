@@ -10,7 +10,8 @@ import { activeModel } from './model-registry.service';
 import { loadChurnInputs, type ChurnEstimates, type ChurnModelInfo, type TransactionModelKind } from './steps/churn.step';
 import { fitChurnOffThread } from './steps/churn.thread';
 import { trainClassifier } from './steps/classifier.step';
-import { assignAll, centroidsToOriginal, fitClusters, type PreviousClusters } from './steps/clustering.step';
+import { centroidsToOriginal } from '../segmentation/feature-space';
+import { assignAll, fitClusters, spaceTransforms, type PreviousClusters } from './steps/clustering.step';
 import { ariBetweenModels, writeAssignments, writeProfiles } from './steps/persist.step';
 import { scoreSegments } from './steps/scoring.step';
 import { acquireTrainingLock, createRun, RunTracker } from './training-run.service';
@@ -182,7 +183,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
     const centroidProj = pca.project(clusters.search.model.centroids);
 
     enter('persist');
-    const centroidsOriginal = centroidsToOriginal(clusters.space, clusters.search.model.centroids);
+    const centroidsOriginal = centroidsToOriginal(clusters.space, spaceTransforms(clusters.space), clusters.search.model.centroids);
     const keptNames = new Map<number, string>();
     clusters.matchedTo.forEach((m, i) => {
       if (m !== null && prevClusters?.names.has(m)) keptNames.set(clusters.clusterIds[i], prevClusters.names.get(m)!);

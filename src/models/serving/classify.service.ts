@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { featuresForCustomers } from '../../features/features.service';
-import { classifierRow, CATEGORICAL_FEATURES } from '../steps/classifier.step';
-import { toClusteringSpace, type FeatureSpace } from '../steps/clustering.step';
+import { classifierRow, CATEGORICAL_FEATURES } from '../../classifier/classifier-row';
+import { toClusteringSpace, type FeatureSpace } from '../../segmentation/feature-space';
+import { spaceTransforms } from '../steps/clustering.step';
 import { rfmSegment } from '../../segmentation/rfm';
 import type { StandardScalerJSON } from '../../segmentation/scaler';
 import { badInput, notFound } from '../../shared/errors';
@@ -270,7 +271,7 @@ function classifyRow(model: ServableModel, x: FeatureRow): Omit<Classification, 
     const v = x.numeric[f];
     raw[j] = typeof v === 'number' && Number.isFinite(v) ? v : NaN;
   });
-  const z = toClusteringSpace(model.space, raw, 1);
+  const z = toClusteringSpace(model.space, spaceTransforms(model.space), raw, 1);
   const row = classifierRow(model.space, z, 0, { state: x.state, topCategory: x.topCategory });
   const explanation = model.classifier.explain(row);
   const [proba] = model.classifier.predictProba([row]);

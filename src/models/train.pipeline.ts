@@ -5,6 +5,7 @@ import { computeFeatures } from '../features/features.service';
 import { pca2 } from '../segmentation/pca';
 import { PRIORITY_FORMULA } from '../segmentation/priority';
 import { badInput } from '../shared/errors';
+import { validateTrainRequest } from './train-request';
 import { noProgress, type ProgressFn } from '../shared/progress';
 import { activeModel } from './model-registry.service';
 import { loadChurnInputs, type ChurnEstimates, type ChurnModelInfo, type TransactionModelKind } from './steps/churn.step';
@@ -61,18 +62,6 @@ export interface TrainResult {
   durationMs: number;
 }
 
-export function validateTrainOptions(o: TrainOptions): void {
-  if (o.k !== undefined && (!Number.isInteger(o.k) || o.k < 2 || o.k > 50)) throw badInput(`k must be an integer from 2 to 50, got ${String(o.k)}`, { argument: 'k' });
-  if (o.seed !== undefined && (!Number.isSafeInteger(o.seed) || o.seed < 0)) throw badInput(`seed must be a non-negative integer, got ${String(o.seed)}`, { argument: 'seed' });
-  if (o.asOf !== undefined && (!(o.asOf instanceof Date) || Number.isNaN(o.asOf.getTime()))) throw badInput('asOf must be a valid date', { argument: 'asOf' });
-  const kMin = o.kMin ?? 2;
-  const kMax = o.kMax ?? 10;
-  if (!Number.isInteger(kMin) || !Number.isInteger(kMax) || kMin < 2 || kMax < kMin || kMax > 50) {
-    throw badInput(`kMin..kMax must satisfy 2 ≤ kMin ≤ kMax ≤ 50, got ${kMin}..${kMax}`, { argument: 'kMin' });
-  }
-  if (o.horizonDays !== undefined && (!Number.isInteger(o.horizonDays) || o.horizonDays < 1)) throw badInput('horizonDays must be a positive integer', { argument: 'horizonDays' });
-}
-
 /**
  * features → clusters (sample fit, k search, stable ids) → assignment of everyone → churn/value models →
  * classifier → persist. Everything the new version consists of is written in ONE transaction that also
@@ -80,7 +69,7 @@ export function validateTrainOptions(o: TrainOptions): void {
  * were and the run marked failed with the reason. One training at a time (PostgreSQL advisory lock).
  */
 export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<TrainResult> {
-  validateTrainOptions(opts);
+  await validateTrainRequest(ds, opts);
   const started = Date.now();
   const seed = opts.seed ?? 42;
   const progress = opts.onProgress ?? noProgress;

@@ -43,7 +43,7 @@ export async function validateTrainRequest(ds: Pick<DataSource, 'query'>, r: Tra
   const kMin = r.kMin ?? 2;
   const kMax = r.kMax ?? 10;
   if (!Number.isInteger(kMin) || !Number.isInteger(kMax) || kMin < 2 || kMax < kMin || kMax > K_MAX) {
-    throw bad('kMin', `and kMax must satisfy 2 ≤ kMin ≤ kMax ≤ ${K_MAX}, got ${kMin}..${kMax}`);
+    throw badInput(`${label('kMin')}..kMax must satisfy 2 ≤ kMin ≤ kMax ≤ ${K_MAX}, got ${kMin}..${kMax}`, details('kMin'));
   }
   if (given(r.seed) && (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > SEED_MAX)) {
     throw bad('seed', `must be an integer from 0 to ${SEED_MAX}, got ${String(r.seed)}`);

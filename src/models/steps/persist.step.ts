@@ -8,6 +8,77 @@ import type { ChurnEstimates } from './churn.step';
 import type { SegmentScores } from './scoring.step';
 import { PROFILE_FEATURES } from './clustering.step';
 
+/** Everything a `model_version` row holds (migration 0002), by name; JSON columns take plain values. */
+export interface ModelVersionRow {
+  name: string;
+  status: string;
+  trainingRunId: number;
+  snapshotId: number;
+  asOf: Date;
+  seed: number;
+  k: number;
+  customers: number;
+  params: Record<string, unknown>;
+  featureNames: string[];
+  /** Per feature: the median that replaces a missing value. */
+  imputation: Record<string, number>;
+  scaler: unknown;
+  kmeans: unknown;
+  classifier: unknown;
+  churnModel: unknown | null;
+  priority: unknown;
+  projection: unknown;
+  metrics: Record<string, unknown>;
+}
+
+/** Column of each field; JSON columns are sent as text and cast by PostgreSQL. */
+const MODEL_VERSION_COLUMNS: Record<keyof ModelVersionRow, { column: string; json?: true }> = {
+  name: { column: 'name' },
+  status: { column: 'status' },
+  trainingRunId: { column: 'training_run_id' },
+  snapshotId: { column: 'snapshot_id' },
+  asOf: { column: 'as_of' },
+  seed: { column: 'seed' },
+  k: { column: 'k' },
+  customers: { column: 'customers' },
+  params: { column: 'params', json: true },
+  featureNames: { column: 'feature_names', json: true },
+  imputation: { column: 'imputation', json: true },
+  scaler: { column: 'scaler', json: true },
+  kmeans: { column: 'kmeans', json: true },
+  classifier: { column: 'classifier', json: true },
+  churnModel: { column: 'churn_model', json: true },
+  priority: { column: 'priority', json: true },
+  projection: { column: 'projection', json: true },
+  metrics: { column: 'metrics', json: true },
+};
+
+/** Writes the model's own row (inactive) in the caller's transaction; returns its id. */
+export async function insertModelVersion(client: PoolClient, row: ModelVersionRow): Promise<number> {
+  const fields = Object.keys(MODEL_VERSION_COLUMNS) as (keyof ModelVersionRow)[];
+  const values = fields.map((f) => {
+    const v = row[f];
+    return MODEL_VERSION_COLUMNS[f].json && v !== null && v !== undefined ? JSON.stringify(v) : v;
+  });
+  const {
+    rows: [{ id }],
+  } = await client.query(
+    `INSERT INTO model_version (${fields.map((f) => MODEL_VERSION_COLUMNS[f].column).join(', ')})
+     VALUES (${fields.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
+    values,
+  );
+  return id as number;
+}
+
+/**
+ * Makes `id` the one active model, in the caller's transaction (the partial unique index
+ * model_version_one_active allows no second active row, so the old one is switched off first).
+ */
+export async function activateModelVersion(db: { query(sql: string, params?: unknown[]): Promise<unknown> }, id: number): Promise<void> {
+  await db.query(`UPDATE model_version SET is_active = false WHERE is_active AND id <> $1`, [id]);
+  await db.query(`UPDATE model_version SET is_active = true, activated_at = now() WHERE id = $1 AND NOT is_active`, [id]);
+}
+
 /** The partition of `customer_segment` that holds one model version's rows. */
 export const modelPartition = (modelId: number) => `customer_segment_m${Number(modelId)}`;
 

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { registerLoaders } from '../context';
+import type { LoaderFactories } from '../context';
 import type { Connection } from '../common/connection';
 import { encodeCursor } from '../common/cursor';
 import type { CustomerFeatures } from './customer-features.type';
@@ -246,10 +246,13 @@ async function lookupCustomers(ds: DataSource, keys: readonly string[]): Promise
   return out;
 }
 
-registerLoaders('customerByPublicId', (ds) => new DataLoader<string, Customer | null>((keys) => lookupCustomers(ds, keys)));
-registerLoaders('customerSegmentRow', segmentLoader);
-registerLoaders('customerFeatureRow', featuresLoader);
-registerLoaders('customerOrderPage', orderPageLoader);
-registerLoaders('orderItemsByOrder', itemsLoader);
-registerLoaders('orderPaymentsByOrder', paymentsLoader);
-registerLoaders('orderReviewByOrder', reviewLoader);
+/** The customers domain's DataLoaders, listed in src/graphql/loaders.ts. */
+export const customerLoaders = {
+  customerByPublicId: (ds: DataSource) => new DataLoader<string, Customer | null>((keys) => lookupCustomers(ds, keys)),
+  customerSegmentRow: segmentLoader,
+  customerFeatureRow: featuresLoader,
+  customerOrderPage: orderPageLoader,
+  orderItemsByOrder: itemsLoader,
+  orderPaymentsByOrder: paymentsLoader,
+  orderReviewByOrder: reviewLoader,
+} satisfies LoaderFactories;

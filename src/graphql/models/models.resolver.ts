@@ -5,8 +5,6 @@ import { ClusterQuality } from '../analytics/cluster-quality.type';
 import type { Role } from '../../auth/roles';
 import type { Connection } from '../common/connection';
 import type { GraphQLContext } from '../context';
-import './model-readiness';
-import './models.loaders';
 import { ModelVersion, ModelVersionConnection } from './model-version.type';
 import { ModelPageArgs } from './models.args';
 import { activeModelVersion, listBacktests, listModelVersions, listTrainingRuns, modelVersionsByIds, trainingRunById } from './models.service';

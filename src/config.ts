@@ -61,7 +61,3 @@ export function config(): Config {
   cached ??= loadConfig();
   return cached;
 }
-/** Tests change env between cases; this drops the cached copy. */
-export function resetConfigForTests(): void {
-  cached = undefined;
-}

@@ -52,11 +52,6 @@ export async function waitForRetrain(): Promise<void> {
   while (inFlight) await inFlight.done;
 }
 
-/** Id of the run this process is executing, or null. */
-export function retrainInProgress(): number | null {
-  return inFlight?.runId ?? null;
-}
-
 /** True when any session of this database holds the training lock (a run is executing somewhere). */
 async function trainingLockHeld(ds: DataSource): Promise<boolean> {
   const [row] = (await ds.query(

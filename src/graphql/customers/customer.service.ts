@@ -262,15 +262,6 @@ async function countCustomersSql(ds: DataSource, modelId: number | null, params:
   return rows[0].n;
 }
 
-/** Customers matching a filter (the totalCount of listCustomers), as one statement. */
-export async function countCustomers(ctx: GraphQLContext, opts: Pick<ListCustomersOptions, 'modelId' | 'filter' | 'filterArgument'>): Promise<number> {
-  const modelId = modelArg(opts.modelId);
-  const params: unknown[] = [];
-  modelSql(modelId, params);
-  const filters = filterSql(opts.filter, params, opts.filterArgument ?? 'filter');
-  return countCustomersSql(ctx.db, modelId, params, filters);
-}
-
 /**
  * One customer by its public id. The id is normalized as the transaction-log importer normalizes customer
  * values (`17850.0` → `17850`), so both spellings find the customer; an exact match wins. Null when unknown.

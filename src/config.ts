@@ -39,6 +39,9 @@ const schema = z.object({
   BENCH_FULL: bool.default(false),
 });
 
+/** Every environment variable the service reads (deployment files are checked against this list). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export type Config = z.infer<typeof schema> & { sandbox: boolean; introspection: boolean };
 
 export class ConfigError extends Error {}

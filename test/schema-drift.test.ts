@@ -1,4 +1,4 @@
-import { createTestDb, type TestDb } from './helpers/db';
+import { useTestDb } from './helpers/db';
 
 /**
  * The entities say exactly what the migrations build: on a freshly migrated database TypeORM's schema builder
@@ -20,16 +20,10 @@ const TABLES_WITHOUT_ENTITY: Record<string, string> = {
   migrations: "TypeORM's own record of applied migrations",
 };
 
-let db: TestDb;
-beforeAll(async () => {
-  db = await createTestDb();
-}, 120_000);
-afterAll(async () => {
-  await db?.drop();
-});
+const testDb = useTestDb();
 
 it('the schema builder has nothing to run on a freshly migrated database', async () => {
-  const log = await db.ds.driver.createSchemaBuilder().log();
+  const log = await testDb().ds.driver.createSchemaBuilder().log();
   const statements = log.upQueries.map((q) => q.query.replace(/\s+/g, ' ').trim());
   const unexplained = statements.filter((s) => !ALLOWED.some((a) => a.pattern.test(s)));
   console.log(
@@ -48,10 +42,11 @@ it('the schema builder has nothing to run on a freshly migrated database', async
 }, 120_000);
 
 it('every index left to the migrations exists under the name its entity declares', async () => {
-  const declared = db.ds.entityMetadatas.flatMap((m) =>
+  const { ds } = testDb();
+  const declared = ds.entityMetadatas.flatMap((m) =>
     m.indices.filter((i) => i.synchronize === false).map((i) => `${m.tableName}.${i.name}`),
   );
-  const rows: { t: string; i: string }[] = await db.ds.query(
+  const rows: { t: string; i: string }[] = await ds.query(
     `SELECT tablename AS t, indexname AS i FROM pg_indexes WHERE schemaname = 'public'`,
   );
   const present = new Set(rows.map((r) => `${r.t}.${r.i}`));
@@ -60,10 +55,11 @@ it('every index left to the migrations exists under the name its entity declares
 });
 
 it('every table the migrations build has an entity', async () => {
-  const rows: { name: string }[] = await db.ds.query(
+  const { ds } = testDb();
+  const rows: { name: string }[] = await ds.query(
     `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1`,
   );
-  const withEntity = new Set(db.ds.entityMetadatas.map((m) => m.tableName));
+  const withEntity = new Set(ds.entityMetadatas.map((m) => m.tableName));
   expect(rows.map((r) => r.name).filter((t) => !withEntity.has(t) && !(t in TABLES_WITHOUT_ENTITY))).toEqual([]);
 });

@@ -53,6 +53,24 @@ export async function createTestDb(opts: { migrate?: boolean } = {}): Promise<Te
   };
 }
 
+/**
+ * A fresh migrated database for the test file: created before its tests, dropped after them. Call at the top
+ * level of the file; the returned function gives the database inside tests and hooks.
+ */
+export function useTestDb(): () => TestDb {
+  let db: TestDb | undefined;
+  beforeAll(async () => {
+    db = await createTestDb();
+  }, 120_000);
+  afterAll(async () => {
+    await db?.drop();
+  });
+  return () => {
+    if (!db) throw new Error('the test database is not ready: useTestDb() must be called at the top level of the file');
+    return db;
+  };
+}
+
 /** Absolute path of the shared reference data, or null (with the reason logged) when a clone lacks it. */
 export function sharedData(rel: string): string | null {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,7 +1,7 @@
 import { train } from '../../src/models/train.pipeline';
 import { validateTrainRequest, type TrainRequest, type TrainRequestNames } from '../../src/models/train-request';
 import { isDomainError } from '../../src/shared/errors';
-import { createTestDb, type TestDb } from '../helpers/db';
+import { useTestDb } from '../helpers/db';
 
 /**
  * One set of training-request rules for every face: the same request is refused the same way whether it comes
@@ -9,22 +9,16 @@ import { createTestDb, type TestDb } from '../helpers/db';
  * need the warehouse (as-of after the first purchase) hold for any first purchase date.
  */
 
-let db: TestDb;
-beforeAll(async () => {
-  db = await createTestDb();
-}, 120_000);
-afterAll(async () => {
-  await db?.drop();
-});
+const testDb = useTestDb();
 
 /** A warehouse whose purchases are exactly `days`, plus one canceled order before them (not a purchase). */
 async function warehouse(days: string[]): Promise<void> {
-  await db.ds.query(`TRUNCATE customer, order_fact CASCADE`);
-  const [{ id }] = await db.ds.query(`INSERT INTO customer (customer_unique_id) VALUES ('c1') RETURNING id`);
+  await testDb().ds.query(`TRUNCATE customer, order_fact CASCADE`);
+  const [{ id }] = await testDb().ds.query(`INSERT INTO customer (customer_unique_id) VALUES ('c1') RETURNING id`);
   const rows = [...days.map((d, i) => [`o${i}`, d, 'delivered', true]), ['canceled', '1990-01-01T00:00:00Z', 'canceled', false]];
   for (const [oid, at, status, purchase] of rows) {
-    await db.ds.query(`INSERT INTO orders (id, customer_id, status, purchased_at) VALUES ($1, $2, $3, $4)`, [oid, id, status, at]);
-    await db.ds.query(
+    await testDb().ds.query(`INSERT INTO orders (id, customer_id, status, purchased_at) VALUES ($1, $2, $3, $4)`, [oid, id, status, at]);
+    await testDb().ds.query(
       `INSERT INTO order_fact (order_id, customer_id, status, source, purchased_at, is_purchase, is_return_only)
        VALUES ($1, $2, $3, 'olist', $4, $5, false)`,
       [oid, id, status, at, purchase],
@@ -34,7 +28,7 @@ async function warehouse(days: string[]): Promise<void> {
 
 async function refusal(r: TrainRequest, names?: TrainRequestNames): Promise<{ message: string; details: Record<string, unknown> } | null> {
   try {
-    await validateTrainRequest(db.ds, r, names);
+    await validateTrainRequest(testDb().ds, r, names);
     return null;
   } catch (e) {
     if (!isDomainError(e) || e.code !== 'BAD_USER_INPUT') throw e;
@@ -88,13 +82,13 @@ describe.each([
 });
 
 it('refuses an as-of when the warehouse has no purchase at all', async () => {
-  await db.ds.query(`TRUNCATE customer, order_fact CASCADE`);
+  await testDb().ds.query(`TRUNCATE customer, order_fact CASCADE`);
   expect((await refusal({ asOf: new Date('2018-01-01') }))?.message).toMatch(/no purchase orders/);
 });
 
 it('train() applies the same rules before it writes anything (the CLI and npm start train through it)', async () => {
   await warehouse(['2018-03-05T10:00:00Z']);
-  await expect(train(db.ds, { asOf: FUTURE })).rejects.toThrow(/asOf .* is in the future/);
-  await expect(train(db.ds, { asOf: new Date('2017-01-01') })).rejects.toThrow(/must be after the first purchase/);
-  expect(await db.ds.query(`SELECT count(*)::int AS n FROM training_run`)).toEqual([{ n: 0 }]);
+  await expect(train(testDb().ds, { asOf: FUTURE })).rejects.toThrow(/asOf .* is in the future/);
+  await expect(train(testDb().ds, { asOf: new Date('2017-01-01') })).rejects.toThrow(/must be after the first purchase/);
+  expect(await testDb().ds.query(`SELECT count(*)::int AS n FROM training_run`)).toEqual([{ n: 0 }]);
 });

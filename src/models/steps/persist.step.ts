@@ -31,40 +31,26 @@ export interface ModelVersionRow {
   metrics: Record<string, unknown>;
 }
 
-/** Column of each field; JSON columns are sent as text and cast by PostgreSQL. */
-const MODEL_VERSION_COLUMNS: Record<keyof ModelVersionRow, { column: string; json?: true }> = {
-  name: { column: 'name' },
-  status: { column: 'status' },
-  trainingRunId: { column: 'training_run_id' },
-  snapshotId: { column: 'snapshot_id' },
-  asOf: { column: 'as_of' },
-  seed: { column: 'seed' },
-  k: { column: 'k' },
-  customers: { column: 'customers' },
-  params: { column: 'params', json: true },
-  featureNames: { column: 'feature_names', json: true },
-  imputation: { column: 'imputation', json: true },
-  scaler: { column: 'scaler', json: true },
-  kmeans: { column: 'kmeans', json: true },
-  classifier: { column: 'classifier', json: true },
-  churnModel: { column: 'churn_model', json: true },
-  priority: { column: 'priority', json: true },
-  projection: { column: 'projection', json: true },
-  metrics: { column: 'metrics', json: true },
-};
+/** The row's fields in column order; each column is its field in snake_case (trainingRunId → training_run_id). */
+const MODEL_VERSION_FIELDS: (keyof ModelVersionRow)[] = [
+  'name', 'status', 'trainingRunId', 'snapshotId', 'asOf', 'seed', 'k', 'customers', 'params', 'featureNames',
+  'imputation', 'scaler', 'kmeans', 'classifier', 'churnModel', 'priority', 'projection', 'metrics',
+];
+/** jsonb columns: sent as JSON text and cast by PostgreSQL. */
+const MODEL_VERSION_JSON = new Set<keyof ModelVersionRow>(['params', 'featureNames', 'imputation', 'scaler', 'kmeans', 'classifier', 'churnModel', 'priority', 'projection', 'metrics']);
+const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** Writes the model's own row (inactive) in the caller's transaction; returns its id. */
 export async function insertModelVersion(client: PoolClient, row: ModelVersionRow): Promise<number> {
-  const fields = Object.keys(MODEL_VERSION_COLUMNS) as (keyof ModelVersionRow)[];
-  const values = fields.map((f) => {
+  const values = MODEL_VERSION_FIELDS.map((f) => {
     const v = row[f];
-    return MODEL_VERSION_COLUMNS[f].json && v !== null && v !== undefined ? JSON.stringify(v) : v;
+    return MODEL_VERSION_JSON.has(f) && v !== null && v !== undefined ? JSON.stringify(v) : v;
   });
   const {
     rows: [{ id }],
   } = await client.query(
-    `INSERT INTO model_version (${fields.map((f) => MODEL_VERSION_COLUMNS[f].column).join(', ')})
-     VALUES (${fields.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
+    `INSERT INTO model_version (${MODEL_VERSION_FIELDS.map(snakeCase).join(', ')})
+     VALUES (${MODEL_VERSION_FIELDS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
     values,
   );
   return id as number;

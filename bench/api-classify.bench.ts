@@ -3,7 +3,7 @@ import os from 'node:os';
 import pino from 'pino';
 import { seedWarehouse } from '../seeds/seed.service';
 import { train } from '../src/models/train.pipeline';
-import { ACTIVE_MODEL_TTL_MS } from '../src/classifier/classify.service';
+import { ACTIVE_MODEL_TTL_MS } from '../src/models/serving/classify.service';
 import { onServerStart } from '../src/models/retrain.service';
 import { createServer } from '../src/server';
 import { median, writeSection } from './lib';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import { dataModel } from '../src/data-model';
 import { createDataSource } from '../src/db/data-source';
 import { ensureDatabase, openDatabase, type Database } from '../src/db/database';
 
@@ -9,12 +10,12 @@ import { ensureDatabase, openDatabase, type Database } from '../src/db/database'
  * Dropped by `drop()`.
  */
 export async function scratchDatabase(): Promise<{ ds: DataSource; url: string; drop(): Promise<void> }> {
-  const admin: Database = await openDatabase({ migrate: false });
+  const admin: Database = await openDatabase({ model: dataModel, migrate: false });
   const name = `segmenta_bench_${randomBytes(4).toString('hex')}`;
   await ensureDatabase(admin.url, name);
   const u = new URL(admin.url);
   u.pathname = `/${name}`;
-  const ds = createDataSource(u.toString(), { poolSize: 4 });
+  const ds = createDataSource(u.toString(), dataModel, { poolSize: 4 });
   await ds.initialize();
   await ds.runMigrations({ transaction: 'each' });
   return {

@@ -3,7 +3,8 @@ import { CUSTOMER_REACH, SELLER_REACH, SELLER_SP_BOOST, STATES, distanceKm, type
 import { Calendar, DAY, blackFriday } from './calendar';
 import { CATEGORIES } from './categories';
 import { NULL, cents, copyText } from './copy-text';
-import { Categorical, Rng, mix32 } from './random';
+import { mix32 } from '../src/shared/random';
+import { Categorical, Rng } from './random';
 
 /**
  * The synthetic Olist-shaped store: catalog (categories, sellers, products), then customers one at a time,

@@ -1,19 +1,14 @@
 /**
- * A small seeded PRNG (sfc32) and the distributions the seed draws from. Never Math.random: the same seed
+ * The demo seed's random streams and the distributions it draws from. Never Math.random: the same seed
  * must give the same warehouse, byte for byte.
  *
  * Every customer gets its own stream, derived from (seed, stream kind, index), so a customer's data does not
  * depend on how many customers came before it or on how generation is chunked.
  */
 
-const TWO_32 = 4294967296;
+import { mix32, Sfc32 } from '../src/shared/random';
 
-/** Murmur3's 32-bit finaliser: a cheap, well-mixing hash of one word. */
-export function mix32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
-}
+const TWO_32 = 4294967296;
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
@@ -21,42 +16,33 @@ function hex8(x: number): string {
   return HEX[(x >>> 24) & 255] + HEX[(x >>> 16) & 255] + HEX[(x >>> 8) & 255] + HEX[x & 255];
 }
 
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+/** The state of the stream (seed, ...keys): the seed's two 32-bit halves and each key, hashed in turn. */
+function streamState(seed: number, keys: number[]): [number, number, number] {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`seed must be a non-negative safe integer (got ${seed})`);
+  let h = mix32((seed >>> 0) ^ 0x9e3779b9);
+  h = mix32(h ^ Math.floor(seed / TWO_32) ^ 0x7f4a7c15);
+  for (const k of keys) h = mix32((h + Math.imul(k >>> 0, 0x27d4eb2f) + 0x165667b1) >>> 0);
+  return [h, mix32(h ^ 0x85ebca6b), mix32(h ^ 0xc2b2ae35)];
+}
+
+/**
+ * The seed's random stream: the project's sfc32 (src/shared/random.ts) with its own seeding, so that every
+ * customer's stream depends only on (seed, kind, index), and 32-bit uniforms (the demo store's data is defined
+ * by them: changing the draws would change every generated warehouse).
+ */
+export class Rng extends Sfc32 {
   private spare: number | null = null;
 
   /**
    * `seed` is any non-negative safe integer; `keys` select an independent stream (e.g. [kind, index]).
    */
   constructor(seed: number, ...keys: number[]) {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`seed must be a non-negative safe integer (got ${seed})`);
-    let h = mix32((seed >>> 0) ^ 0x9e3779b9);
-    h = mix32(h ^ Math.floor(seed / TWO_32) ^ 0x7f4a7c15);
-    for (const k of keys) h = mix32((h + Math.imul(k >>> 0, 0x27d4eb2f) + 0x165667b1) >>> 0);
-    this.a = h;
-    this.b = mix32(h ^ 0x85ebca6b);
-    this.c = mix32(h ^ 0xc2b2ae35);
-    this.d = 1;
-    for (let i = 0; i < 12; i++) this.u32(); // sfc32's recommended warm-up
-  }
-
-  /** Next uniform 32-bit unsigned integer (sfc32). */
-  u32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
+    super(...streamState(seed, keys));
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    return this.u32() / TWO_32;
+    return this.uint32() / TWO_32;
   }
 
   /** Uniform integer in [0, n). */
@@ -133,7 +119,7 @@ export class Rng {
 
   /** A 32-hex-digit id like Olist's, from 128 random bits. */
   hex32(): string {
-    return hex8(this.u32()) + hex8(this.u32()) + hex8(this.u32()) + hex8(this.u32());
+    return hex8(this.uint32()) + hex8(this.uint32()) + hex8(this.uint32()) + hex8(this.uint32());
   }
 }
 

@@ -39,6 +39,9 @@ const schema = z.object({
   BENCH_FULL: bool.default(false),
 });
 
+/** Every environment variable the service reads (deployment files are checked against this list). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export type Config = z.infer<typeof schema> & { sandbox: boolean; introspection: boolean };
 
 export class ConfigError extends Error {}
@@ -60,8 +63,4 @@ let cached: Config | undefined;
 export function config(): Config {
   cached ??= loadConfig();
   return cached;
-}
-/** Tests change env between cases; this drops the cached copy. */
-export function resetConfigForTests(): void {
-  cached = undefined;
 }

@@ -8,10 +8,13 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { config, type Config } from './config';
+import { dataModel } from './data-model';
 import { closeOnSignals, openDatabase, type Database } from './db/database';
-import { authenticate, parseApiKeys, type ApiKeyEntry } from './graphql/auth/api-keys';
-import { OPEN_PRINCIPAL, roleAtLeast, type Principal } from './graphql/auth/roles';
-import { createContext, type GraphQLContext } from './graphql/context';
+import { authenticate, parseApiKeys, type ApiKeyEntry } from './auth/api-keys';
+import { OPEN_PRINCIPAL, roleAtLeast, type Principal } from './auth/roles';
+import { createContext, type GraphQLContext, type LoaderFactories } from './graphql/context';
+import { loaderFactories } from './graphql/loaders';
+import { activeModelCheck } from './graphql/models/model-readiness';
 import { argumentPathsRule, createFormatError } from './graphql/errors';
 import { complexityLimitPlugin } from './graphql/limits/complexity';
 import { depthLimitRule } from './graphql/limits/depth.rule';
@@ -20,13 +23,15 @@ import { JitExecutor, jitGateway } from './graphql/jit-executor';
 import { buildAppSchema } from './graphql/schema';
 import { instrumentDataSource, runWithSqlCounter, type SqlCounter } from './graphql/sql-counter';
 import { parseByteSize, PayloadTooLargeError, readBody } from './http/body';
-import { checkReadiness } from './http/readiness';
+import { checkReadiness, registerReadinessCheck } from './http/readiness';
 import { sendError, sendJson, sendThrown } from './http/respond';
 import { matchRoute } from './http/routes';
 import './http/export/segment-export.route';
 import './http/dashboard/dashboard.route';
 import { logger as defaultLogger } from './logger';
 import { badInput, forbidden, isDomainError } from './shared/errors';
+
+registerReadinessCheck('activeModel', activeModelCheck);
 
 /** What the server takes from config(); tests override single values. */
 export interface ServerSettings {
@@ -74,6 +79,8 @@ export interface CreateServerOptions {
   /** A prebuilt schema; by default built from src/graphql/resolvers.ts (+ extraResolvers). */
   schema?: GraphQLSchema;
   extraResolvers?: Function[];
+  /** DataLoaders besides src/graphql/loaders.ts (for extraResolvers). */
+  extraLoaders?: LoaderFactories;
   logger?: Logger;
 }
 
@@ -139,6 +146,7 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
   const keys: ApiKeyEntry[] = parseApiKeys(settings.apiKeys);
   const bodyLimit = parseByteSize(settings.bodyLimit);
   const schema = opts.schema ?? (await buildAppSchema({ extraResolvers: opts.extraResolvers }));
+  const loaders = { ...loaderFactories, ...opts.extraLoaders };
 
   if (keys.length === 0) {
     log.warn('API_KEYS is empty: open local mode, every request is treated as admin. Set API_KEYS before exposing this server.');
@@ -218,7 +226,7 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
               extensions: { code: e.code, http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
             });
           }
-          return createContext({ principal, ds, sqlCounter: counter, debugSql: req.headers['x-debug-sql-count'] === '1' });
+          return createContext({ principal, ds, sqlCounter: counter, debugSql: req.headers['x-debug-sql-count'] === '1', loaders });
         },
       }),
     );
@@ -309,7 +317,7 @@ export async function startServer(
   opts: { migrate?: boolean; logger?: Logger; beforeListen?: (db: Database) => Promise<void> } = {},
 ): Promise<AppServer & { db: Database }> {
   const log = opts.logger ?? defaultLogger;
-  const db = await openDatabase({ migrate: opts.migrate ?? true, log: (m) => log.info(m) });
+  const db = await openDatabase({ model: dataModel, migrate: opts.migrate ?? true, log: (m) => log.info(m) });
   try {
     // Preparation (demo data, a first model) runs before the port opens, so /readyz never lies about it.
     await opts.beforeListen?.(db);

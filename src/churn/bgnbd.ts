@@ -2,6 +2,7 @@ import { badInput } from '../shared/errors';
 import { lbfgs, multiStart, nelderMead, type OptimizeResult } from './optimizer';
 import { aggregateRfm, checkCustomer, TIME_UNITS, validateRfm, type AggregatedRfm, type RfmInput, type TimeUnit } from './rfm-data';
 import { digamma, gammaSign, hyp2f1, log1pExp, logBeta, logGamma, sigmoid } from './special-functions';
+import { abs, exp, log, log1p, max, min, round, sqrt } from './math';
 
 /**
  * BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way") and its MBG/NBD variant (Batislam,
@@ -16,9 +17,6 @@ import { digamma, gammaSign, hyp2f1, log1pExp, logBeta, logGamma, sigmoid } from
  * conditionalExpectedPurchases(), which falls as T grows. MBG/NBD lets one-time buyers drop out, so its
  * P(alive | x = 0) < 1 and decreases with T: prefer it for churn probability on data dominated by one-time buyers.
  */
-
-// Module-level bindings: global lookups are much slower inside VM contexts (e.g. the test runner).
-const { abs, exp, log, log1p, max, min, round, sqrt } = Math;
 
 export type TransactionModelKind = 'bg-nbd' | 'mbg-nbd';
 export const TRANSACTION_MODEL_KINDS: readonly TransactionModelKind[] = ['bg-nbd', 'mbg-nbd'];

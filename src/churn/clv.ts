@@ -2,6 +2,7 @@ import { badInput } from '../shared/errors';
 import { BgNbdModel, checkBgNbdParams, conditionalExpectedUnchecked, type BgNbdParams } from './bgnbd';
 import { conditionalExpectedAverageSpend, GammaGammaModel, type GammaGammaParams } from './gamma-gamma';
 import { aggregateRfm, TIME_UNITS, validateRfm, type TimeUnit } from './rfm-data';
+import { pow } from './math';
 
 /**
  * Customer lifetime value as lifetimes' customer_lifetime_value computes it: the expected spend per purchase
@@ -11,9 +12,6 @@ import { aggregateRfm, TIME_UNITS, validateRfm, type TimeUnit } from './rfm-data
  *
  * with f the length of a month in the model's time unit (4.345 weeks or 30 days, lifetimes' constants).
  */
-
-// Module-level bindings: global lookups are much slower inside VM contexts (e.g. the test runner).
-const { pow } = Math;
 
 /** Length of a month in each time unit (lifetimes' factors). */
 export const MONTH_LENGTH: Record<TimeUnit, number> = { week: 4.345, day: 30 };

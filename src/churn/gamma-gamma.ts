@@ -1,6 +1,7 @@
 import { badInput } from '../shared/errors';
 import { lbfgs, multiStart, nelderMead, type OptimizeResult } from './optimizer';
 import { digamma, logGamma } from './special-functions';
+import { exp, log } from './math';
 
 /**
  * Gamma-Gamma spend model (Fader, Hardie & Lee 2005, "RFM and CLV: using iso-value curves for customer base
@@ -9,9 +10,6 @@ import { digamma, logGamma } from './special-functions';
  * customers only, from x = number of repeat purchases and m = their mean value. Assumes spend is independent of
  * purchase frequency.
  */
-
-// Module-level bindings: global lookups are much slower inside VM contexts (e.g. the test runner).
-const { exp, log } = Math;
 
 export interface GammaGammaParams {
   p: number;

@@ -1,9 +1,7 @@
 import { badInput } from '../shared/errors';
+import { abs, floor, min } from './math';
 
 /** Evaluation metrics for churn scores and purchase/value forecasts. Inputs are validated up front. */
-
-// Module-level bindings: global lookups are much slower inside VM contexts (e.g. the test runner).
-const { abs, floor, min } = Math;
 
 type Labels = ArrayLike<number | boolean>;
 

@@ -1,11 +1,9 @@
+import { abs, max, min, sign, sqrt } from './math';
 /**
  * Unconstrained minimisers for the small (3–4 parameter) likelihoods of the churn and value models, which are
  * fitted on log-parameters so every point of R^n is a valid model. Deterministic: no random restarts; callers pass
  * an explicit list of starting points to multiStart().
  */
-
-// Module-level bindings: global lookups are much slower inside VM contexts (e.g. the test runner).
-const { abs, max, min, sign, sqrt } = Math;
 
 export interface OptimizeResult {
   /** Argmin found. */

@@ -2,6 +2,7 @@ import { badInput } from '../shared/errors';
 import { SeededRandom } from '../shared/random';
 import type { BgNbdParams } from './bgnbd';
 import type { GammaGammaParams } from './gamma-gamma';
+import { log, min, pow, round, sqrt } from './math';
 
 /**
  * Seeded simulation of customers from known BG/NBD or MBG/NBD (and optionally Gamma-Gamma) parameters at daily
@@ -10,9 +11,6 @@ import type { GammaGammaParams } from './gamma-gamma';
  * drop ~4% of events at CDNOW-like rates and bias the recovered rate), so the data follow the model up to the
  * half-day rounding of tx. Used by benchmarks and parameter-recovery tests.
  */
-
-// Module-level bindings: global lookups are much slower inside VM contexts (e.g. the test runner).
-const { log, min, pow, round, sqrt } = Math;
 
 export interface SimulateOptions {
   customers: number;

@@ -1,10 +1,8 @@
+import { PI, abs, exp, floor, log, log1p, max, pow, round, sin, tan } from './math';
 /**
  * Special functions for the churn and value models: log-gamma, digamma, log-beta, log-sum-exp and the Gauss
  * hypergeometric function 2F1 for real arguments z < 1. Double precision, no dependencies.
  */
-
-// Module-level bindings: global lookups are much slower inside VM contexts (e.g. the test runner).
-const { PI, abs, exp, floor, log, log1p, max, pow, round, sin, tan } = Math;
 
 const LOG_SQRT_2PI = 0.5 * log(2 * PI);
 // Lanczos approximation, g = 7, n = 9 (relative error of Γ about 1e-15 for x ≥ 0.5).

@@ -1,8 +1,9 @@
+import { dataModel } from '../data-model';
 import { openDatabase, closeOnSignals, type Database } from '../db/database';
 
 /** Opens the configured database (migrated), runs `fn`, closes it — also on SIGINT/SIGTERM. */
 export async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ migrate: true, log: (m) => process.stderr.write(`${m}\n`) });
+  const db = await openDatabase({ model: dataModel, migrate: true, log: (m) => process.stderr.write(`${m}\n`) });
   process.stderr.write(`database: ${db.description}\n`);
   closeOnSignals(() => db.close());
   try {

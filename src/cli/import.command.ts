@@ -27,23 +27,13 @@ async function withProgress<T>(fn: (p: ReturnType<typeof terminalProgress>) => P
   }
 }
 
-interface TransactionsOpts {
-  customerCol: string;
-  dateCol: string;
-  amountCol?: string;
-  quantityCol?: string;
-  priceCol?: string;
-  orderCol?: string;
-  regionCol?: string;
+/** The command's options: the mapping (columns as one comma-separated flag) plus how to run the import. */
+type TransactionsOpts = Omit<TransactionMapping, 'columns'> & {
   columns?: string;
-  delimiter?: TransactionMapping['delimiter'];
-  dateFormat?: TransactionMapping['dateFormat'];
-  source?: string;
-  keepDuplicates?: boolean;
   maxRejectRate: number;
   fkCheck: ForeignKeyMode;
   json?: boolean;
-}
+};
 
 export function registerImport(program: Command): void {
   const cmd = program.command('import').description('load data into the warehouse (one transaction per import; re-running updates)');
@@ -81,20 +71,8 @@ export function registerImport(program: Command): void {
     .addOption(new Option('--fk-check <mode>', 'foreign key checks: row (per row), bulk (drop and re-validate, locks the tables), auto (bulk for big imports)').choices([...FOREIGN_KEY_MODES]).default('auto'))
     .option('--json', 'print the report as JSON')
     .action(async (file: string, o: TransactionsOpts) => {
-      const mapping: TransactionMapping = {
-        customerCol: o.customerCol,
-        dateCol: o.dateCol,
-        amountCol: o.amountCol,
-        quantityCol: o.quantityCol,
-        priceCol: o.priceCol,
-        orderCol: o.orderCol,
-        regionCol: o.regionCol,
-        columns: o.columns?.split(',').map((c) => c.trim()),
-        delimiter: o.delimiter,
-        dateFormat: o.dateFormat,
-        source: o.source,
-        keepDuplicates: o.keepDuplicates,
-      };
+      const { columns, maxRejectRate: _rate, fkCheck: _fk, json: _json, ...fields } = o;
+      const mapping: TransactionMapping = { ...fields, columns: columns?.split(',').map((c) => c.trim()) };
       await withDatabase(async (db) => {
         const report = await withProgress((onProgress) =>
           importTransactions(db.ds, file, mapping, { onProgress, maxRejectRate: o.maxRejectRate, foreignKeys: o.fkCheck }),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { generateKey, hashKey } from '../graphql/auth/api-keys';
-import { isRole, ROLES, type Role } from '../graphql/auth/roles';
+import { generateKey, hashKey } from '../auth/api-keys';
+import { isRole, ROLES, type Role } from '../auth/roles';
 
 function parseRole(v: string): Role {
   if (!isRole(v)) throw new Error(`--role must be one of ${ROLES.join(', ')} (got "${v}")`);

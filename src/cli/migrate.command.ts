@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { dataModel } from '../data-model';
 import { openDatabase } from '../db/database';
 
 export function registerMigrate(program: Command): void {
@@ -7,7 +8,7 @@ export function registerMigrate(program: Command): void {
     .description('apply pending migrations (or revert the last ones with --down)')
     .option('--down <n>', 'revert the last N migrations', (v) => parseIntArg('--down', v))
     .action(async (opts: { down?: number }) => {
-      const db = await openDatabase({ migrate: false });
+      const db = await openDatabase({ model: dataModel, migrate: false });
       try {
         process.stderr.write(`database: ${db.description}\n`);
         if (opts.down) {

@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
 import { activateModel, listModels } from '../models/model-registry.service';
 import { train, type TrainResult } from '../models/train.pipeline';
+import { validateTrainRequest, type TrainRequestNames } from '../models/train-request';
 import { parseIntArg } from './migrate.command';
 import { parseDateArg } from './seed.command';
 import { printTable, withDatabase } from './context';
 import { terminalProgress } from './progress';
+
+/** The flags that carry each field of a training request, for its errors. */
+const TRAIN_FLAGS: TrainRequestNames = { fields: { k: '--k', kMax: '--k-max', seed: '--seed', asOf: '--as-of' } };
 
 interface TrainCommandOptions {
   k?: string;
@@ -29,10 +33,12 @@ export function registerTrain(program: Command): void {
       const k = opts.k === undefined || opts.k === 'auto' ? undefined : parseIntArg('--k', opts.k, 2);
       if (opts.churnModel && !['bg-nbd', 'mbg-nbd'].includes(opts.churnModel)) throw new Error('--churn-model must be bg-nbd or mbg-nbd');
       await withDatabase(async (db) => {
+        const request = { k, seed: opts.seed, asOf: opts.asOf, kMax: opts.kMax };
+        await validateTrainRequest(db.ds, request, TRAIN_FLAGS);
         const bar = terminalProgress();
         let res: TrainResult;
         try {
-          res = await train(db.ds, { k, seed: opts.seed, asOf: opts.asOf, kMax: opts.kMax, fitSampleSize: opts.sample, churnModel: opts.churnModel, onProgress: bar, requestedBy: 'cli' });
+          res = await train(db.ds, { ...request, fitSampleSize: opts.sample, churnModel: opts.churnModel, onProgress: bar, requestedBy: 'cli' });
         } finally {
           bar.stop();
         }

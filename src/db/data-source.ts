@@ -1,15 +1,22 @@
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
+import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
 import type { PoolClient } from 'pg';
-import { migrations } from '../../migrations';
-import { entities } from './entities';
 
-export function createDataSource(url: string, opts: { poolSize?: number; applicationName?: string } = {}): DataSource {
+/**
+ * The entities and migrations a data source knows. The entry points compose it (src/data-model.ts) and pass it
+ * in, so this plumbing layer imports no domain above it.
+ */
+export interface DataModel {
+  entities: MixedList<Function | string | EntitySchema>;
+  migrations: MixedList<Function | string>;
+}
+
+export function createDataSource(url: string, model: DataModel, opts: { poolSize?: number; applicationName?: string } = {}): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
-    entities,
-    migrations,
+    entities: model.entities,
+    migrations: model.migrations,
     synchronize: false, // schema changes only through migrations/
     migrationsRun: false,
     migrationsTransactionMode: 'each',

@@ -183,12 +183,5 @@ export function isNumeric(f: FeatureDef): boolean {
   return f.type === 'float' || f.type === 'int';
 }
 
-/**
- * The value clustering sees: signed log1p for heavy-tailed features (net monetary values can be negative in
- * transaction logs, so a plain log would be undefined), the raw value otherwise. NaN (a NULL) stays NaN for
- * the caller's imputation to handle.
- */
-export function transformForClustering(f: FeatureDef, x: number): number {
-  if (!f.logTransform || Number.isNaN(x)) return x;
-  return Math.sign(x) * Math.log1p(Math.abs(x));
-}
+/** The clustering transform of one feature (signed log1p when `logTransform`): defined with the clustering space. */
+export { transformForClustering } from '../segmentation/feature-space';

@@ -1,10 +1,19 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { Customer } from '../warehouse/customer.entity';
+import { FeatureSnapshot } from './feature-snapshot.entity';
 
 /** One customer's features in one snapshot. Meanings, units and NULL rules: ./catalogue.ts. */
 @Entity('customer_features')
+@Index('customer_features_recency_idx', ['snapshotId', 'recencyDays', 'customerId'])
+@Index('customer_features_frequency_idx', ['snapshotId', 'frequency', 'customerId'])
+// On (snapshot_id, COALESCE(monetary, '-Infinity'), customer_id): an expression TypeORM cannot declare, so the
+// migration owns its definition and the schema builder leaves it alone.
+@Index('customer_features_monetary_key_idx', { synchronize: false })
 export class CustomerFeatures {
+  @ForeignKey(() => FeatureSnapshot, { name: 'customer_features_snapshot_id_fkey', onDelete: 'CASCADE' })
   @PrimaryColumn('integer', { name: 'snapshot_id' }) snapshotId: number;
   @Index('customer_features_customer_idx')
+  @ForeignKey(() => Customer, { name: 'customer_features_customer_id_fkey', onDelete: 'CASCADE' })
   @PrimaryColumn('integer', { name: 'customer_id' }) customerId: number;
   @Column('double precision', { name: 'recency_days' }) recencyDays: number;
   @Column('integer') frequency: number;

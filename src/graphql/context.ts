@@ -1,15 +1,17 @@
 import type DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import type { Principal } from './auth/roles';
+import type { Principal } from '../auth/roles';
+import { loaderFactories } from './loaders';
 import type { SqlCounter } from './sql-counter';
 
 /**
- * Per-request DataLoaders by name. A domain declares its loaders' types by augmenting this interface:
+ * Per-request DataLoaders by name. A domain declares its loaders' types by augmenting this interface and lists
+ * their factories in src/graphql/loaders.ts:
  *
  *   declare module '../graphql/context' {
  *     interface Loaders { customerById: DataLoader<number, CustomerRow | null> }
  *   }
- *   registerLoaders('customerById', (ds) => new DataLoader((ids) => ...));
+ *   export const customerLoaders = { customerById: (ds) => new DataLoader((ids) => ...) } satisfies LoaderFactories;
  */
 export interface Loaders {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -19,21 +21,11 @@ export interface Loaders {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type LoaderFactory = (ds: DataSource, principal: Principal) => DataLoader<any, any>;
 
-const loaderFactories = new Map<string, LoaderFactory>();
-
 /**
- * Registers a DataLoader factory; every request gets its own loader (so caching never crosses requests or
+ * DataLoader factories by name. Every request gets its own loader (so caching never crosses requests or
  * principals), created on first use. Loaders should query through `ds`: the request's SQL counter sees it.
  */
-export function registerLoaders<K extends keyof Loaders & string>(name: K, factory: (ds: DataSource, principal: Principal) => Loaders[K]): void {
-  const existing = loaderFactories.get(name);
-  if (existing && existing !== factory) throw new Error(`a DataLoader named "${name}" is already registered`);
-  loaderFactories.set(name, factory);
-}
-
-export function registeredLoaderNames(): string[] {
-  return [...loaderFactories.keys()];
-}
+export type LoaderFactories = Record<string, LoaderFactory>;
 
 /** What every resolver receives as its context (`@Ctx() ctx: GraphQLContext`). */
 export interface GraphQLContext {
@@ -51,9 +43,9 @@ export interface GraphQLContext {
   complexity?: number;
 }
 
-function createLoaders(ds: DataSource, principal: Principal): Loaders {
+function createLoaders(factories: LoaderFactories, ds: DataSource, principal: Principal): Loaders {
   const loaders = {} as Loaders;
-  for (const [name, factory] of loaderFactories) {
+  for (const [name, factory] of Object.entries(factories)) {
     Object.defineProperty(loaders, name, {
       enumerable: true,
       configurable: true,
@@ -67,13 +59,13 @@ function createLoaders(ds: DataSource, principal: Principal): Loaders {
   return loaders;
 }
 
-export function createContext(opts: { principal: Principal; ds: DataSource; sqlCounter?: SqlCounter; debugSql?: boolean }): GraphQLContext {
+export function createContext(opts: { principal: Principal; ds: DataSource; sqlCounter?: SqlCounter; debugSql?: boolean; loaders?: LoaderFactories }): GraphQLContext {
   const { principal, ds } = opts;
   return {
     principal,
     db: ds,
     sql: <T>(text: string, params?: unknown[]) => ds.query(text, params) as Promise<T[]>,
-    loaders: createLoaders(ds, principal),
+    loaders: createLoaders(opts.loaders ?? loaderFactories, ds, principal),
     sqlCounter: opts.sqlCounter ?? { statements: 0 },
     debugSql: opts.debugSql ?? false,
   };

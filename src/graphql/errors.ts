@@ -1,7 +1,7 @@
 import { GraphQLError, Kind, type ASTNode, type GraphQLFormattedError, type ValidationRule, type ValueNode } from 'graphql';
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from 'type-graphql';
 import type { ValidationError as ClassValidationError } from 'class-validator';
-import { DomainError, ErrorCode, isDomainError } from '../shared/errors';
+import { ErrorCode, isDomainError } from '../shared/errors';
 
 /** Minimal logger shape (pino fits). */
 export interface ErrorLogger {
@@ -29,17 +29,6 @@ const PUBLIC_CODES = new Set<string>([
 
 /** Extension keys never sent to clients, whatever put them there. */
 const PRIVATE_EXTENSIONS = new Set(['stacktrace', 'exception', 'http', 'validationErrors']);
-
-/**
- * A DomainError as a GraphQLError, for the few places that must throw a GraphQLError themselves (context
- * creation: Apollo then uses `httpStatus` for the response).
- */
-export function toGraphQLError(e: DomainError, httpStatus?: number): GraphQLError {
-  return new GraphQLError(e.message, {
-    originalError: e,
-    extensions: { ...e.details, code: e.code, ...(httpStatus ? { http: { status: httpStatus } } : {}) },
-  });
-}
 
 /** Literal argument values → the argument path they belong to ("filter.country", "ids[2]"). */
 const argumentPaths = new WeakMap<ASTNode, string>();

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
-import { authChecker } from './auth/auth-checker';
+import { authChecker } from './auth-checker';
 import { resolvers } from './resolvers';
 import { scalarsMap } from './scalars';
 

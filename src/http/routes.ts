@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DataSource } from 'typeorm';
-import type { Principal, Role } from '../graphql/auth/roles';
+import type { Principal, Role } from '../auth/roles';
 
 export interface RouteContext {
   /** `:name` segments of the pattern, decoded; a trailing `*` is `params['*']`. */

@@ -66,16 +66,6 @@ export function sqlInteger(x: string): string {
   return `CASE WHEN ${x} ~ '^[+-]?\\d{1,9}(\\.0*)?$' THEN split_part(${x}, '.', 1)::int END`;
 }
 
-/**
- * An identifier as exported by spreadsheets and pandas: `17850.0` → `17850`; `nan`, `null`, `none`, `na`,
- * `n/a` → NULL (missing).
- */
-export function sqlIdentifier(x: string): string {
-  return `CASE WHEN length(${x}) <= 4 AND lower(${x}) IN ('nan', 'null', 'none', 'na', 'n/a') THEN NULL
-    WHEN strpos(${x}, '.') > 0 AND ${x} ~ '^[+-]?\\d+\\.0+$' THEN split_part(${x}, '.', 1)
-    ELSE ${x} END`;
-}
-
 /** `v` rounded to `scale` decimals when it fits numeric(precision, scale), else NULL. */
 export function sqlFitNumeric(v: string, precision: number, scale: number): string {
   return `CASE WHEN abs(round(${v}, ${scale})) < 1e${precision - scale} THEN round(${v}, ${scale}) END`;

@@ -7,7 +7,8 @@ import { assertReadableFile, detectDelimiter, readHeader, stageCsv, DELIMITERS, 
 import { useBulkChecks, withForeignKeysCheckedInBulk, FOREIGN_KEY_MODES, type ForeignKeyMode } from './foreign-keys';
 import { ImportError } from './import-error';
 import { FIRST_LINES, mergeReasons, PhaseClock, totalCount, type ImportReport, type ReasonCount, type TableReport } from './import-report';
-import { lit, sqlDayMonthToIso, sqlFitNumeric, sqlIdentifier, sqlNumeric, sqlTimestamp, DATE_FORMATS, type DateFormat } from './sql-parse';
+import { sqlCustomerKey } from '../warehouse/customer-key';
+import { lit, sqlDayMonthToIso, sqlFitNumeric, sqlNumeric, sqlTimestamp, DATE_FORMATS, type DateFormat } from './sql-parse';
 import { countUpsert, prepareSession, reasonCounts } from './sql-util';
 import { refreshOrderFacts } from '../warehouse/order-fact.service';
 
@@ -277,7 +278,7 @@ async function parseLines(
               FROM (SELECT *, ${amount} AS amount
                       FROM (SELECT *, ${sqlFitNumeric('q_num', 14, 3)} AS q_fit, ${sqlFitNumeric('p_num', 14, 4)} AS p_fit
                               FROM (SELECT g.line_no, g.copies, g.last_line, g.d, g.a, g.q, g.p, g.r AS region, dt.ts, dt.day,
-                                           ${sqlIdentifier('g.c')} AS cust, ${sqlIdentifier('g.o')} AS inv,
+                                           ${sqlCustomerKey('g.c')} AS cust, ${sqlCustomerKey('g.o')} AS inv,
                                            ${num('g.a')} AS a_num, ${num('g.q')} AS q_num, ${num('g.p')} AS p_num
                                       FROM (${grouped}) g LEFT JOIN _tx_date dt ON dt.d = g.d
                                     OFFSET 0) s1 OFFSET 0) s2 OFFSET 0) s3) s4`);

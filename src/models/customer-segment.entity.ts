@@ -1,9 +1,21 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { Customer } from '../warehouse/customer.entity';
+import { ModelVersion } from './model-version.entity';
 
 /** One customer's place in one model version: cluster, RFM, ABC/XYZ and churn/value estimates. */
 @Entity('customer_segment')
+@Index('customer_segment_cluster_idx', ['modelVersionId', 'clusterId'])
+@Index('customer_segment_rfm_idx', ['modelVersionId', 'rfmSegment'])
+// The customer-list sort keys, on (model_version_id, COALESCE(key, '-Infinity'), customer_id): expressions TypeORM
+// cannot declare, so the migration owns their definitions and the schema builder leaves them alone.
+@Index('customer_segment_priority_key_idx', { synchronize: false })
+@Index('customer_segment_clv_key_idx', { synchronize: false })
+@Index('customer_segment_churn_key_idx', { synchronize: false })
 export class CustomerSegment {
+  @ForeignKey(() => ModelVersion, { name: 'customer_segment_model_version_id_fkey', onDelete: 'CASCADE' })
   @PrimaryColumn('integer', { name: 'model_version_id' }) modelVersionId: number;
+  @Index('customer_segment_customer_idx')
+  @ForeignKey(() => Customer, { name: 'customer_segment_customer_id_fkey', onDelete: 'CASCADE' })
   @PrimaryColumn('integer', { name: 'customer_id' }) customerId: number;
   @Column('integer', { name: 'cluster_id' }) clusterId: number;
   @Column('smallint') r: number;

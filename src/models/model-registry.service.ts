@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { notFound } from '../shared/errors';
 import { ModelVersion } from './model-version.entity';
+import { activateModelVersion } from './steps/persist.step';
 
 export async function activeModel(ds: DataSource): Promise<ModelVersion | null> {
   return ds.getRepository(ModelVersion).findOneBy({ isActive: true });
@@ -12,14 +13,6 @@ export async function getModel(ds: DataSource, id: number): Promise<ModelVersion
   return m;
 }
 
-/** Model id to read when a caller names none: the active one. */
-export async function resolveModelId(ds: DataSource, id?: number | null): Promise<number> {
-  if (id !== undefined && id !== null) return (await getModel(ds, id)).id;
-  const active = await activeModel(ds);
-  if (!active) throw notFound('there is no active model yet: train one first (segmenta train, or the retrain mutation)');
-  return active.id;
-}
-
 export async function listModels(ds: DataSource, opts: { limit?: number; beforeId?: number } = {}): Promise<ModelVersion[]> {
   const qb = ds.getRepository(ModelVersion).createQueryBuilder('m').orderBy('m.id', 'DESC').limit(opts.limit ?? 50);
   if (opts.beforeId) qb.where('m.id < :id', { id: opts.beforeId });
@@ -29,9 +22,6 @@ export async function listModels(ds: DataSource, opts: { limit?: number; beforeI
 /** Makes `id` the active model (a rollback when it is older). One transaction; the unique index keeps one active. */
 export async function activateModel(ds: DataSource, id: number): Promise<ModelVersion> {
   await getModel(ds, id);
-  await ds.transaction(async (m) => {
-    await m.query(`UPDATE model_version SET is_active = false WHERE is_active AND id <> $1`, [id]);
-    await m.query(`UPDATE model_version SET is_active = true, activated_at = now() WHERE id = $1 AND NOT is_active`, [id]);
-  });
+  await ds.transaction((m) => activateModelVersion(m, id));
   return getModel(ds, id);
 }

@@ -1,13 +1,21 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { FeatureSnapshot } from '../features/feature-snapshot.entity';
+import { TrainingRun } from './training-run.entity';
 
 /** Everything needed to reproduce and serve one trained model. */
 @Entity('model_version')
+/** At most one active model, enforced by the database. */
+@Index('model_version_one_active', ['isActive'], { unique: true, where: 'is_active' })
 export class ModelVersion {
   @PrimaryGeneratedColumn() id: number;
   @Column('text') name: string;
-  @Column('text') status: string;
-  @Column('boolean', { name: 'is_active' }) isActive: boolean;
+  @Column('text', { default: 'ready' }) status: string;
+  @Column('boolean', { name: 'is_active', default: false }) isActive: boolean;
+  @Index('model_version_training_run_idx')
+  @ForeignKey(() => TrainingRun, { name: 'model_version_training_run_id_fkey', onDelete: 'SET NULL' })
   @Column('integer', { name: 'training_run_id', nullable: true }) trainingRunId: number | null;
+  @Index('model_version_snapshot_idx')
+  @ForeignKey(() => FeatureSnapshot, { name: 'model_version_snapshot_id_fkey', onDelete: 'SET NULL' })
   @Column('integer', { name: 'snapshot_id', nullable: true }) snapshotId: number | null;
   @Column('timestamptz', { name: 'as_of' }) asOf: Date;
   @Column('integer') seed: number;

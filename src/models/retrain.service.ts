@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource } from 'typeorm';
-import { invalidateModelCache, SERVABLE_STATUS, warmActiveModel } from '../classifier/classify.service';
+import { invalidateModelCache, SERVABLE_STATUS, warmActiveModel } from './serving/classify.service';
 import { badInput, conflict } from '../shared/errors';
+import { validateTrainRequest } from './train-request';
 import { activateModel as activateInRegistry } from './model-registry.service';
 import { createRun, recoverInterruptedRuns, runningRun, TRAIN_LOCK_KEY } from './training-run.service';
 import type { TrainingRun } from './training-run.entity';
@@ -37,8 +38,6 @@ export interface RetrainOptions {
   onDone?: (outcome: { runId: number; result?: TrainResult; error?: unknown }) => void;
 }
 
-const SEED_MAX = 2_147_483_647; // model_version.seed is an integer column
-
 /**
  * Runs a function outside the async context of whoever called (captured at load, where no request context
  * exists): the background run must not count its statements towards the request that started it.
@@ -53,11 +52,6 @@ export async function waitForRetrain(): Promise<void> {
   while (inFlight) await inFlight.done;
 }
 
-/** Id of the run this process is executing, or null. */
-export function retrainInProgress(): number | null {
-  return inFlight?.runId ?? null;
-}
-
 /** True when any session of this database holds the training lock (a run is executing somewhere). */
 async function trainingLockHeld(ds: DataSource): Promise<boolean> {
   const [row] = (await ds.query(
@@ -70,31 +64,13 @@ async function trainingLockHeld(ds: DataSource): Promise<boolean> {
   return row.held;
 }
 
-/** Validates a retrain request; BAD_USER_INPUT naming `input.<field>`. */
-export async function validateRetrain(ds: DataSource, r: RetrainRequest): Promise<void> {
-  const bad = (field: string, why: string) => badInput(`input.${field} ${why}`, { argument: 'input', field: `input.${field}` });
-  if (r.k !== undefined && r.k !== null && (!Number.isInteger(r.k) || r.k < 2 || r.k > 50)) throw bad('k', `must be an integer from 2 to 50, got ${String(r.k)}`);
-  if (r.seed !== undefined && r.seed !== null && (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > SEED_MAX)) {
-    throw bad('seed', `must be an integer from 0 to ${SEED_MAX}, got ${String(r.seed)}`);
-  }
-  if (r.asOf !== undefined && r.asOf !== null) {
-    if (!(r.asOf instanceof Date) || Number.isNaN(r.asOf.getTime())) throw bad('asOf', 'must be a valid date-time');
-    if (r.asOf.getTime() > Date.now()) throw bad('asOf', `(${r.asOf.toISOString()}) is in the future`);
-    const [{ first }] = (await ds.query(`SELECT min(purchased_at) AS first FROM order_fact WHERE is_purchase`)) as { first: Date | null }[];
-    if (!first) throw badInput('the warehouse has no purchase orders: there is nothing to train on', { argument: 'input' });
-    if (r.asOf.getTime() <= new Date(first).getTime()) {
-      throw bad('asOf', `(${r.asOf.toISOString()}) must be after the first purchase (${new Date(first).toISOString()})`);
-    }
-  }
-}
-
 /**
  * Queues a training run and starts it in the background; returns the queued run at once.
  * One at a time: CONFLICT (details.runningRunId) when this process or another holds a run in progress —
  * checked before the run row is created, so refused requests leave no rows behind.
  */
 export async function startRetrain(ds: DataSource, r: RetrainRequest, opts: RetrainOptions = {}): Promise<TrainingRun> {
-  await validateRetrain(ds, r);
+  await validateTrainRequest(ds, r, { argument: 'input' });
   if (inFlight) throw busy(inFlight.runId ?? (await runningRun(ds))?.id ?? null);
   // Claimed synchronously (before the next await) so that two concurrent requests cannot both pass.
   let release!: () => void;

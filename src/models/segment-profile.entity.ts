@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+import { ModelVersion } from './model-version.entity';
 
 export type SegmentKind = 'CLUSTER' | 'RFM' | 'ABC_XYZ';
 export interface FeatureDeviation {
@@ -9,7 +10,9 @@ export interface FeatureDeviation {
 
 /** A segment of one model version (a cluster, an RFM segment or an ABC/XYZ class) with its priority. */
 @Entity('segment_profile')
+@Check('segment_profile_kind_check', `kind IN ('CLUSTER', 'RFM', 'ABC_XYZ')`)
 export class SegmentProfile {
+  @ForeignKey(() => ModelVersion, { name: 'segment_profile_model_version_id_fkey', onDelete: 'CASCADE' })
   @PrimaryColumn('integer', { name: 'model_version_id' }) modelVersionId: number;
   @PrimaryColumn('text') kind: SegmentKind;
   @PrimaryColumn('text', { name: 'segment_key' }) segmentKey: string;
@@ -29,6 +32,6 @@ export class SegmentProfile {
   @Column('integer', { name: 'priority_rank' }) priorityRank: number;
   @Column('text', { name: 'recommended_action' }) recommendedAction: string;
   @Column('text', { name: 'action_reason', nullable: true }) actionReason: string | null;
-  @Column('jsonb') profile: FeatureDeviation[];
+  @Column('jsonb', { default: () => `'[]'` }) profile: FeatureDeviation[];
   @Column('jsonb', { nullable: true }) centroid: Record<string, number> | null;
 }

@@ -2,16 +2,18 @@ import type { DataSource } from 'typeorm';
 import { config } from '../config';
 import { withTransaction } from '../db/data-source';
 import { computeFeatures } from '../features/features.service';
-import { pca2 } from '../segmentation/pca';
 import { PRIORITY_FORMULA } from '../segmentation/priority';
 import { badInput } from '../shared/errors';
+import { validateTrainRequest } from './train-request';
 import { noProgress, type ProgressFn } from '../shared/progress';
 import { activeModel } from './model-registry.service';
 import { loadChurnInputs, type ChurnEstimates, type ChurnModelInfo, type TransactionModelKind } from './steps/churn.step';
 import { fitChurnOffThread } from './steps/churn.thread';
 import { trainClassifier } from './steps/classifier.step';
-import { assignAll, centroidsToOriginal, fitClusters, type PreviousClusters } from './steps/clustering.step';
-import { ariBetweenModels, writeAssignments, writeProfiles } from './steps/persist.step';
+import { centroidsToOriginal } from '../segmentation/feature-space';
+import { assignAll, fitClusters, spaceTransforms, type PreviousClusters } from './steps/clustering.step';
+import { activateModelVersion, ariBetweenModels, insertModelVersion, writeAssignments, writeProfiles } from './steps/persist.step';
+import { segmentMapProjection } from './steps/projection.step';
 import { scoreSegments } from './steps/scoring.step';
 import { acquireTrainingLock, createRun, RunTracker } from './training-run.service';
 
@@ -60,18 +62,6 @@ export interface TrainResult {
   durationMs: number;
 }
 
-export function validateTrainOptions(o: TrainOptions): void {
-  if (o.k !== undefined && (!Number.isInteger(o.k) || o.k < 2 || o.k > 50)) throw badInput(`k must be an integer from 2 to 50, got ${String(o.k)}`, { argument: 'k' });
-  if (o.seed !== undefined && (!Number.isSafeInteger(o.seed) || o.seed < 0)) throw badInput(`seed must be a non-negative integer, got ${String(o.seed)}`, { argument: 'seed' });
-  if (o.asOf !== undefined && (!(o.asOf instanceof Date) || Number.isNaN(o.asOf.getTime()))) throw badInput('asOf must be a valid date', { argument: 'asOf' });
-  const kMin = o.kMin ?? 2;
-  const kMax = o.kMax ?? 10;
-  if (!Number.isInteger(kMin) || !Number.isInteger(kMax) || kMin < 2 || kMax < kMin || kMax > 50) {
-    throw badInput(`kMin..kMax must satisfy 2 ≤ kMin ≤ kMax ≤ 50, got ${kMin}..${kMax}`, { argument: 'kMin' });
-  }
-  if (o.horizonDays !== undefined && (!Number.isInteger(o.horizonDays) || o.horizonDays < 1)) throw badInput('horizonDays must be a positive integer', { argument: 'horizonDays' });
-}
-
 /**
  * features → clusters (sample fit, k search, stable ids) → assignment of everyone → churn/value models →
  * classifier → persist. Everything the new version consists of is written in ONE transaction that also
@@ -79,7 +69,7 @@ export function validateTrainOptions(o: TrainOptions): void {
  * were and the run marked failed with the reason. One training at a time (PostgreSQL advisory lock).
  */
 export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<TrainResult> {
-  validateTrainOptions(opts);
+  await validateTrainRequest(ds, opts);
   const started = Date.now();
   const seed = opts.seed ?? 42;
   const progress = opts.onProgress ?? noProgress;
@@ -170,19 +160,10 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
     enter('classifier');
     const sampleIds = Array.from(clusters.sampleLabels, (l) => clusters.clusterIds[l]);
     const classifier = await trainClassifier(ds, snap.snapshotId, clusters.space, clusters.sample, clusters.sampleScaled, sampleIds, seed);
-    const pca = pca2(
-      Array.from({ length: clusters.sample.rows }, (_, i) =>
-        Array.from(clusters.sampleScaled.subarray(i * clusters.space.featureNames.length, (i + 1) * clusters.space.featureNames.length)),
-      ),
-      { sampleSize: 20_000, seed },
-    );
-    const projectionRows = Math.min(clusters.sample.rows, 2000);
-    const d = clusters.space.featureNames.length;
-    const proj = pca.project(Array.from({ length: projectionRows }, (_, i) => Array.from(clusters.sampleScaled.subarray(i * d, (i + 1) * d))));
-    const centroidProj = pca.project(clusters.search.model.centroids);
+    const projection = segmentMapProjection(clusters, sampleIds, seed);
 
     enter('persist');
-    const centroidsOriginal = centroidsToOriginal(clusters.space, clusters.search.model.centroids);
+    const centroidsOriginal = centroidsToOriginal(clusters.space, spaceTransforms(clusters.space), clusters.search.model.centroids);
     const keptNames = new Map<number, string>();
     clusters.matchedTo.forEach((m, i) => {
       if (m !== null && prevClusters?.names.has(m)) keptNames.set(clusters.clusterIds[i], prevClusters.names.get(m)!);
@@ -218,38 +199,26 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
         churnError,
         sampleRows: clusters.sample.rows,
       };
-      const {
-        rows: [{ id }],
-      } = await client.query(
-        `INSERT INTO model_version (name, status, training_run_id, snapshot_id, as_of, seed, k, customers, params, feature_names,
-            imputation, scaler, kmeans, classifier, churn_model, priority, projection, metrics)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) RETURNING id`,
-        [
-          `k${clusters.search.k} · seed ${seed} · as of ${snap.asOf.toISOString().slice(0, 10)}`,
-          opts.status ?? 'ready',
-          runId,
-          snap.snapshotId,
-          snap.asOf,
-          seed,
-          clusters.search.k,
-          assigned.customerIds.length,
-          JSON.stringify(params),
-          JSON.stringify(clusters.space.featureNames),
-          JSON.stringify(Object.fromEntries(clusters.space.featureNames.map((f, j) => [f, clusters.space.medians[j]]))),
-          JSON.stringify(clusters.space.scaler),
-          JSON.stringify({ ...clusters.kmeans, clusterIds: clusters.clusterIds }),
-          JSON.stringify(classifier.json),
-          churn ? JSON.stringify(churn.info) : null,
-          JSON.stringify({ formula: PRIORITY_FORMULA, riskSource: churn ? 'bg_nbd' : 'rfm_tier', value: churn ? 'clv' : 'monetary' }),
-          JSON.stringify({
-            explainedVariance: pca.explainedVarianceRatio,
-            pca: pca.toJSON(),
-            points: proj.map(([x, y], i) => ({ x, y, clusterId: sampleIds[i], customerId: clusters.sample.customerIds[i] })),
-            centroids: centroidProj.map(([x, y], i) => ({ x, y, clusterId: clusters.clusterIds[i] })),
-          }),
-          JSON.stringify(metricsBase),
-        ],
-      );
+      const id = await insertModelVersion(client, {
+        name: `k${clusters.search.k} · seed ${seed} · as of ${snap.asOf.toISOString().slice(0, 10)}`,
+        status: opts.status ?? 'ready',
+        trainingRunId: runId,
+        snapshotId: snap.snapshotId,
+        asOf: snap.asOf,
+        seed,
+        k: clusters.search.k,
+        customers: assigned.customerIds.length,
+        params,
+        featureNames: clusters.space.featureNames,
+        imputation: Object.fromEntries(clusters.space.featureNames.map((f, j) => [f, clusters.space.medians[j]])),
+        scaler: clusters.space.scaler,
+        kmeans: { ...clusters.kmeans, clusterIds: clusters.clusterIds },
+        classifier: classifier.json,
+        churnModel: churn?.info ?? null,
+        priority: { formula: PRIORITY_FORMULA, riskSource: churn ? 'bg_nbd' : 'rfm_tier', value: churn ? 'clv' : 'monetary' },
+        projection,
+        metrics: metricsBase,
+      });
       within('persist')(0.1);
       await timed('assignments', () =>
         writeAssignments(client, id, assigned, scores, churn?.estimates ?? null, churn ? churnInputs.customerIds : null, lap('assignments')),
@@ -266,12 +235,9 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
         [id, JSON.stringify({ persistTimings, ariVsPrevious: ari?.ari ?? null, previousModelId: previous?.id ?? null, ariCommonCustomers: ari?.commonCustomers ?? 0, clusterNames: Object.fromEntries(profiles.clusterNames), segmentsByKind: profiles.kinds })],
       );
       inject('persist');
-      if (opts.activate !== false) {
-        await client.query(`UPDATE model_version SET is_active = false WHERE is_active`);
-        await client.query(`UPDATE model_version SET is_active = true, activated_at = now() WHERE id = $1`, [id]);
-      }
+      if (opts.activate !== false) await activateModelVersion(client, id);
       await t.succeed(id, client);
-      return id as number;
+      return id;
     });
     await analyzeParents(ds);
     progress({ step: 'done', done: 1, total: 1 });

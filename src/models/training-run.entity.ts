@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { ModelVersion } from './model-version.entity';
 
 export type TrainingStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 export interface StepTiming {
@@ -7,15 +8,20 @@ export interface StepTiming {
 }
 
 @Entity('training_run')
+@Check('training_run_status_check', `status IN ('queued', 'running', 'succeeded', 'failed')`)
+@Check('training_run_progress_check', 'progress BETWEEN 0 AND 1')
 export class TrainingRun {
   @PrimaryGeneratedColumn() id: number;
-  @Column('text') status: TrainingStatus;
-  @Column('jsonb') params: Record<string, unknown>;
+  @Index('training_run_status_idx')
+  @Column('text', { default: 'queued' }) status: TrainingStatus;
+  @Column('jsonb', { default: () => `'{}'` }) params: Record<string, unknown>;
   /** 0–1 over the whole run. */
-  @Column('double precision') progress: number;
+  @Column('double precision', { default: 0 }) progress: number;
   @Column('text', { nullable: true }) step: string | null;
-  @Column('jsonb', { name: 'step_timings' }) stepTimings: StepTiming[];
+  @Column('jsonb', { name: 'step_timings', default: () => `'[]'` }) stepTimings: StepTiming[];
   @Column('text', { nullable: true }) error: string | null;
+  @Index('training_run_model_version_idx')
+  @ForeignKey(() => ModelVersion, { name: 'training_run_model_version_fk', onDelete: 'SET NULL' })
   @Column('integer', { name: 'model_version_id', nullable: true }) modelVersionId: number | null;
   @Column('text', { name: 'requested_by', nullable: true }) requestedBy: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;

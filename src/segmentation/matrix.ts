@@ -65,19 +65,6 @@ export function toFlat(X: Matrix, cols: number): Float64Array {
   return out;
 }
 
-/** Rows of a flat row-major matrix as plain arrays. */
-export function fromFlat(flat: Float64Array, cols: number): number[][] {
-  const rows = flat.length / cols;
-  const out: number[][] = new Array(rows);
-  for (let i = 0; i < rows; i++) out[i] = Array.from(flat.subarray(i * cols, (i + 1) * cols));
-  return out;
-}
-
-/** The rows of X at `indices` (shallow: the row arrays are shared). */
-export function pickRows<T>(X: ReadonlyArray<T>, indices: readonly number[]): T[] {
-  return indices.map((i) => X[i]);
-}
-
 /** Validates a label vector against n rows: same length, no null/undefined/NaN. */
 export function validateLabels(labels: unknown, n: number, name = 'labels'): ArrayLike<unknown> {
   if (!Array.isArray(labels) && !ArrayBuffer.isView(labels)) throw badInput(`${name} must be an array, got ${describe(labels)}`, { argument: name });

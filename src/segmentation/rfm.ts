@@ -92,17 +92,39 @@ export function quintileScores(values: ArrayLike<number>, name = 'values'): Int8
   const min = sorted[0];
   let floor = 0;
   while (floor < n && sorted[floor] === min) floor++;
-  const dominantFloor = 5 * floor > n;
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    const below = lowerBound(v);
-    out[i] = dominantFloor
-      ? v === min
-        ? 1
-        : 2 + Math.floor((4 * (below - floor)) / (n - floor))
-      : 1 + Math.floor((5 * below) / n);
-  }
+  for (let i = 0; i < n; i++) out[i] = quintileScoreOf(lowerBound(values[i]), n, floor);
   return out;
+}
+
+/**
+ * The quintile rule itself: the score of a value that `below` of the n values lie strictly under, when the
+ * smallest value is shared by `floor` of them. Usually 1 + ⌊5·below/n⌋; when the smallest value holds more
+ * than a fifth of the customers (most bought once), it scores 1 and the rest share 2–5:
+ * 2 + ⌊4·(below − floor)/(n − floor)⌋. Non-decreasing in `below`.
+ */
+export function quintileScoreOf(below: number, n: number, floor: number): number {
+  if (5 * floor > n) return below < floor ? 1 : 2 + Math.floor((4 * (below - floor)) / (n - floor));
+  return 1 + Math.floor((5 * below) / n);
+}
+
+/**
+ * For scores 2, 3, 4, 5: the least number of values that must lie strictly below a value for it to earn that
+ * score (the inverse of quintileScoreOf, found by bisection on it, so both read the same rule). Scoring a value
+ * from outside the n values (a new customer) against the k-th smallest of them gives the score it would have had.
+ */
+export function quintileThresholdRanks(n: number, floor: number): number[] {
+  const ks: number[] = [];
+  for (let s = 2; s <= 5; s++) {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (quintileScoreOf(mid, n, floor) >= s) hi = mid;
+      else lo = mid + 1;
+    }
+    ks.push(lo);
+  }
+  return ks;
 }
 
 function inBox(x: number, [lo, hi]: readonly [number, number]): boolean {

@@ -10,12 +10,47 @@ function assertSeed(seed: number, name = 'seed'): void {
   }
 }
 
+/** Murmur3's 32-bit finaliser: a cheap, well-mixing hash of one word. */
+export function mix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
 /** splitmix32 step: a well-mixed 32-bit value from a 32-bit counter. */
 function splitmix32(x: number): number {
-  let z = (x + 0x9e3779b9) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
+  return mix32((x + 0x9e3779b9) | 0);
+}
+
+/**
+ * The sfc32 generator: 128 bits of state, one 32-bit output per step. Every seeded stream of the project runs
+ * on it (SeededRandom below, and the demo store's per-customer streams in seeds/random.ts); they differ only in
+ * how a seed becomes the state (a, b, c) and in the distributions drawn from it. d starts at 1 and the first
+ * 12 outputs are discarded: sfc32 needs a few rounds to mix a fresh state.
+ */
+export class Sfc32 {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d = 1;
+
+  constructor(a: number, b: number, c: number) {
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    for (let i = 0; i < 12; i++) this.uint32();
+  }
+
+  /** Uniform 32-bit unsigned integer. */
+  uint32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
 }
 
 /** Folds a safe integer (up to 53 bits, any sign) into 32 bits without losing its high part. */
@@ -40,33 +75,19 @@ export function deriveSeed(seed: number, ...parts: number[]): number {
   return h;
 }
 
-export class SeededRandom {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+/** The state of a SeededRandom: three splitmix32 steps from the folded seed. */
+function seededState(seed: number): [number, number, number] {
+  assertSeed(seed);
+  const a = splitmix32(fold(seed));
+  const b = splitmix32(a);
+  return [a, b, splitmix32(b)];
+}
+
+export class SeededRandom extends Sfc32 {
   private spare: number | null = null;
 
   constructor(readonly seed: number) {
-    assertSeed(seed);
-    const s = fold(seed);
-    this.a = splitmix32(s);
-    this.b = splitmix32(this.a);
-    this.c = splitmix32(this.b);
-    this.d = 1;
-    // Discard the first outputs: sfc32 needs a few rounds to mix a fresh state.
-    for (let i = 0; i < 12; i++) this.uint32();
-  }
-
-  /** Uniform 32-bit unsigned integer. */
-  uint32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
+    super(...seededState(seed));
   }
 
   /** Uniform double in [0, 1) with 53 random bits. */

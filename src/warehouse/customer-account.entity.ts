@@ -8,7 +8,7 @@ export class CustomerAccount {
   @Index('customer_account_customer_idx')
   @Column('integer', { name: 'customer_id' }) customerId: number;
   @ManyToOne(() => Customer, (c) => c.accounts, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'customer_id' })
+  @JoinColumn({ name: 'customer_id', foreignKeyConstraintName: 'customer_account_customer_id_fkey' })
   customer: Relation<Customer>;
   @Column('text', { name: 'zip_prefix', nullable: true }) zipPrefix: string | null;
   @Column('text', { nullable: true }) city: string | null;

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, OneToMany, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { CustomerAccount } from './customer-account.entity';
 import { Order } from './order.entity';
 
@@ -8,10 +8,12 @@ export class Customer {
   /** Internal surrogate key for joins; the public id is `customerUniqueId`. */
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'BY DEFAULT' }) id: number;
   @Column('text', { name: 'customer_unique_id', unique: true }) customerUniqueId: string;
+  @Index('customer_zip_prefix_idx')
   @Column('text', { name: 'zip_prefix', nullable: true }) zipPrefix: string | null;
   @Column('text', { nullable: true }) city: string | null;
+  @Index('customer_state_idx')
   @Column('text', { nullable: true }) state: string | null;
-  @Column('text') source: string;
+  @Column('text', { default: 'olist' }) source: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @OneToMany(() => CustomerAccount, (a) => a.customer) accounts: Relation<CustomerAccount>[];
   @OneToMany(() => Order, (o) => o.customer) orders: Relation<Order>[];

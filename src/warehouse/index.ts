@@ -2,6 +2,7 @@ import { Customer } from './customer.entity';
 import { CustomerAccount } from './customer-account.entity';
 import { Geolocation } from './geolocation.entity';
 import { Order } from './order.entity';
+import { OrderFact } from './order-fact.entity';
 import { OrderItem } from './order-item.entity';
 import { OrderPayment } from './order-payment.entity';
 import { OrderReview } from './order-review.entity';
@@ -11,8 +12,8 @@ import { SeedTruth } from './seed-truth.entity';
 import { Seller } from './seller.entity';
 import { TransactionLine } from './transaction-line.entity';
 
-export { Customer, CustomerAccount, Geolocation, Order, OrderItem, OrderPayment, OrderReview, Product, ProductCategory, SeedTruth, Seller, TransactionLine };
+export { Customer, CustomerAccount, Geolocation, Order, OrderFact, OrderItem, OrderPayment, OrderReview, Product, ProductCategory, SeedTruth, Seller, TransactionLine };
 
 export const warehouseEntities = [
-  Customer, CustomerAccount, Geolocation, Order, OrderItem, OrderPayment, OrderReview, Product, ProductCategory, SeedTruth, Seller, TransactionLine,
+  Customer, CustomerAccount, Geolocation, Order, OrderFact, OrderItem, OrderPayment, OrderReview, Product, ProductCategory, SeedTruth, Seller, TransactionLine,
 ];

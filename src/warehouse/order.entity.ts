@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryColumn, type Relation } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, JoinColumn, ManyToOne, OneToMany, PrimaryColumn, type Relation } from 'typeorm';
+import { CustomerAccount } from './customer-account.entity';
 import { Customer } from './customer.entity';
 import { OrderItem } from './order-item.entity';
 import { OrderPayment } from './order-payment.entity';
@@ -11,10 +12,11 @@ export class Order {
   @PrimaryColumn('text') id: string;
   @Column('integer', { name: 'customer_id' }) customerId: number;
   @ManyToOne(() => Customer, (c) => c.orders, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'customer_id' })
+  @JoinColumn({ name: 'customer_id', foreignKeyConstraintName: 'orders_customer_id_fkey' })
   customer: Relation<Customer>;
   /** Olist's per-order customer_id; null for transaction logs. */
   @Index('orders_account_idx')
+  @ForeignKey(() => CustomerAccount, { name: 'orders_account_id_fkey', onDelete: 'SET NULL' })
   @Column('text', { name: 'account_id', nullable: true }) accountId: string | null;
   @Column('text') status: string;
   @Index('orders_purchased_idx')
@@ -23,7 +25,7 @@ export class Order {
   @Column('timestamptz', { name: 'delivered_carrier_at', nullable: true }) deliveredCarrierAt: Date | null;
   @Column('timestamptz', { name: 'delivered_customer_at', nullable: true }) deliveredCustomerAt: Date | null;
   @Column('timestamptz', { name: 'estimated_delivery_at', nullable: true }) estimatedDeliveryAt: Date | null;
-  @Column('text') source: string;
+  @Column('text', { default: 'olist' }) source: string;
   @OneToMany(() => OrderItem, (i) => i.order) items: Relation<OrderItem>[];
   @OneToMany(() => OrderPayment, (p) => p.order) payments: Relation<OrderPayment>[];
   @OneToMany(() => OrderReview, (r) => r.order) reviews: Relation<OrderReview>[];

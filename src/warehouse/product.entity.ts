@@ -6,7 +6,7 @@ export class Product {
   @PrimaryColumn('text') id: string;
   @Index('product_category_idx')
   @Column('text', { name: 'category_name', nullable: true }) categoryName: string | null;
-  @ManyToOne(() => ProductCategory) @JoinColumn({ name: 'category_name' }) category: Relation<ProductCategory> | null;
+  @ManyToOne(() => ProductCategory) @JoinColumn({ name: 'category_name', foreignKeyConstraintName: 'product_category_name_fkey' }) category: Relation<ProductCategory> | null;
   @Column('integer', { name: 'name_length', nullable: true }) nameLength: number | null;
   @Column('integer', { name: 'description_length', nullable: true }) descriptionLength: number | null;
   @Column('integer', { name: 'photos_qty', nullable: true }) photosQty: number | null;

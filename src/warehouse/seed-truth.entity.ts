@@ -1,8 +1,10 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+import { Customer } from './customer.entity';
 
 /** What the synthetic seed knows about each customer. Evaluation only: feature code never reads it. */
 @Entity('seed_truth')
 export class SeedTruth {
+  @ForeignKey(() => Customer, { name: 'seed_truth_customer_id_fkey', onDelete: 'CASCADE' })
   @PrimaryColumn('integer', { name: 'customer_id' }) customerId: number;
   @Column('text', { name: 'latent_type' }) latentType: string;
   @Column('boolean', { name: 'churned_after_as_of' }) churnedAfterAsOf: boolean;

@@ -8,10 +8,10 @@ export class TransactionLine {
   @PrimaryColumn('text', { name: 'order_id' }) orderId: string;
   /** Line number in the source file, so a re-import updates instead of duplicating. */
   @PrimaryColumn('integer', { name: 'line_no' }) lineNo: number;
-  @ManyToOne(() => Order, { onDelete: 'CASCADE' }) @JoinColumn({ name: 'order_id' }) order: Relation<Order>;
+  @ManyToOne(() => Order, { onDelete: 'CASCADE' }) @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'transaction_line_order_id_fkey' }) order: Relation<Order>;
   @Column('numeric', { precision: 14, scale: 3, nullable: true, transformer: numeric }) quantity: number | null;
   @Column('numeric', { name: 'unit_price', precision: 14, scale: 4, nullable: true, transformer: numeric }) unitPrice: number | null;
   @Column('numeric', { precision: 14, scale: 2, transformer: numeric }) amount: number;
-  @Column('boolean', { name: 'is_return' }) isReturn: boolean;
+  @Column('boolean', { name: 'is_return', default: false }) isReturn: boolean;
   @Column('text', { nullable: true }) region: string | null;
 }

@@ -1,6 +1,6 @@
 import { Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { authenticate, bearerToken, generateKey, hashKey, parseApiKeys } from '../../src/graphql/auth/api-keys';
-import { roleAtLeast, type Role } from '../../src/graphql/auth/roles';
+import { authenticate, bearerToken, generateKey, hashKey, parseApiKeys } from '../../src/auth/api-keys';
+import { roleAtLeast, type Role } from '../../src/auth/roles';
 import type { GraphQLContext } from '../../src/graphql/context';
 import { registerRoute } from '../../src/http/routes';
 import { sendJson } from '../../src/http/respond';

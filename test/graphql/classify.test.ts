@@ -1,4 +1,4 @@
-import { ACTIVE_MODEL_TTL_MS, cachedModelIds, rfmBoundaries, scoreRfmAgainst } from '../../src/classifier/classify.service';
+import { ACTIVE_MODEL_TTL_MS, cachedModelIds, rfmBoundaries, scoreRfmAgainst } from '../../src/models/serving/classify.service';
 import { FEATURES } from '../../src/features/catalogue';
 import { featuresForCustomers } from '../../src/features/features.service';
 import { onServerStart } from '../../src/models/retrain.service';

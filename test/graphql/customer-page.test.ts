@@ -1,5 +1,6 @@
 import { parse, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { QueryFailedError, type DataSource } from 'typeorm';
+import { dataModel } from '../../src/data-model';
 import { createDataSource } from '../../src/db/data-source';
 import { FEATURES } from '../../src/features/catalogue';
 import { connectionFromRows } from '../../src/graphql/common/connection';
@@ -252,7 +253,7 @@ describe('queryRowArrays', () => {
 
   it('runs prepared statements by name, once parsed per connection, and recovers when a preparation is stale', async () => {
     // One connection, so that what it prepared can be inspected and spoiled.
-    const one: DataSource = createDataSource(db.url, { poolSize: 1 });
+    const one: DataSource = createDataSource(db.url, dataModel, { poolSize: 1 });
     await one.initialize();
     try {
       await one.query(`CREATE TABLE prep_probe (a int)`);

@@ -1,5 +1,5 @@
 import { FEATURES } from '../../src/features/catalogue';
-import { OPEN_PRINCIPAL } from '../../src/graphql/auth/roles';
+import { OPEN_PRINCIPAL } from '../../src/auth/roles';
 import { createContext } from '../../src/graphql/context';
 import { Customer } from '../../src/graphql/customers/customer.type';
 import { countSqlStatements } from '../../src/graphql/sql-counter';

@@ -3,7 +3,8 @@ import { Min } from 'class-validator';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { ConnectionType, connectionFromRows, keysetAfter, type Connection } from '../../src/graphql/common/connection';
 import { PageArgs, parsePageArgs } from '../../src/graphql/common/page-args';
-import { registerLoaders, type GraphQLContext } from '../../src/graphql/context';
+import type { GraphQLContext, LoaderFactories } from '../../src/graphql/context';
+import type { DataSource } from 'typeorm';
 import { Latitude, PositiveInt } from '../../src/graphql/scalars';
 import { notFound } from '../../src/shared/errors';
 import { createTestDb, type TestDb } from '../helpers/db';
@@ -33,13 +34,14 @@ class ValidatedArgs {
   size: number;
 }
 
-registerLoaders('squareOf', (ds) =>
-  new DataLoader<number, number>(async (ids) => {
-    const rows: { id: number; sq: number }[] = await ds.query(`SELECT id, id * id AS sq FROM unnest($1::int[]) AS id`, [ids]);
-    const by = new Map(rows.map((r) => [r.id, r.sq]));
-    return ids.map((id) => by.get(id) ?? 0);
-  }),
-);
+const probeLoaders: LoaderFactories = {
+  squareOf: (ds: DataSource) =>
+    new DataLoader<number, number>(async (ids) => {
+      const rows: { id: number; sq: number }[] = await ds.query(`SELECT id, id * id AS sq FROM unnest($1::int[]) AS id`, [ids]);
+      const by = new Map(rows.map((r) => [r.id, r.sq]));
+      return ids.map((id) => by.get(id) ?? 0);
+    }),
+};
 
 @Resolver(() => Item)
 class ProbeResolver {
@@ -95,7 +97,7 @@ describe('errors, pagination and the SQL counter over HTTP', () => {
   let t: TestServer;
   beforeAll(async () => {
     db = await createTestDb();
-    t = await startTestServer({ db, extraResolvers: [ProbeResolver] });
+    t = await startTestServer({ db, extraResolvers: [ProbeResolver], extraLoaders: probeLoaders });
   });
   afterAll(async () => {
     await t?.close();

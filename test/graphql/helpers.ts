@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { createServer, type AppServer, type CreateServerOptions, type ServerSettings } from '../../src/server';
-import { hashKey } from '../../src/graphql/auth/api-keys';
-import type { Role } from '../../src/graphql/auth/roles';
+import { hashKey } from '../../src/auth/api-keys';
+import type { Role } from '../../src/auth/roles';
 import { createTestDb, type TestDb } from '../helpers/db';
 
 export interface GqlResponse<T = Record<string, unknown>> {
@@ -43,7 +43,7 @@ export function testKeys(): { keys: Record<Role, string>; spec: string } {
  * settings.apiKeys says otherwise. close() stops the server and drops the database it created.
  */
 export async function startTestServer(
-  opts: { db?: TestDb; settings?: Partial<ServerSettings>; extraResolvers?: Function[]; schema?: CreateServerOptions['schema'] } = {},
+  opts: { db?: TestDb; settings?: Partial<ServerSettings>; extraResolvers?: Function[]; extraLoaders?: CreateServerOptions['extraLoaders']; schema?: CreateServerOptions['schema'] } = {},
 ): Promise<TestServer> {
   const db = opts.db ?? (await createTestDb());
   const { logger, logs } = captureLogger();
@@ -55,6 +55,7 @@ export async function startTestServer(
       host: '127.0.0.1',
       settings: { apiKeys: '', sandbox: false, introspection: true, stopGraceMs: 1000, ...opts.settings },
       extraResolvers: opts.extraResolvers,
+      extraLoaders: opts.extraLoaders,
       schema: opts.schema,
       logger,
     });

@@ -1,4 +1,4 @@
-import { parseSegmentId, segmentId } from '../../src/graphql/segments/segment-id';
+import { parseSegmentId, segmentId } from '../../src/models/segment-id';
 import { SegmentKind } from '../../src/graphql/segments/segment-kind.enum';
 import { createTrainedDb } from '../helpers/trained-db';
 import type { TestDb } from '../helpers/db';

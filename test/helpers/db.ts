@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import { dataModel } from '../../src/data-model';
 import { createDataSource } from '../../src/db/data-source';
 
 export interface TestDb {
@@ -38,7 +39,7 @@ export async function createTestDb(opts: { migrate?: boolean } = {}): Promise<Te
   const name = `segmenta_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
   const url = withDatabase(adminUrl(), name);
-  const ds = createDataSource(url, { poolSize: 5 });
+  const ds = createDataSource(url, dataModel, { poolSize: 5 });
   await ds.initialize();
   if (opts.migrate !== false) await ds.runMigrations({ transaction: 'each' });
   return {
@@ -49,6 +50,24 @@ export async function createTestDb(opts: { migrate?: boolean } = {}): Promise<Te
       if (ds.isInitialized) await ds.destroy();
       await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
+  };
+}
+
+/**
+ * A fresh migrated database for the test file: created before its tests, dropped after them. Call at the top
+ * level of the file; the returned function gives the database inside tests and hooks.
+ */
+export function useTestDb(): () => TestDb {
+  let db: TestDb | undefined;
+  beforeAll(async () => {
+    db = await createTestDb();
+  }, 120_000);
+  afterAll(async () => {
+    await db?.drop();
+  });
+  return () => {
+    if (!db) throw new Error('the test database is not ready: useTestDb() must be called at the top level of the file');
+    return db;
   };
 }
 

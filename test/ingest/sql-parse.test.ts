@@ -1,4 +1,5 @@
-import { sqlDayMonthToIso, sqlIdentifier, sqlInteger, sqlNumeric, sqlTimestamp } from '../../src/ingest/sql-parse';
+import { sqlDayMonthToIso, sqlInteger, sqlNumeric, sqlTimestamp } from '../../src/ingest/sql-parse';
+import { sqlCustomerKey } from '../../src/warehouse/customer-key';
 import { createTestDb, type TestDb } from '../helpers/db';
 
 /** The SQL builders never raise: a bad value becomes NULL (and a counted rejection upstream). */
@@ -95,7 +96,7 @@ describe('SQL value parsing', () => {
   });
 
   it('normalizes spreadsheet-style identifiers', async () => {
-    expect(await evaluate(sqlIdentifier, ['17850.0', '17850', '00012', 'A1.0', 'nan', 'NULL', 'None', 'n/a', '1.5'])).toEqual([
+    expect(await evaluate(sqlCustomerKey, ['17850.0', '17850', '00012', 'A1.0', 'nan', 'NULL', 'None', 'n/a', '1.5'])).toEqual([
       '17850',
       '17850',
       '00012',

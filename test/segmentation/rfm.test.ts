@@ -1,4 +1,4 @@
-import { churnTier, OTHERS, quintileScores, RFM_SEGMENTS, rfmScore, rfmSegment, scoreRfm } from '../../src/segmentation/rfm';
+import { churnTier, OTHERS, quintileScores, quintileThresholdRanks, RFM_SEGMENTS, rfmScore, rfmSegment, scoreRfm } from '../../src/segmentation/rfm';
 
 const scores = (xs: number[]) => Array.from(quintileScores(xs));
 
@@ -35,6 +35,31 @@ describe('quintileScores', () => {
   it('ranks -Infinity lowest and refuses NaN', () => {
     expect(scores([-Infinity, 1, 2, 3, 4])).toEqual([1, 2, 3, 4, 5]);
     expect(() => quintileScores([1, NaN], 'monetary')).toThrow(/monetary\[1\] is NaN/);
+  });
+});
+
+describe('quintileThresholdRanks', () => {
+  // Data whose answer is known from quintileScores itself: a value scores s exactly when at least k_s values lie
+  // strictly below it. Mixes: no ties, many ties, a dominant floor (most buy once), a small floor, tiny sets.
+  const mixes: Record<string, number[]> = {
+    distinct: Array.from({ length: 37 }, (_, i) => (i * 7919) % 101),
+    ties: Array.from({ length: 50 }, (_, i) => Math.floor(i / 6)),
+    dominantFloor: [...Array(70).fill(1), ...Array.from({ length: 30 }, (_, i) => 2 + (i % 9))],
+    smallFloor: [...Array(15).fill(0), ...Array.from({ length: 85 }, (_, i) => 1 + i)],
+    negInfinity: [-Infinity, -Infinity, 3, 4, 4, 9, 12, 15],
+    one: [5],
+    two: [5, 6],
+  };
+  it.each(Object.entries(mixes))('inverts quintileScores on %s', (_name, xs) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const floor = sorted.filter((v) => v === sorted[0]).length;
+    const ks = quintileThresholdRanks(xs.length, floor);
+    expect(ks).toHaveLength(4);
+    const got = xs.map((v) => {
+      const below = sorted.filter((u) => u < v).length;
+      return 1 + ks.filter((k) => below >= k).length;
+    });
+    expect(got).toEqual(scores(xs));
   });
 });
 

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
-import type { Role } from '../auth/roles';
+import type { Role } from '../../auth/roles';
 import type { GraphQLContext } from '../context';
 import { CohortBy, Granularity } from './analytics-enums';
 import { DEFAULT_MONTHS, MAX_MONTHS } from './analytics-sql';
@@ -9,7 +9,7 @@ import { Cohort } from './cohort.type';
 import { cohortRetention, DEFAULT_COHORTS } from './cohort-retention.service';
 import { GeoSegment } from './geo-segment.type';
 import { geoSegments } from './geo-segments.service';
-import { resolveModel, resolveModelArg } from './model-ref';
+import { resolveModel, resolveModelArg } from '../../models/model-ref';
 import { RfmCell } from './rfm-grid.type';
 import { rfmGrid } from './rfm-grid.service';
 import { SegmentMap } from './segment-map.type';

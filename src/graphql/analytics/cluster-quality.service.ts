@@ -1,18 +1,13 @@
 import type { DataSource } from 'typeorm';
+import type { KCurvePoint } from '../../segmentation/k-search';
 import { notFound } from '../../shared/errors';
 import type { ClusterQuality, KSearchPoint } from './cluster-quality.type';
 
 type Db = Pick<DataSource, 'query'>;
 
-interface StoredCurvePoint {
-  k: number;
-  inertia: number;
-  silhouette: number | null;
-  largestClusterShare: number;
-  smallestClusterShare: number;
-  degenerate: boolean;
-  degenerateReason?: string | null;
-}
+/** A k-search point as stored (models before iterations and convergence were recorded lack them). */
+type StoredCurvePoint = Omit<KCurvePoint, 'iterations' | 'converged' | 'degenerateReason'> &
+  Partial<Pick<KCurvePoint, 'iterations' | 'converged' | 'degenerateReason'>>;
 
 /** The parts of model_version.metrics this reads (written by the train pipeline). */
 export interface StoredClusterMetrics {

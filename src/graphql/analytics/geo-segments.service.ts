@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { MEMBER_REVENUE } from './analytics-sql';
 import type { GeoSegment } from './geo-segment.type';
-import type { ModelRef } from './model-ref';
+import type { ModelRef } from '../../models/model-ref';
 
 type Db = Pick<DataSource, 'query'>;
 

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { rfmSegment } from '../../segmentation/rfm';
 import { MEMBER_REVENUE } from './analytics-sql';
-import type { ModelRef } from './model-ref';
+import type { ModelRef } from '../../models/model-ref';
 import type { RfmCell } from './rfm-grid.type';
 
 type Db = Pick<DataSource, 'query'>;

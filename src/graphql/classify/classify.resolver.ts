@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import { classifyCustomers, classifySuppliedFeatures, MAX_CLASSIFY_BATCH, type SuppliedFeatures } from '../../classifier/classify.service';
-import type { Role } from '../auth/roles';
+import { classifyCustomers, classifySuppliedFeatures, MAX_CLASSIFY_BATCH, type SuppliedFeatures } from '../../models/serving/classify.service';
+import type { Role } from '../../auth/roles';
 import type { GraphQLContext } from '../context';
 import { Classification } from './classification.type';
 import { CustomerFeaturesInput } from './customer-features.input';

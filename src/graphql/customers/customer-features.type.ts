@@ -55,6 +55,3 @@ for (const f of FEATURES) {
   const description = `${f.description} (${f.unit})${f.nullWhen ? `; null when ${f.nullWhen}` : ''}`;
   Field(() => graphqlType(f), { nullable: f.nullWhen !== false, description })(CustomerFeatures.prototype, f.name);
 }
-
-/** The SELECT list of a customer_features row (alias `f`) as CustomerFeatures properties (without asOf). */
-export const FEATURE_SELECT = FEATURES.map((f) => `f.${f.column} AS "${f.name}"`).join(', ');

@@ -1,10 +1,10 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { registerLoaders } from '../context';
+import type { LoaderFactories } from '../context';
 import type { Connection } from '../common/connection';
 import { encodeCursor } from '../common/cursor';
 import type { CustomerFeatures } from './customer-features.type';
-import { sqlIdentifier } from '../../ingest/sql-parse';
+import { sqlCustomerKey } from '../../warehouse/customer-key';
 import { notFound } from '../../shared/errors';
 import {
   CLUSTER_PROFILE_JOIN,
@@ -223,7 +223,7 @@ async function lookupCustomers(ds: DataSource, keys: readonly string[]): Promise
                 LEFT JOIN customer_segment cs ON cs.model_version_id = ${model.id} AND cs.customer_id = c.id
                 LEFT JOIN customer_features f ON f.snapshot_id = ${model.snapshot} AND f.customer_id = c.id
                 ${CLUSTER_PROFILE_JOIN}
-               WHERE c.customer_unique_id IN (k.raw, ${sqlIdentifier('btrim(k.raw)')})
+               WHERE c.customer_unique_id IN (k.raw, ${sqlCustomerKey('btrim(k.raw)')})
                ORDER BY (c.customer_unique_id = k.raw) DESC
                LIMIT 1) x`,
       params,
@@ -246,10 +246,13 @@ async function lookupCustomers(ds: DataSource, keys: readonly string[]): Promise
   return out;
 }
 
-registerLoaders('customerByPublicId', (ds) => new DataLoader<string, Customer | null>((keys) => lookupCustomers(ds, keys)));
-registerLoaders('customerSegmentRow', segmentLoader);
-registerLoaders('customerFeatureRow', featuresLoader);
-registerLoaders('customerOrderPage', orderPageLoader);
-registerLoaders('orderItemsByOrder', itemsLoader);
-registerLoaders('orderPaymentsByOrder', paymentsLoader);
-registerLoaders('orderReviewByOrder', reviewLoader);
+/** The customers domain's DataLoaders, listed in src/graphql/loaders.ts. */
+export const customerLoaders = {
+  customerByPublicId: (ds: DataSource) => new DataLoader<string, Customer | null>((keys) => lookupCustomers(ds, keys)),
+  customerSegmentRow: segmentLoader,
+  customerFeatureRow: featuresLoader,
+  customerOrderPage: orderPageLoader,
+  orderItemsByOrder: itemsLoader,
+  orderPaymentsByOrder: paymentsLoader,
+  orderReviewByOrder: reviewLoader,
+} satisfies LoaderFactories;

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
-import type { Role } from '../auth/roles';
+import type { Role } from '../../auth/roles';
 import type { Connection } from '../common/connection';
 import type { GraphQLContext } from '../context';
 import { customerOrders, getCustomer, listCustomers } from './customer.service';

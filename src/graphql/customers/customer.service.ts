@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { badInput, notFound } from '../../shared/errors';
-import { parseModelId } from '../analytics/model-ref';
+import { noActiveModel, parseModelId } from '../../models/model-ref';
 import { connectionFromRows, type Connection } from '../common/connection';
 import { decodeCursor } from '../common/cursor';
 import { parsePageArgs, parseFirst } from '../common/page-args';
@@ -76,7 +76,7 @@ async function assertModel(ds: DataSource, modelId: number | null): Promise<void
     modelId === null ? [] : [modelId],
   );
   if (rows.length) return;
-  if (modelId === null) throw notFound('there is no active model yet: train one first (segmenta train, or the retrain mutation)');
+  if (modelId === null) throw noActiveModel();
   throw notFound(`model version ${modelId} does not exist`, { argument: 'modelId', id: modelId });
 }
 
@@ -260,15 +260,6 @@ async function countCustomersSql(ds: DataSource, modelId: number | null, params:
     params,
   );
   return rows[0].n;
-}
-
-/** Customers matching a filter (the totalCount of listCustomers), as one statement. */
-export async function countCustomers(ctx: GraphQLContext, opts: Pick<ListCustomersOptions, 'modelId' | 'filter' | 'filterArgument'>): Promise<number> {
-  const modelId = modelArg(opts.modelId);
-  const params: unknown[] = [];
-  modelSql(modelId, params);
-  const filters = filterSql(opts.filter, params, opts.filterArgument ?? 'filter');
-  return countCustomersSql(ctx.db, modelId, params, filters);
 }
 
 /**

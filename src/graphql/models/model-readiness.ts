@@ -1,11 +1,10 @@
-import { registerReadinessCheck } from '../../http/readiness';
+import type { DataSource } from 'typeorm';
 
 /**
  * /readyz reports "not ready" until a model is active: the API answers, but segments, customers' clusters
- * and classification need one. Registered on import (the models resolver imports this file), so every
- * server built from the resolver list has it.
+ * and classification need one. The server lists it with its readiness checks (src/server.ts).
  */
-registerReadinessCheck('activeModel', async (ds) => {
+export async function activeModelCheck(ds: Pick<DataSource, 'query'>): Promise<{ ok: boolean; detail: string }> {
   const [row] = (await ds.query(`SELECT id FROM model_version WHERE is_active`)) as { id: number }[];
   return row ? { ok: true, detail: `model ${row.id}` } : { ok: false, detail: 'no model is active: train one (segmenta train, or the retrain mutation)' };
-});
+}

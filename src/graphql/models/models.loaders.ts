@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import { registerLoaders } from '../context';
+import type { DataSource } from 'typeorm';
+import type { LoaderFactories } from '../context';
 import type { ModelVersion } from './model-version.type';
 import { modelVersionsByIds } from './models.service';
 
@@ -9,5 +10,8 @@ declare module '../context' {
   }
 }
 
-/** Model versions by id, one statement per batch (TrainingRun.modelVersion over a page of runs). */
-registerLoaders('modelVersionById', (ds) => new DataLoader<number, ModelVersion | null>((ids) => modelVersionsByIds(ds, ids)));
+/** The models domain's DataLoaders, listed in src/graphql/loaders.ts. */
+export const modelLoaders = {
+  /** Model versions by id, one statement per batch (TrainingRun.modelVersion over a page of runs). */
+  modelVersionById: (ds: DataSource) => new DataLoader<number, ModelVersion | null>((ids) => modelVersionsByIds(ds, ids)),
+} satisfies LoaderFactories;

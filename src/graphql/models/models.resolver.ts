@@ -2,14 +2,13 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Re
 import { activateModelVersion, startRetrain } from '../../models/retrain.service';
 import { clusterQualityFromMetrics, type StoredClusterMetrics } from '../analytics/cluster-quality.service';
 import { ClusterQuality } from '../analytics/cluster-quality.type';
-import type { Role } from '../auth/roles';
+import type { Role } from '../../auth/roles';
 import type { Connection } from '../common/connection';
 import type { GraphQLContext } from '../context';
-import './model-readiness';
-import './models.loaders';
 import { ModelVersion, ModelVersionConnection } from './model-version.type';
 import { ModelPageArgs } from './models.args';
-import { activeModelVersion, listBacktests, listModelVersions, listTrainingRuns, modelVersionsByIds, parseIntId, trainingRunById } from './models.service';
+import { activeModelVersion, listBacktests, listModelVersions, listTrainingRuns, modelVersionsByIds, trainingRunById } from './models.service';
+import { parseIntId } from '../../models/model-ref';
 import { RetrainInput } from './retrain.input';
 import { Backtest, TrainingRun, TrainingRunConnection } from './training-run.type';
 

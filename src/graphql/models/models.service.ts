@@ -7,18 +7,6 @@ import { TrainingStatus, type Backtest, type TrainingRun } from './training-run.
 
 type Db = Pick<DataSource, 'query'>;
 
-const INT4_MAX = 2_147_483_647;
-
-/** An id argument (GraphQL ID: digits) → integer; anything else is BAD_USER_INPUT naming the argument. */
-export function parseIntId(raw: string | number, argument: string, what: string): number {
-  const s = String(raw).trim();
-  const n = /^[0-9]{1,10}$/.test(s) ? Number(s) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1 || n > INT4_MAX) {
-    throw badInput(`${argument} must be a ${what} id (a positive integer), got ${JSON.stringify(String(raw).slice(0, 40))}`, { argument });
-  }
-  return n;
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Model versions
 

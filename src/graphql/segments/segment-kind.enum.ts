@@ -1,11 +1,6 @@
 import { registerEnumType } from 'type-graphql';
+import { SEGMENT_KINDS, SegmentKind } from '../../models/segment-kind';
 
-/** The three segmentations every model version carries. */
-export enum SegmentKind {
-  CLUSTER = 'CLUSTER',
-  RFM = 'RFM',
-  ABC_XYZ = 'ABC_XYZ',
-}
 registerEnumType(SegmentKind, {
   name: 'SegmentKind',
   valuesConfig: {
@@ -15,4 +10,4 @@ registerEnumType(SegmentKind, {
   },
 });
 
-export const SEGMENT_KINDS = Object.values(SegmentKind) as SegmentKind[];
+export { SEGMENT_KINDS, SegmentKind };

@@ -1,14 +1,14 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import type { Role } from '../auth/roles';
+import type { Role } from '../../auth/roles';
 import type { GraphQLContext } from '../context';
-import { resolveModelArg } from '../analytics/model-ref';
+import { resolveModelArg } from '../../models/model-ref';
 import type { Connection } from '../common/connection';
 import { PageArgs } from '../common/page-args';
 import { CustomerOrderBy } from '../customers/customer-filter.input';
 import { listCustomers } from '../customers/customer.service';
 import { CustomerConnection, type Customer } from '../customers/customer.type';
 import { Segment } from './segment.type';
-import { parseSegmentId } from './segment-id';
+import { parseSegmentId } from '../../models/segment-id';
 import { SegmentKind } from './segment-kind.enum';
 import { getSegment, listSegments, segmentCustomerFilter, type SegmentNode } from './segments.service';
 

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { actionText, type RecommendedAction } from '../../segmentation/priority';
 import type { CustomerListFilter } from '../customers/customer.service';
 import type { FeatureDeviation, Segment } from './segment.type';
-import { segmentId, type SegmentRef } from './segment-id';
+import { segmentId, type SegmentRef } from '../../models/segment-id';
 import { SegmentKind } from './segment-kind.enum';
 
 type Db = Pick<DataSource, 'query'>;

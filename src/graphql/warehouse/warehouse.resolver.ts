@@ -1,6 +1,6 @@
 import { Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../context';
-import type { Role } from '../auth/roles';
+import type { Role } from '../../auth/roles';
 import { warehouseStats } from './warehouse-stats.service';
 import { WarehouseStats } from './warehouse-stats.type';
 

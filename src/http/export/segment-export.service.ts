@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { withTransaction } from '../../db/data-source';
-import { parseSegmentId, type SegmentRef } from '../../graphql/segments/segment-id';
-import { SegmentKind } from '../../graphql/segments/segment-kind.enum';
+import { parseSegmentId, type SegmentRef } from '../../models/segment-id';
+import { resolveModel } from '../../models/model-ref';
+import { SegmentKind } from '../../models/segment-kind';
 import { badInput, notFound } from '../../shared/errors';
 import { csvLine } from './csv';
 
@@ -32,9 +33,8 @@ const MEMBER: Record<SegmentKind, string> = {
 export async function resolveExportSegment(ds: DataSource, rawId: string): Promise<ExportSegment> {
   let id = rawId;
   if (typeof rawId === 'string' && rawId.startsWith('active:')) {
-    const active: { id: number }[] = await ds.query(`SELECT id FROM model_version WHERE is_active`);
-    if (!active.length) throw notFound('there is no active model yet: train one first (segmenta train, or the retrain mutation)');
-    id = `${active[0].id}${rawId.slice('active'.length)}`;
+    const active = await resolveModel(ds, null, 'id');
+    id = `${active.id}${rawId.slice('active'.length)}`;
   }
   const ref = parseSegmentId(id, 'id');
   const rows: { snapshotId: number | null; name: string; size: number }[] = await ds.query(

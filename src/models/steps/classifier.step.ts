@@ -3,10 +3,8 @@ import type { NaiveBayesJSON } from '../../classifier/naive-bayes';
 import { featureDef } from '../../features/catalogue';
 import type { FeatureBatch } from '../../features/feature-matrix.service';
 import { fitWithHoldoutOffThread } from './classifier.thread';
-import type { FeatureSpace } from './clustering.step';
-
-/** Categorical features the classifier reads besides the clustering space. */
-export const CATEGORICAL_FEATURES = ['state', 'topCategory'] as const;
+import type { FeatureSpace } from '../../segmentation/feature-space';
+import { classifierRow, CATEGORICAL_FEATURES } from '../../classifier/classifier-row';
 
 export interface ClassifierMetrics {
   accuracy: number;
@@ -23,14 +21,6 @@ export interface ClassifierMetrics {
 export interface ClassifierResult {
   json: NaiveBayesJSON<number>;
   metrics: ClassifierMetrics;
-}
-
-/** A classifier row: the clustering space's (transformed, scaled) values plus the categorical features. */
-export function classifierRow(space: FeatureSpace, scaled: ArrayLike<number>, offset: number, cats: Record<string, string | null>): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  space.featureNames.forEach((f, j) => (row[f] = scaled[offset + j]));
-  for (const c of CATEGORICAL_FEATURES) row[c] = cats[c] ?? 'unknown';
-  return row;
 }
 
 /**

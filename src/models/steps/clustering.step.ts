@@ -1,11 +1,12 @@
 import type { DataSource } from 'typeorm';
-import { FEATURES, featureDef, transformForClustering, clusteringFeatures } from '../../features/catalogue';
+import { FEATURES, featureDef, clusteringFeatures } from '../../features/catalogue';
 import { readFeatureMatrix, sampleFeatureMatrix, type FeatureBatch } from '../../features/feature-matrix.service';
 
+import { originalToSpace, toClusteringSpace, transformForClustering, type FeatureSpace, type FeatureTransform } from '../../segmentation/feature-space';
 import { KMeansModel, type KMeansJSON } from '../../segmentation/kmeans';
 import { searchKOffThread, type OffThreadSearch } from './k-search.thread';
 import { matchCentroids } from '../../segmentation/matching';
-import { StandardScaler, type StandardScalerJSON } from '../../segmentation/scaler';
+import { StandardScaler } from '../../segmentation/scaler';
 import { badInput } from '../../shared/errors';
 import type { ProgressFn } from '../../shared/progress';
 
@@ -25,15 +26,6 @@ export interface ClusteringOptions {
   progress: ProgressFn;
 }
 
-/** The transform from a feature row to the clustering space, as stored with the model. */
-export interface FeatureSpace {
-  featureNames: string[];
-  /** Per feature: median used for a missing value (in original units). */
-  medians: number[];
-  scaler: StandardScalerJSON;
-  dropped: { feature: string; presence: number }[];
-}
-
 export interface ClusteringResult {
   space: FeatureSpace;
   search: OffThreadSearch;
@@ -48,47 +40,9 @@ export interface ClusteringResult {
   sampleLabels: Int32Array;
 }
 
-/** Row-major raw values → the clustering space (signed log1p where the catalogue says, imputation, scaling). */
-export function toClusteringSpace(space: FeatureSpace, raw: Float64Array, rows: number): Float64Array {
-  const d = space.featureNames.length;
-  const defs = space.featureNames.map((f) => featureDef(f));
-  const mean = space.scaler.mean;
-  const scale = space.scaler.scale;
-  const out = new Float64Array(rows * d);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < d; j++) {
-      let v = raw[i * d + j];
-      if (Number.isNaN(v)) v = space.medians[j];
-      out[i * d + j] = (transformForClustering(defs[j], v) - mean[j]) / scale[j];
-    }
-  }
-  return out;
-}
-
-/** Centroids (clustering space) → original units. */
-export function centroidsToOriginal(space: FeatureSpace, centroids: number[][]): Record<string, number>[] {
-  const defs = space.featureNames.map((f) => featureDef(f));
-  return centroids.map((c) =>
-    Object.fromEntries(
-      c.map((z, j) => {
-        const t = z * space.scaler.scale[j] + space.scaler.mean[j];
-        const v = defs[j].logTransform ? Math.sign(t) * Math.expm1(Math.abs(t)) : t;
-        return [defs[j].column, v];
-      }),
-    ),
-  );
-}
-
-/** Original-unit centroids → the clustering space of `space` (for matching a previous model's clusters). */
-function originalToSpace(space: FeatureSpace, centroid: Record<string, number>): number[] | null {
-  const out: number[] = [];
-  for (let j = 0; j < space.featureNames.length; j++) {
-    const def = featureDef(space.featureNames[j]);
-    const v = centroid[def.column];
-    if (typeof v !== 'number' || !Number.isFinite(v)) return null;
-    out.push((transformForClustering(def, v) - space.scaler.mean[j]) / space.scaler.scale[j]);
-  }
-  return out;
+/** The catalogue's transform of each feature of `space`, in order. */
+export function spaceTransforms(space: Pick<FeatureSpace, 'featureNames'>): FeatureTransform[] {
+  return space.featureNames.map((f) => featureDef(f));
 }
 
 export interface PreviousClusters {
@@ -167,7 +121,7 @@ export async function fitClusters(ds: DataSource, snapshotId: number, previous: 
   // Stable identity: continue the previous model's cluster ids where the centroids match.
   let matchedTo: (number | null)[] = new Array(k).fill(null);
   if (previous && previous.centroids.length) {
-    const prev = previous.centroids.map((c) => originalToSpace(space, c));
+    const prev = previous.centroids.map((c) => originalToSpace(space, spaceTransforms(space), c));
     if (prev.every((c): c is number[] => c !== null)) {
       matchedTo = matchCentroids<number>(prev, centroids, { ids: previous.ids, maxDistance: 1.5 });
     }
@@ -199,13 +153,14 @@ export async function assignAll(
 ): Promise<{ customerIds: Int32Array; clusterIds: Int32Array }> {
   const model = KMeansModel.fromJSON(result.kmeans);
   const d = result.space.featureNames.length;
+  const transforms = spaceTransforms(result.space);
   const customerIds = new Int32Array(total);
   const clusterIds = new Int32Array(total);
   let n = 0;
   await readFeatureMatrix(ds, snapshotId, result.space.featureNames, {
     batchSize: 20_000,
     onBatch: (b) => {
-      const z = toClusteringSpace(result.space, b.values, b.rows);
+      const z = toClusteringSpace(result.space, transforms, b.values, b.rows);
       const labels = model.assignBatch(z, d);
       if (n + b.rows > customerIds.length) throw new Error('the snapshot grew while it was being read');
       for (let i = 0; i < b.rows; i++) {

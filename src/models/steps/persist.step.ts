@@ -8,6 +8,63 @@ import type { ChurnEstimates } from './churn.step';
 import type { SegmentScores } from './scoring.step';
 import { PROFILE_FEATURES } from './clustering.step';
 
+/** Everything a `model_version` row holds (migration 0002), by name; JSON columns take plain values. */
+export interface ModelVersionRow {
+  name: string;
+  status: string;
+  trainingRunId: number;
+  snapshotId: number;
+  asOf: Date;
+  seed: number;
+  k: number;
+  customers: number;
+  params: Record<string, unknown>;
+  featureNames: string[];
+  /** Per feature: the median that replaces a missing value. */
+  imputation: Record<string, number>;
+  scaler: unknown;
+  kmeans: unknown;
+  classifier: unknown;
+  churnModel: unknown | null;
+  priority: unknown;
+  projection: unknown;
+  metrics: Record<string, unknown>;
+}
+
+/** The row's fields in column order; each column is its field in snake_case (trainingRunId → training_run_id). */
+const MODEL_VERSION_FIELDS: (keyof ModelVersionRow)[] = [
+  'name', 'status', 'trainingRunId', 'snapshotId', 'asOf', 'seed', 'k', 'customers', 'params', 'featureNames',
+  'imputation', 'scaler', 'kmeans', 'classifier', 'churnModel', 'priority', 'projection', 'metrics',
+];
+/** jsonb columns: sent as JSON text and cast by PostgreSQL. */
+const MODEL_VERSION_JSON = new Set<keyof ModelVersionRow>(['params', 'featureNames', 'imputation', 'scaler', 'kmeans', 'classifier', 'churnModel', 'priority', 'projection', 'metrics']);
+const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Writes the model's own row (inactive) in the caller's transaction; returns its id. */
+export async function insertModelVersion(client: PoolClient, row: ModelVersionRow): Promise<number> {
+  const values = MODEL_VERSION_FIELDS.map((f) => {
+    const v = row[f];
+    return MODEL_VERSION_JSON.has(f) && v !== null && v !== undefined ? JSON.stringify(v) : v;
+  });
+  const {
+    rows: [{ id }],
+  } = await client.query(
+    `INSERT INTO model_version (${MODEL_VERSION_FIELDS.map(snakeCase).join(', ')})
+     VALUES (${MODEL_VERSION_FIELDS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
+    values,
+  );
+  return id as number;
+}
+
+/**
+ * Makes `id` the one active model, in the caller's transaction (the partial unique index
+ * model_version_one_active allows no second active row, so the old one is switched off first).
+ */
+export async function activateModelVersion(db: { query(sql: string, params?: unknown[]): Promise<unknown> }, id: number): Promise<void> {
+  await db.query(`UPDATE model_version SET is_active = false WHERE is_active AND id <> $1`, [id]);
+  await db.query(`UPDATE model_version SET is_active = true, activated_at = now() WHERE id = $1 AND NOT is_active`, [id]);
+}
+
 /** The partition of `customer_segment` that holds one model version's rows. */
 export const modelPartition = (modelId: number) => `customer_segment_m${Number(modelId)}`;
 

@@ -1,6 +1,6 @@
 import type { AuthCheckerFn } from 'type-graphql';
-import { forbidden, unauthenticated } from '../../shared/errors';
-import { ROLES, roleAtLeast, type Principal, type Role } from './roles';
+import { forbidden, unauthenticated } from '../shared/errors';
+import { ROLES, roleAtLeast, type Principal, type Role } from '../auth/roles';
 
 /**
  * The one authorization rule for @Authorized fields. Roles nest (admin ⊃ analyst ⊃ viewer), so

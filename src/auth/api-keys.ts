@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { config, ConfigError } from '../../config';
-import { unauthenticated } from '../../shared/errors';
+import { config, ConfigError } from '../config';
+import { unauthenticated } from '../shared/errors';
 import { isRole, OPEN_PRINCIPAL, ROLES, type Principal, type Role } from './roles';
 
 /** One configured key: only its SHA-256 is kept, so a leaked configuration does not leak keys. */

@@ -1,11 +1,13 @@
 import type { DataSource } from 'typeorm';
-import { featuresForCustomers } from '../features/features.service';
-import { classifierRow, CATEGORICAL_FEATURES } from '../models/steps/classifier.step';
-import { toClusteringSpace, type FeatureSpace } from '../models/steps/clustering.step';
-import { rfmSegment } from '../segmentation/rfm';
-import type { StandardScalerJSON } from '../segmentation/scaler';
-import { badInput, notFound } from '../shared/errors';
-import { NaiveBayes, type NaiveBayesJSON } from './naive-bayes';
+import { featuresForCustomers } from '../../features/features.service';
+import { classifierRow, CATEGORICAL_FEATURES } from '../../classifier/classifier-row';
+import { toClusteringSpace, type FeatureSpace } from '../../segmentation/feature-space';
+import { spaceTransforms } from '../steps/clustering.step';
+import { quintileThresholdRanks, rfmSegment } from '../../segmentation/rfm';
+import type { StandardScalerJSON } from '../../segmentation/scaler';
+import { badInput, notFound } from '../../shared/errors';
+import { noActiveModel } from '../model-ref';
+import { NaiveBayes, type NaiveBayesJSON } from '../../classifier/naive-bayes';
 
 /**
  * Classification against a stored model: a feature row goes through the model's own feature space
@@ -61,38 +63,43 @@ export function quintileScore(b: QuintileBoundaries, v: number): number {
   return score;
 }
 
-/**
- * One statement: per dimension (r = −recency_days, f = frequency, m = monetary with NULL as −∞, as in
- * scoring.step.ts), the rank k_s each score needs — 1 + ⌊5·below/n⌋ in the usual case, and when the smallest value
- * holds more than a fifth of the customers, 1 for it and 2 + ⌊4·(below − floor)/(n − floor)⌋ above it — and
- * the value at that rank.
- */
-const RFM_BOUNDARIES_SQL = `
+/** A snapshot's values per RFM dimension, oriented as scoring.step.ts scores them (larger is better). */
+const RFM_VALUES_SQL = `
 WITH s AS (
   SELECT -recency_days AS r, frequency::float8 AS f, COALESCE(monetary, '-Infinity'::float8) AS m
     FROM customer_features WHERE snapshot_id = $1
-),
-d AS (SELECT 'r' AS dim, r AS v FROM s UNION ALL SELECT 'f', f FROM s UNION ALL SELECT 'm', m FROM s),
-st AS (SELECT dim, count(*) AS n, min(v) AS vmin FROM d GROUP BY dim),
-fl AS (SELECT st.dim, st.n, count(*) FILTER (WHERE d.v = st.vmin) AS floor FROM d JOIN st USING (dim) GROUP BY st.dim, st.n),
-ks AS (
-  SELECT dim, s,
-         CASE WHEN 5 * floor > n
-              THEN CASE WHEN s = 2 THEN floor ELSE floor + ((s - 2) * (n - floor) + 3) / 4 END
-              ELSE ((s - 1) * n + 4) / 5 END AS k
-    FROM fl, generate_series(2, 5) AS s
-),
-ranked AS (SELECT dim, v, row_number() OVER (PARTITION BY dim ORDER BY v) AS rn FROM d)
-SELECT ks.dim, ks.s, ks.k::int AS k, ranked.v
-  FROM ks LEFT JOIN ranked ON ranked.dim = ks.dim AND ranked.rn = ks.k
- ORDER BY ks.dim, ks.s`;
+)
+SELECT 'r' AS dim, r AS v FROM s UNION ALL SELECT 'f', f FROM s UNION ALL SELECT 'm', m FROM s`;
 
-/** The quintile boundaries of a snapshot (null when it has no rows). */
+/** Per dimension: how many values, and how many share the smallest one (what the quintile rule needs). */
+const RFM_COUNTS_SQL = `
+WITH d AS (${RFM_VALUES_SQL}), st AS (SELECT dim, min(v) AS vmin FROM d GROUP BY dim)
+SELECT dim, count(*)::int AS n, (count(*) FILTER (WHERE d.v = st.vmin))::int AS floor FROM d JOIN st USING (dim) GROUP BY dim`;
+
+/** Per dimension, the value at each requested rank (1 = smallest). $2 dims, $3 ranks, pairwise. */
+const RFM_VALUES_AT_RANKS_SQL = `
+WITH d AS (${RFM_VALUES_SQL}),
+ranked AS (SELECT dim, v, row_number() OVER (PARTITION BY dim ORDER BY v) AS rn FROM d)
+SELECT ranked.dim, ranked.rn::int AS k, ranked.v
+  FROM ranked JOIN unnest($2::text[], $3::int[]) AS want(dim, k) ON want.dim = ranked.dim AND want.k = ranked.rn`;
+
+/**
+ * The quintile boundaries of a snapshot (null when it has no rows): the ranks come from the quintile rule of
+ * src/segmentation/rfm.ts (quintileThresholdRanks), the values at those ranks from the snapshot.
+ */
 export async function rfmBoundaries(db: Db, snapshotId: number): Promise<RfmBoundaries | null> {
-  const rows = (await db.query(RFM_BOUNDARIES_SQL, [snapshotId])) as { dim: 'r' | 'f' | 'm'; s: number; k: number; v: number | null }[];
-  if (rows.length === 0) return null;
+  const counts = (await db.query(RFM_COUNTS_SQL, [snapshotId])) as { dim: 'r' | 'f' | 'm'; n: number; floor: number }[];
+  if (counts.length === 0) return null;
+  const ranks = counts.map((c) => ({ dim: c.dim, ks: quintileThresholdRanks(c.n, c.floor) }));
+  const wanted = ranks.flatMap((r) => r.ks.filter((k) => k > 0).map((k) => [r.dim, k] as const));
+  const rows = (await db.query(RFM_VALUES_AT_RANKS_SQL, [snapshotId, wanted.map((w) => w[0]), wanted.map((w) => w[1])])) as {
+    dim: 'r' | 'f' | 'm';
+    k: number;
+    v: number;
+  }[];
+  const valueAt = new Map(rows.map((row) => [`${row.dim}:${row.k}`, row.v]));
   const out: RfmBoundaries = { r: { above: [] }, f: { above: [] }, m: { above: [] } };
-  for (const row of rows) out[row.dim].above.push(row.k <= 0 ? null : row.v);
+  for (const { dim, ks } of ranks) out[dim].above = ks.map((k) => (k <= 0 ? null : (valueAt.get(`${dim}:${k}`) ?? null)));
   return out;
 }
 
@@ -217,7 +224,7 @@ export function servableModel(db: Db, id: number): Promise<ServableModel> {
 /** The active model, parsed (cached). NOT_FOUND when no model is active. */
 export async function activeServableModel(db: Db): Promise<ServableModel> {
   const id = await activeModelId(db);
-  if (id === null) throw notFound('there is no active model to classify with: train one first (segmenta train, or the retrain mutation)');
+  if (id === null) throw noActiveModel();
   return servableModel(db, id);
 }
 
@@ -269,7 +276,7 @@ function classifyRow(model: ServableModel, x: FeatureRow): Omit<Classification, 
     const v = x.numeric[f];
     raw[j] = typeof v === 'number' && Number.isFinite(v) ? v : NaN;
   });
-  const z = toClusteringSpace(model.space, raw, 1);
+  const z = toClusteringSpace(model.space, spaceTransforms(model.space), raw, 1);
   const row = classifierRow(model.space, z, 0, { state: x.state, topCategory: x.topCategory });
   const explanation = model.classifier.explain(row);
   const [proba] = model.classifier.predictProba([row]);

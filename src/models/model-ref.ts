@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { badInput, notFound } from '../../shared/errors';
+import { badInput, notFound, type DomainError } from '../shared/errors';
 
 const INT4_MAX = 2_147_483_647;
 
@@ -11,16 +11,27 @@ export interface ModelRef {
 }
 
 /**
- * A model version id as clients send it (GraphQL ID: a string of digits). Anything else is BAD_USER_INPUT
- * naming the argument; ids beyond the column's range cannot exist and are refused the same way.
+ * A row id as clients send it (GraphQL ID: a string of digits) → integer. Anything else is BAD_USER_INPUT
+ * naming the argument; ids beyond the column's range (int4) cannot exist and are refused the same way.
+ * `what` names the row in the message ("model version", "training run").
  */
-export function parseModelId(raw: string | number, argument = 'modelId'): number {
+export function parseIntId(raw: string | number, argument: string, what: string): number {
   const s = String(raw).trim();
   const n = /^[0-9]{1,10}$/.test(s) ? Number(s) : NaN;
   if (!Number.isSafeInteger(n) || n < 1 || n > INT4_MAX) {
-    throw badInput(`${argument} must be a model version id (a positive integer), got ${JSON.stringify(String(raw).slice(0, 40))}`, { argument });
+    throw badInput(`${argument} must be a ${what} id (a positive integer), got ${JSON.stringify(String(raw).slice(0, 40))}`, { argument });
   }
   return n;
+}
+
+/** A model version id as clients send it. */
+export function parseModelId(raw: string | number, argument = 'modelId'): number {
+  return parseIntId(raw, argument, 'model version');
+}
+
+/** The one answer to "which model?" when none is active, for every caller that needs one. */
+export function noActiveModel(): DomainError {
+  return notFound('there is no active model yet: train one first (segmenta train, or the retrain mutation)');
 }
 
 /**
@@ -32,7 +43,7 @@ export function parseModelId(raw: string | number, argument = 'modelId'): number
 export async function resolveModel(ds: Pick<DataSource, 'query'>, raw: string | number | null | undefined, argument = 'modelId'): Promise<ModelRef> {
   if (raw === null || raw === undefined) {
     const [active] = (await ds.query(`SELECT id, snapshot_id AS "snapshotId" FROM model_version WHERE is_active`)) as ModelRef[];
-    if (!active) throw notFound('there is no active model yet: train one first (segmenta train, or the retrain mutation)');
+    if (!active) throw noActiveModel();
     return active;
   }
   const id = parseModelId(raw, argument);

@@ -1,6 +1,6 @@
-import { badInput } from '../../shared/errors';
-import { parseModelId } from '../analytics/model-ref';
-import { SEGMENT_KINDS, type SegmentKind } from './segment-kind.enum';
+import { badInput } from '../shared/errors';
+import { parseModelId } from './model-ref';
+import { SEGMENT_KINDS, type SegmentKind } from './segment-kind';
 
 export interface SegmentRef {
   modelId: number;

@@ -16,7 +16,8 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   PORT: port.default(4000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Listen address. Default: 0.0.0.0 with API keys, 127.0.0.1 in open mode (see `listenHost`). */
+  HOST: z.string().min(1).optional(),
   EMBEDDED_PG_DIR: z.string().min(1).default('.data/pg'),
   EMBEDDED_PG_PORT: port.default(54329),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -24,10 +25,14 @@ const schema = z.object({
   DEMO_SEED: z.coerce.number().int().min(0).default(42),
   /** Comma-separated `role:sha256hex` pairs; see README "API keys". Empty means open local mode. */
   API_KEYS: z.string().default(''),
+  /** Lets NODE_ENV=production start with no API_KEYS (open mode, every caller is admin). */
+  SEGMENTA_ALLOW_OPEN: bool.default(false),
   GRAPHQL_SANDBOX: bool.optional(),
   GRAPHQL_INTROSPECTION: bool.optional(),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).default(20_000),
+  /** SQL statements one GraphQL request may run; the next fails with SQL_BUDGET_EXCEEDED. */
+  GRAPHQL_MAX_SQL_STATEMENTS: z.coerce.number().int().min(1).default(200),
   /** `jit` compiles each operation once (graphql-jit); `graphql-js` interprets it on every request. */
   GRAPHQL_EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
   /** How many compiled operations the jit executor keeps (least recently used ones are dropped). */
@@ -39,7 +44,7 @@ const schema = z.object({
   BENCH_FULL: bool.default(false),
 });
 
-export type Config = z.infer<typeof schema> & { sandbox: boolean; introspection: boolean };
+export type Config = z.infer<typeof schema> & { sandbox: boolean; introspection: boolean; listenHost: string };
 
 export class ConfigError extends Error {}
 
@@ -53,7 +58,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const prod = c.NODE_ENV === 'production';
-  return { ...c, sandbox: c.GRAPHQL_SANDBOX ?? !prod, introspection: c.GRAPHQL_INTROSPECTION ?? !prod };
+  const open = c.API_KEYS.trim() === '';
+  // Open mode treats every caller as admin: it must be asked for in production, and stays on loopback
+  // unless HOST says otherwise.
+  return {
+    ...c,
+    sandbox: c.GRAPHQL_SANDBOX ?? !prod,
+    introspection: c.GRAPHQL_INTROSPECTION ?? !prod,
+    listenHost: c.HOST ?? (open ? '127.0.0.1' : '0.0.0.0'),
+  };
+}
+
+/**
+ * The server refuses to start in production without API keys unless open mode is asked for. (The CLI does
+ * not serve anything and is not held to this.)
+ */
+export function assertServable(c: Config): void {
+  if (c.NODE_ENV === 'production' && c.API_KEYS.trim() === '' && !c.SEGMENTA_ALLOW_OPEN) {
+    throw new ConfigError(
+      'API_KEYS is empty and NODE_ENV=production: refusing to serve every caller as admin.\n' +
+        '  Create a key with `segmenta keys generate --role admin` and put the printed role:sha256 entry in API_KEYS,\n' +
+        '  or set SEGMENTA_ALLOW_OPEN=1 to run open on purpose (it listens on 127.0.0.1 unless HOST is set).',
+    );
+  }
 }
 
 let cached: Config | undefined;

@@ -7,13 +7,15 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import { config, type Config } from './config';
+import { assertServable, config, type Config } from './config';
 import { closeOnSignals, openDatabase, type Database } from './db/database';
 import { authenticate, parseApiKeys, type ApiKeyEntry } from './graphql/auth/api-keys';
 import { OPEN_PRINCIPAL, roleAtLeast, type Principal } from './graphql/auth/roles';
 import { createContext, type GraphQLContext } from './graphql/context';
 import { argumentPathsRule, createFormatError } from './graphql/errors';
 import { complexityLimitPlugin } from './graphql/limits/complexity';
+import { noNulInLiteralsRule, nulVariablesPlugin } from './graphql/limits/nul-bytes';
+import { noSubscriptionRule } from './graphql/limits/subscription.rule';
 import { depthLimitRule } from './graphql/limits/depth.rule';
 import { noIntrospectionRule } from './graphql/limits/introspection.rule';
 import { JitExecutor, jitGateway } from './graphql/jit-executor';
@@ -36,6 +38,8 @@ export interface ServerSettings {
   bodyLimit: string;
   maxDepth: number;
   maxComplexity: number;
+  /** SQL statements one request may run (GRAPHQL_MAX_SQL_STATEMENTS). */
+  maxSqlStatements: number;
   /** `jit`: operations compiled once by graphql-jit (src/graphql/jit-executor.ts); `graphql-js`: interpreted. */
   executor: Config['GRAPHQL_EXECUTOR'];
   /** How many compiled operations the jit executor keeps. */
@@ -55,6 +59,7 @@ export function settingsFromConfig(c: Config = config()): ServerSettings {
     bodyLimit: c.REQUEST_BODY_LIMIT,
     maxDepth: c.GRAPHQL_MAX_DEPTH,
     maxComplexity: c.GRAPHQL_MAX_COMPLEXITY,
+    maxSqlStatements: c.GRAPHQL_MAX_SQL_STATEMENTS,
     executor: c.GRAPHQL_EXECUTOR,
     jitCacheSize: c.GRAPHQL_JIT_CACHE_SIZE,
     introspection: c.introspection,
@@ -92,7 +97,10 @@ export interface AppServer {
 
 const PLAIN_LANDING = 'segmenta GraphQL API\n\nSend queries as POST /graphql with a JSON body {"query": "...", "variables": {...}}.\n';
 
-/** Adds extensions.sqlStatements (and the complexity estimate) when the request sent `x-debug-sql-count: 1`. */
+/**
+ * Adds extensions.sqlStatements (and the complexity estimate) when the request sent `x-debug-sql-count: 1`
+ * outside production (the header is ignored there: the figures help tune an attack as much as a query).
+ */
 function debugExtensionsPlugin(): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
@@ -144,6 +152,7 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
     log.warn('API_KEYS is empty: open local mode, every request is treated as admin. Set API_KEYS before exposing this server.');
   }
 
+  const production = settings.nodeEnv === 'production';
   const httpServer = http.createServer();
   const jit =
     settings.executor === 'jit'
@@ -159,7 +168,13 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
     // Our own rule refuses introspection with a message that names the setting.
     introspection: true,
     hideSchemaDetailsFromClientErrors: !settings.introspection,
-    validationRules: [argumentPathsRule, depthLimitRule(settings.maxDepth), ...(settings.introspection ? [] : [noIntrospectionRule])],
+    validationRules: [
+      argumentPathsRule,
+      noSubscriptionRule,
+      noNulInLiteralsRule,
+      depthLimitRule(settings.maxDepth),
+      ...(settings.introspection ? [] : [noIntrospectionRule]),
+    ],
     nodeEnv: settings.nodeEnv,
     stopOnTerminationSignals: false,
     logger: {
@@ -173,7 +188,8 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
       settings.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
       // No HTTP caching of API answers; without it Apollo would wrap every field resolver to track cache hints.
       ApolloServerPluginCacheControlDisabled(),
-      complexityLimitPlugin<GraphQLContext>(settings.maxComplexity),
+      complexityLimitPlugin<GraphQLContext>(settings.maxComplexity, { exposeFigures: !production }),
+      nulVariablesPlugin<GraphQLContext>(),
       debugExtensionsPlugin(),
     ],
   });
@@ -203,7 +219,7 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
       return;
     }
 
-    const counter: SqlCounter = { statements: 0 };
+    const counter: SqlCounter = { statements: 0, limit: settings.maxSqlStatements };
     const response = await runWithSqlCounter(counter, () =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method, headers: headerMap(req), search: url.search, body },
@@ -218,7 +234,7 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
               extensions: { code: e.code, http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
             });
           }
-          return createContext({ principal, ds, sqlCounter: counter, debugSql: req.headers['x-debug-sql-count'] === '1' });
+          return createContext({ principal, ds, sqlCounter: counter, debugSql: !production && req.headers['x-debug-sql-count'] === '1' });
         },
       }),
     );
@@ -275,7 +291,7 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
   try {
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
-      httpServer.listen(opts.port ?? config().PORT, opts.host ?? config().HOST, () => {
+      httpServer.listen(opts.port ?? config().PORT, opts.host ?? config().listenHost, () => {
         httpServer.off('error', reject);
         resolve();
       });
@@ -309,6 +325,7 @@ export async function startServer(
   opts: { migrate?: boolean; logger?: Logger; beforeListen?: (db: Database) => Promise<void> } = {},
 ): Promise<AppServer & { db: Database }> {
   const log = opts.logger ?? defaultLogger;
+  assertServable(config());
   const db = await openDatabase({ migrate: opts.migrate ?? true, log: (m) => log.info(m) });
   try {
     // Preparation (demo data, a first model) runs before the port opens, so /readyz never lies about it.

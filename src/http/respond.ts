@@ -9,6 +9,8 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
+  [ErrorCode.SQL_BUDGET_EXCEEDED]: 400,
+  [ErrorCode.DATABASE_UNAVAILABLE]: 503,
 };
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -37,6 +37,13 @@ const schema = z.object({
   GRAPHQL_EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
   /** How many compiled operations the jit executor keeps (least recently used ones are dropped). */
   GRAPHQL_JIT_CACHE_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** Requests per caller (API key, or address in open mode) per RATE_LIMIT_WINDOW_S, counted in PostgreSQL; 0 = off. */
+  RATE_LIMIT_POINTS: z.coerce.number().int().min(0).default(1200),
+  RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Requests this instance serves at once; 0 = no cap. More wait (up to MAX_QUEUED, QUEUE_TIMEOUT_MS), then get 503. */
+  MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(64),
+  MAX_QUEUED: z.coerce.number().int().min(0).default(512),
+  QUEUE_TIMEOUT_MS: z.coerce.number().int().min(1).default(5000),
   REQUEST_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb').default('1mb'),
   CLV_HORIZON_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   CLV_MONTHLY_DISCOUNT: z.coerce.number().min(0).max(1).default(0.01),

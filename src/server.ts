@@ -22,6 +22,8 @@ import { JitExecutor, jitGateway } from './graphql/jit-executor';
 import { buildAppSchema } from './graphql/schema';
 import { instrumentDataSource, runWithSqlCounter, type SqlCounter } from './graphql/sql-counter';
 import { parseByteSize, PayloadTooLargeError, readBody } from './http/body';
+import { InFlightGate } from './http/in-flight';
+import { createRateLimiter, rateLimitKey } from './http/rate-limit';
 import { checkReadiness } from './http/readiness';
 import { sendError, sendJson, sendThrown } from './http/respond';
 import { matchRoute } from './http/routes';
@@ -40,6 +42,13 @@ export interface ServerSettings {
   maxComplexity: number;
   /** SQL statements one request may run (GRAPHQL_MAX_SQL_STATEMENTS). */
   maxSqlStatements: number;
+  /** Requests per caller per window (RATE_LIMIT_POINTS, RATE_LIMIT_WINDOW_S); 0 = off. */
+  rateLimitPoints: number;
+  rateLimitWindowSeconds: number;
+  /** In-flight cap of this instance (MAX_IN_FLIGHT, MAX_QUEUED, QUEUE_TIMEOUT_MS). */
+  maxInFlight: number;
+  maxQueued: number;
+  queueTimeoutMs: number;
   /** `jit`: operations compiled once by graphql-jit (src/graphql/jit-executor.ts); `graphql-js`: interpreted. */
   executor: Config['GRAPHQL_EXECUTOR'];
   /** How many compiled operations the jit executor keeps. */
@@ -60,6 +69,11 @@ export function settingsFromConfig(c: Config = config()): ServerSettings {
     maxDepth: c.GRAPHQL_MAX_DEPTH,
     maxComplexity: c.GRAPHQL_MAX_COMPLEXITY,
     maxSqlStatements: c.GRAPHQL_MAX_SQL_STATEMENTS,
+    rateLimitPoints: c.RATE_LIMIT_POINTS,
+    rateLimitWindowSeconds: c.RATE_LIMIT_WINDOW_S,
+    maxInFlight: c.MAX_IN_FLIGHT,
+    maxQueued: c.MAX_QUEUED,
+    queueTimeoutMs: c.QUEUE_TIMEOUT_MS,
     executor: c.GRAPHQL_EXECUTOR,
     jitCacheSize: c.GRAPHQL_JIT_CACHE_SIZE,
     introspection: c.introspection,
@@ -196,6 +210,44 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
   await apollo.start();
 
   const principalFor = (req: IncomingMessage): Principal => authenticate(req.headers.authorization, keys);
+  const rateLimiter = createRateLimiter(ds, { points: settings.rateLimitPoints, windowSeconds: settings.rateLimitWindowSeconds });
+  const gate = new InFlightGate({ maxInFlight: settings.maxInFlight, maxQueued: settings.maxQueued, queueTimeoutMs: settings.queueTimeoutMs });
+
+  /**
+   * Admission of every request but /healthz and /readyz: a slot under the in-flight cap (else 503), then the
+   * caller's rate limit (else 429), both with Retry-After. Returns the slot's release, or undefined when the
+   * request was answered here.
+   */
+  async function admit(req: IncomingMessage, res: ServerResponse, path: string): Promise<(() => void) | undefined> {
+    const refuse = (status: number, code: string, message: string, retryAfter: number) => {
+      const headers = { 'retry-after': String(retryAfter) };
+      if (path.startsWith('/graphql')) graphQLTransportError(res, status, code, message, headers);
+      else sendError(res, status, code, message, {}, headers);
+    };
+    const slot = await gate.admit();
+    if (!slot.admitted) {
+      refuse(503, 'OVERLOADED', `the server is at its limit of ${settings.maxInFlight} requests at once (${slot.reason}): retry shortly`, 1);
+      return undefined;
+    }
+    let keyId: string | undefined;
+    if (keys.length > 0) {
+      try {
+        keyId = principalFor(req).keyId;
+      } catch {
+        keyId = undefined; // a missing or wrong key is counted by address (and refused later)
+      }
+    }
+    const decision = await rateLimiter.consume(rateLimitKey(req, keyId)).catch((e: unknown) => {
+      log.error({ err: e }, 'rate limiter failed; the request is let through');
+      return { allowed: true as const };
+    });
+    if (!decision.allowed) {
+      slot.release();
+      refuse(429, 'RATE_LIMITED', `more than ${decision.limit} requests in ${settings.rateLimitWindowSeconds} s from this ${keyId ? 'API key' : 'address'}: retry after ${decision.retryAfterSeconds} s`, decision.retryAfterSeconds);
+      return undefined;
+    }
+    return slot.release;
+  }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
@@ -252,9 +304,15 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
+    let release: (() => void) | undefined;
     try {
-      if (path === '/graphql' || path === '/graphql/') return await handleGraphQL(req, res, url);
       if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) return sendJson(res, 200, { status: 'ok' });
+      if (path !== '/readyz') {
+        release = await admit(req, res, path);
+        if (!release) return;
+        res.once('close', release);
+      }
+      if (path === '/graphql' || path === '/graphql/') return await handleGraphQL(req, res, url);
       if (path === '/readyz' && (method === 'GET' || method === 'HEAD')) {
         const report = await checkReadiness(ds, {
           timeoutMs: settings.readinessTimeoutMs,

@@ -30,7 +30,8 @@ import { matchRoute } from './http/routes';
 import './http/export/segment-export.route';
 import './http/dashboard/dashboard.route';
 import { logger as defaultLogger } from './logger';
-import { badInput, forbidden, isDomainError } from './shared/errors';
+import { badInput, ErrorCode, forbidden, isDomainError } from './shared/errors';
+import { DATABASE_RETRY_AFTER_SECONDS } from './db/unavailable';
 
 /** What the server takes from config(); tests override single values. */
 export interface ServerSettings {
@@ -133,6 +134,23 @@ function debugExtensionsPlugin(): ApolloServerPlugin<GraphQLContext> {
   };
 }
 
+/** An answer that says the database is unavailable is HTTP 503 with Retry-After, whatever else it carries. */
+function databaseUnavailablePlugin(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const errors = response.body.singleResult.errors ?? [];
+          if (!errors.some((e) => e.extensions?.code === ErrorCode.DATABASE_UNAVAILABLE)) return;
+          response.http.status = 503;
+          response.http.headers.set('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+        },
+      };
+    },
+  };
+}
+
 function headerMap(req: IncomingMessage): HeaderMap {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
@@ -205,6 +223,7 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
       complexityLimitPlugin<GraphQLContext>(settings.maxComplexity, { exposeFigures: !production }),
       nulVariablesPlugin<GraphQLContext>(),
       debugExtensionsPlugin(),
+      databaseUnavailablePlugin(),
     ],
   });
   await apollo.start();

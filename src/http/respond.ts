@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/unavailable';
 import { ErrorCode, isDomainError } from '../shared/errors';
 import { PayloadTooLargeError } from './body';
 
@@ -47,6 +48,10 @@ export function sendThrown(res: ServerResponse, e: unknown): boolean {
     const headers: Record<string, string> = status === 401 ? { 'www-authenticate': 'Bearer' } : {};
     sendError(res, status, e.code, e.message, e.details, headers);
     return status === 500;
+  }
+  if (isDatabaseUnavailable(e)) {
+    sendError(res, 503, ErrorCode.DATABASE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE, {}, { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) });
+    return true;
   }
   sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
   return true;

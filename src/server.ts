@@ -9,6 +9,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { assertServable, config, type Config } from './config';
 import { closeOnSignals, openDatabase, type Database } from './db/database';
+import { SERVER_APPLICATION_NAME } from './db/data-source';
 import { authenticate, parseApiKeys, type ApiKeyEntry } from './graphql/auth/api-keys';
 import { OPEN_PRINCIPAL, roleAtLeast, type Principal } from './graphql/auth/roles';
 import { createContext, type GraphQLContext } from './graphql/context';
@@ -403,7 +404,7 @@ export async function startServer(
 ): Promise<AppServer & { db: Database }> {
   const log = opts.logger ?? defaultLogger;
   assertServable(config());
-  const db = await openDatabase({ migrate: opts.migrate ?? true, log: (m) => log.info(m) });
+  const db = await openDatabase({ migrate: opts.migrate ?? true, log: (m) => log.info(m), applicationName: SERVER_APPLICATION_NAME, keepIdle: true });
   try {
     // Preparation (demo data, a first model) runs before the port opens, so /readyz never lies about it.
     await opts.beforeListen?.(db);

@@ -105,7 +105,7 @@ registerBench('api-classify', async () => {
       db,
       port: 0,
       host: '127.0.0.1',
-      settings: { apiKeys: '', sandbox: false, introspection: false },
+      settings: { apiKeys: '', sandbox: false, introspection: false, rateLimitPoints: 0 },
       logger: pino({ level: 'silent' }),
     });
   })();

@@ -198,7 +198,7 @@ registerBench('api-customers', async () => {
         db,
         port: 0,
         host: '127.0.0.1',
-        settings: { apiKeys: '', sandbox: false, introspection: false, executor },
+        settings: { apiKeys: '', sandbox: false, introspection: false, executor, rateLimitPoints: 0 },
         logger: pino({ level: 'silent' }),
       });
       apis.push({ name, executor, server });

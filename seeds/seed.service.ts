@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
-import { withTransaction } from '../src/db/data-source';
+import { SERVER_APPLICATION_NAME, withTransaction } from '../src/db/data-source';
 import { noProgress, type ProgressFn } from '../src/shared/progress';
 import { rebuildOrderFacts } from '../src/warehouse/order-fact.service';
 import { LATENT_TYPES, MIX_NAMES, type LatentType, type MixName } from './behaviour';
@@ -208,6 +208,12 @@ const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 async function prepareWarehouse(client: PoolClient, replace: boolean): Promise<void> {
   const list = WAREHOUSE_TABLES.join(', ');
   if (replace) {
+    // TRUNCATE holds an exclusive lock until the whole seed commits: a serving process's readers would stall
+    // for all of it. So --replace runs only while no service is connected.
+    const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`, [SERVER_APPLICATION_NAME]);
+    if (rows[0].n > 0) {
+      throw new SeedError(`a segmenta service is connected to this database (${rows[0].n} connection(s) named ${SERVER_APPLICATION_NAME}): stop it before seed --replace, whose truncate would block its readers until the seed ends`);
+    }
     // CASCADE: tables derived from the warehouse (scores, memberships…) describe the old customers.
     await client.query(`TRUNCATE ${list} RESTART IDENTITY CASCADE`);
     return;

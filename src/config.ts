@@ -16,7 +16,8 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   PORT: port.default(4000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Listen address. Default: 0.0.0.0 with API keys, 127.0.0.1 in open mode (see `listenHost`). */
+  HOST: z.string().min(1).optional(),
   EMBEDDED_PG_DIR: z.string().min(1).default('.data/pg'),
   EMBEDDED_PG_PORT: port.default(54329),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -24,14 +25,25 @@ const schema = z.object({
   DEMO_SEED: z.coerce.number().int().min(0).default(42),
   /** Comma-separated `role:sha256hex` pairs; see README "API keys". Empty means open local mode. */
   API_KEYS: z.string().default(''),
+  /** Lets NODE_ENV=production start with no API_KEYS (open mode, every caller is admin). */
+  SEGMENTA_ALLOW_OPEN: bool.default(false),
   GRAPHQL_SANDBOX: bool.optional(),
   GRAPHQL_INTROSPECTION: bool.optional(),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).default(20_000),
+  /** SQL statements one GraphQL request may run; the next fails with SQL_BUDGET_EXCEEDED. */
+  GRAPHQL_MAX_SQL_STATEMENTS: z.coerce.number().int().min(1).default(200),
   /** `jit` compiles each operation once (graphql-jit); `graphql-js` interprets it on every request. */
   GRAPHQL_EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
   /** How many compiled operations the jit executor keeps (least recently used ones are dropped). */
   GRAPHQL_JIT_CACHE_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** Requests per caller (API key, or address in open mode) per RATE_LIMIT_WINDOW_S, counted in PostgreSQL; 0 = off. */
+  RATE_LIMIT_POINTS: z.coerce.number().int().min(0).default(1200),
+  RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Requests this instance serves at once; 0 = no cap. More wait (up to MAX_QUEUED, QUEUE_TIMEOUT_MS), then get 503. */
+  MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(64),
+  MAX_QUEUED: z.coerce.number().int().min(0).default(512),
+  QUEUE_TIMEOUT_MS: z.coerce.number().int().min(1).default(5000),
   REQUEST_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb').default('1mb'),
   CLV_HORIZON_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   CLV_MONTHLY_DISCOUNT: z.coerce.number().min(0).max(1).default(0.01),
@@ -42,7 +54,7 @@ const schema = z.object({
 /** Every environment variable the service reads (deployment files are checked against this list). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
-export type Config = z.infer<typeof schema> & { sandbox: boolean; introspection: boolean };
+export type Config = z.infer<typeof schema> & { sandbox: boolean; introspection: boolean; listenHost: string };
 
 export class ConfigError extends Error {}
 
@@ -56,11 +68,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const prod = c.NODE_ENV === 'production';
-  return { ...c, sandbox: c.GRAPHQL_SANDBOX ?? !prod, introspection: c.GRAPHQL_INTROSPECTION ?? !prod };
+  const open = c.API_KEYS.trim() === '';
+  // Open mode treats every caller as admin: it must be asked for in production, and stays on loopback
+  // unless HOST says otherwise.
+  return {
+    ...c,
+    sandbox: c.GRAPHQL_SANDBOX ?? !prod,
+    introspection: c.GRAPHQL_INTROSPECTION ?? !prod,
+    listenHost: c.HOST ?? (open ? '127.0.0.1' : '0.0.0.0'),
+  };
+}
+
+/**
+ * The server refuses to start in production without API keys unless open mode is asked for. (The CLI does
+ * not serve anything and is not held to this.)
+ */
+export function assertServable(c: Config): void {
+  if (c.NODE_ENV === 'production' && c.API_KEYS.trim() === '' && !c.SEGMENTA_ALLOW_OPEN) {
+    throw new ConfigError(
+      'API_KEYS is empty and NODE_ENV=production: refusing to serve every caller as admin.\n' +
+        '  Create a key with `segmenta keys generate --role admin` and put the printed role:sha256 entry in API_KEYS,\n' +
+        '  or set SEGMENTA_ALLOW_OPEN=1 to run open on purpose (it listens on 127.0.0.1 unless HOST is set).',
+    );
+  }
 }
 
 let cached: Config | undefined;
 export function config(): Config {
   cached ??= loadConfig();
   return cached;
+}
+
+/** Tests change env between cases; this drops the cached copy. */
+export function resetConfigForTests(): void {
+  cached = undefined;
 }

@@ -2,6 +2,7 @@ import type { DataModel } from './db/data-source';
 import { featureEntities } from './features';
 import { modelEntities } from './models';
 import { warehouseEntities } from './warehouse';
+import { RateLimitRow } from './db/rate-limit.entity';
 import { migrations } from '../migrations';
 
 /**
@@ -9,6 +10,6 @@ import { migrations } from '../migrations';
  * pass into the data source. A domain with new tables adds its entity list here.
  */
 export const dataModel: DataModel = {
-  entities: [...warehouseEntities, ...featureEntities, ...modelEntities],
+  entities: [...warehouseEntities, ...featureEntities, ...modelEntities, RateLimitRow],
   migrations,
 };

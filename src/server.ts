@@ -7,9 +7,10 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import { config, type Config } from './config';
+import { assertServable, config, type Config } from './config';
 import { dataModel } from './data-model';
 import { closeOnSignals, openDatabase, type Database } from './db/database';
+import { SERVER_APPLICATION_NAME } from './db/data-source';
 import { authenticate, parseApiKeys, type ApiKeyEntry } from './auth/api-keys';
 import { OPEN_PRINCIPAL, roleAtLeast, type Principal } from './auth/roles';
 import { createContext, type GraphQLContext, type LoaderFactories } from './graphql/context';
@@ -17,19 +18,24 @@ import { loaderFactories } from './graphql/loaders';
 import { activeModelCheck } from './graphql/models/model-readiness';
 import { argumentPathsRule, createFormatError } from './graphql/errors';
 import { complexityLimitPlugin } from './graphql/limits/complexity';
+import { noNulInLiteralsRule, nulVariablesPlugin } from './graphql/limits/nul-bytes';
+import { noSubscriptionRule } from './graphql/limits/subscription.rule';
 import { depthLimitRule } from './graphql/limits/depth.rule';
 import { noIntrospectionRule } from './graphql/limits/introspection.rule';
 import { JitExecutor, jitGateway } from './graphql/jit-executor';
 import { buildAppSchema } from './graphql/schema';
 import { instrumentDataSource, runWithSqlCounter, type SqlCounter } from './graphql/sql-counter';
 import { parseByteSize, PayloadTooLargeError, readBody } from './http/body';
+import { InFlightGate } from './http/in-flight';
+import { createRateLimiter, rateLimitKey } from './http/rate-limit';
 import { checkReadiness, registerReadinessCheck } from './http/readiness';
 import { sendError, sendJson, sendThrown } from './http/respond';
 import { matchRoute } from './http/routes';
 import './http/export/segment-export.route';
 import './http/dashboard/dashboard.route';
 import { logger as defaultLogger } from './logger';
-import { badInput, forbidden, isDomainError } from './shared/errors';
+import { badInput, ErrorCode, forbidden, isDomainError } from './shared/errors';
+import { DATABASE_RETRY_AFTER_SECONDS } from './db/unavailable';
 
 registerReadinessCheck('activeModel', activeModelCheck);
 
@@ -41,6 +47,15 @@ export interface ServerSettings {
   bodyLimit: string;
   maxDepth: number;
   maxComplexity: number;
+  /** SQL statements one request may run (GRAPHQL_MAX_SQL_STATEMENTS). */
+  maxSqlStatements: number;
+  /** Requests per caller per window (RATE_LIMIT_POINTS, RATE_LIMIT_WINDOW_S); 0 = off. */
+  rateLimitPoints: number;
+  rateLimitWindowSeconds: number;
+  /** In-flight cap of this instance (MAX_IN_FLIGHT, MAX_QUEUED, QUEUE_TIMEOUT_MS). */
+  maxInFlight: number;
+  maxQueued: number;
+  queueTimeoutMs: number;
   /** `jit`: operations compiled once by graphql-jit (src/graphql/jit-executor.ts); `graphql-js`: interpreted. */
   executor: Config['GRAPHQL_EXECUTOR'];
   /** How many compiled operations the jit executor keeps. */
@@ -60,6 +75,12 @@ export function settingsFromConfig(c: Config = config()): ServerSettings {
     bodyLimit: c.REQUEST_BODY_LIMIT,
     maxDepth: c.GRAPHQL_MAX_DEPTH,
     maxComplexity: c.GRAPHQL_MAX_COMPLEXITY,
+    maxSqlStatements: c.GRAPHQL_MAX_SQL_STATEMENTS,
+    rateLimitPoints: c.RATE_LIMIT_POINTS,
+    rateLimitWindowSeconds: c.RATE_LIMIT_WINDOW_S,
+    maxInFlight: c.MAX_IN_FLIGHT,
+    maxQueued: c.MAX_QUEUED,
+    queueTimeoutMs: c.QUEUE_TIMEOUT_MS,
     executor: c.GRAPHQL_EXECUTOR,
     jitCacheSize: c.GRAPHQL_JIT_CACHE_SIZE,
     introspection: c.introspection,
@@ -99,7 +120,10 @@ export interface AppServer {
 
 const PLAIN_LANDING = 'segmenta GraphQL API\n\nSend queries as POST /graphql with a JSON body {"query": "...", "variables": {...}}.\n';
 
-/** Adds extensions.sqlStatements (and the complexity estimate) when the request sent `x-debug-sql-count: 1`. */
+/**
+ * Adds extensions.sqlStatements (and the complexity estimate) when the request sent `x-debug-sql-count: 1`
+ * outside production (the header is ignored there: the figures help tune an attack as much as a query).
+ */
 function debugExtensionsPlugin(): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
@@ -112,6 +136,23 @@ function debugExtensionsPlugin(): ApolloServerPlugin<GraphQLContext> {
             sqlStatements: contextValue.sqlCounter.statements,
             ...(contextValue.complexity !== undefined ? { complexity: contextValue.complexity } : {}),
           };
+        },
+      };
+    },
+  };
+}
+
+/** An answer that says the database is unavailable is HTTP 503 with Retry-After, whatever else it carries. */
+function databaseUnavailablePlugin(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const errors = response.body.singleResult.errors ?? [];
+          if (!errors.some((e) => e.extensions?.code === ErrorCode.DATABASE_UNAVAILABLE)) return;
+          response.http.status = 503;
+          response.http.headers.set('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
         },
       };
     },
@@ -152,6 +193,7 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
     log.warn('API_KEYS is empty: open local mode, every request is treated as admin. Set API_KEYS before exposing this server.');
   }
 
+  const production = settings.nodeEnv === 'production';
   const httpServer = http.createServer();
   const jit =
     settings.executor === 'jit'
@@ -167,7 +209,13 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
     // Our own rule refuses introspection with a message that names the setting.
     introspection: true,
     hideSchemaDetailsFromClientErrors: !settings.introspection,
-    validationRules: [argumentPathsRule, depthLimitRule(settings.maxDepth), ...(settings.introspection ? [] : [noIntrospectionRule])],
+    validationRules: [
+      argumentPathsRule,
+      noSubscriptionRule,
+      noNulInLiteralsRule,
+      depthLimitRule(settings.maxDepth),
+      ...(settings.introspection ? [] : [noIntrospectionRule]),
+    ],
     nodeEnv: settings.nodeEnv,
     stopOnTerminationSignals: false,
     logger: {
@@ -181,13 +229,53 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
       settings.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
       // No HTTP caching of API answers; without it Apollo would wrap every field resolver to track cache hints.
       ApolloServerPluginCacheControlDisabled(),
-      complexityLimitPlugin<GraphQLContext>(settings.maxComplexity),
+      complexityLimitPlugin<GraphQLContext>(settings.maxComplexity, { exposeFigures: !production }),
+      nulVariablesPlugin<GraphQLContext>(),
       debugExtensionsPlugin(),
+      databaseUnavailablePlugin(),
     ],
   });
   await apollo.start();
 
   const principalFor = (req: IncomingMessage): Principal => authenticate(req.headers.authorization, keys);
+  const rateLimiter = createRateLimiter(ds, { points: settings.rateLimitPoints, windowSeconds: settings.rateLimitWindowSeconds });
+  const gate = new InFlightGate({ maxInFlight: settings.maxInFlight, maxQueued: settings.maxQueued, queueTimeoutMs: settings.queueTimeoutMs });
+
+  /**
+   * Admission of every request but /healthz and /readyz: a slot under the in-flight cap (else 503), then the
+   * caller's rate limit (else 429), both with Retry-After. Returns the slot's release, or undefined when the
+   * request was answered here.
+   */
+  async function admit(req: IncomingMessage, res: ServerResponse, path: string): Promise<(() => void) | undefined> {
+    const refuse = (status: number, code: string, message: string, retryAfter: number) => {
+      const headers = { 'retry-after': String(retryAfter) };
+      if (path.startsWith('/graphql')) graphQLTransportError(res, status, code, message, headers);
+      else sendError(res, status, code, message, {}, headers);
+    };
+    const slot = await gate.admit();
+    if (!slot.admitted) {
+      refuse(503, 'OVERLOADED', `the server is at its limit of ${settings.maxInFlight} requests at once (${slot.reason}): retry shortly`, 1);
+      return undefined;
+    }
+    let keyId: string | undefined;
+    if (keys.length > 0) {
+      try {
+        keyId = principalFor(req).keyId;
+      } catch {
+        keyId = undefined; // a missing or wrong key is counted by address (and refused later)
+      }
+    }
+    const decision = await rateLimiter.consume(rateLimitKey(req, keyId)).catch((e: unknown) => {
+      log.error({ err: e }, 'rate limiter failed; the request is let through');
+      return { allowed: true as const };
+    });
+    if (!decision.allowed) {
+      slot.release();
+      refuse(429, 'RATE_LIMITED', `more than ${decision.limit} requests in ${settings.rateLimitWindowSeconds} s from this ${keyId ? 'API key' : 'address'}: retry after ${decision.retryAfterSeconds} s`, decision.retryAfterSeconds);
+      return undefined;
+    }
+    return slot.release;
+  }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
@@ -211,7 +299,7 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
       return;
     }
 
-    const counter: SqlCounter = { statements: 0 };
+    const counter: SqlCounter = { statements: 0, limit: settings.maxSqlStatements };
     const response = await runWithSqlCounter(counter, () =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method, headers: headerMap(req), search: url.search, body },
@@ -226,7 +314,7 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
               extensions: { code: e.code, http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
             });
           }
-          return createContext({ principal, ds, sqlCounter: counter, debugSql: req.headers['x-debug-sql-count'] === '1', loaders });
+          return createContext({ principal, ds, sqlCounter: counter, debugSql: !production && req.headers['x-debug-sql-count'] === '1', loaders });
         },
       }),
     );
@@ -244,9 +332,15 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
+    let release: (() => void) | undefined;
     try {
-      if (path === '/graphql' || path === '/graphql/') return await handleGraphQL(req, res, url);
       if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) return sendJson(res, 200, { status: 'ok' });
+      if (path !== '/readyz') {
+        release = await admit(req, res, path);
+        if (!release) return;
+        res.once('close', release);
+      }
+      if (path === '/graphql' || path === '/graphql/') return await handleGraphQL(req, res, url);
       if (path === '/readyz' && (method === 'GET' || method === 'HEAD')) {
         const report = await checkReadiness(ds, {
           timeoutMs: settings.readinessTimeoutMs,
@@ -283,7 +377,7 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
   try {
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
-      httpServer.listen(opts.port ?? config().PORT, opts.host ?? config().HOST, () => {
+      httpServer.listen(opts.port ?? config().PORT, opts.host ?? config().listenHost, () => {
         httpServer.off('error', reject);
         resolve();
       });
@@ -317,7 +411,8 @@ export async function startServer(
   opts: { migrate?: boolean; logger?: Logger; beforeListen?: (db: Database) => Promise<void> } = {},
 ): Promise<AppServer & { db: Database }> {
   const log = opts.logger ?? defaultLogger;
-  const db = await openDatabase({ model: dataModel, migrate: opts.migrate ?? true, log: (m) => log.info(m) });
+  assertServable(config());
+  const db = await openDatabase({ model: dataModel, migrate: opts.migrate ?? true, log: (m) => log.info(m), applicationName: SERVER_APPLICATION_NAME, keepIdle: true });
   try {
     // Preparation (demo data, a first model) runs before the port opens, so /readyz never lies about it.
     await opts.beforeListen?.(db);

@@ -124,7 +124,7 @@ describe('seed building blocks', () => {
       expect(profiles.map((p) => p.type)).toEqual(PROFILES.map((p) => p.type));
       expect(profiles.reduce((s, p) => s + p.share, 0)).toBeCloseTo(1, 9);
       const g = new WarehouseGenerator({ customers: 4000, seed: 5, asOf: Date.UTC(2018, 8, 1) / 1000, horizonDays: 90, mix });
-      const sink = Object.fromEntries(SEED_TABLES.map((t) => [t, { push: () => undefined }])) as RowSink;
+      const sink = Object.fromEntries(SEED_TABLES.map((t) => [t, { push: () => undefined }])) as unknown as RowSink;
       const counts = new Map<string, number>();
       for (let i = 0; i < 4000; i++) {
         const o = g.writeCustomer(i, sink);

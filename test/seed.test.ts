@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { LATENT_TYPES } from '../seeds/behaviour';
 import { seedWarehouse, type SeedReport } from '../seeds/seed.service';
+import { createDataSource, SERVER_APPLICATION_NAME } from '../src/db/data-source';
 import { createTestDb, type TestDb } from './helpers/db';
+import { dataModel } from '../src/data-model';
 
 const N = 2500;
 const TABLES = ['product_category', 'seller', 'product', 'customer', 'customer_account', 'orders', 'order_item', 'order_payment', 'order_review', 'seed_truth', 'geolocation'];
@@ -221,6 +223,19 @@ describe('seed', () => {
     const before = await checksums(a.ds);
     await expect(seedWarehouse(a.ds, { customers: 100, seed: 1 })).rejects.toThrow(/not empty.*customer.*--replace/);
     expect(await checksums(a.ds)).toEqual(before);
+  });
+
+  it('refuses --replace while a service is connected (its truncate would stall the readers), and changes nothing', async () => {
+    const before = await checksums(b.ds);
+    const service = createDataSource(b.url, dataModel, { poolSize: 1, applicationName: SERVER_APPLICATION_NAME, keepIdle: true });
+    await service.initialize();
+    try {
+      await service.query('SELECT 1');
+      await expect(seedWarehouse(b.ds, { customers: 100, seed: 3, replace: true })).rejects.toThrow(/a segmenta service is connected to this database.*stop it before seed --replace/);
+      expect(await checksums(b.ds)).toEqual(before);
+    } finally {
+      await service.destroy();
+    }
   });
 
   it('is all or nothing: a failure midway (even after the truncate of --replace) leaves the old warehouse and no truth file', async () => {

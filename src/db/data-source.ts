@@ -11,7 +11,13 @@ export interface DataModel {
   migrations: MixedList<Function | string>;
 }
 
-export function createDataSource(url: string, model: DataModel, opts: { poolSize?: number; applicationName?: string } = {}): DataSource {
+/**
+ * The application_name of a serving process's connections. `seed --replace` refuses to run while any
+ * connection carries it (a serving pool keeps its idle connections open, so a running service is always seen).
+ */
+export const SERVER_APPLICATION_NAME = 'segmenta-server';
+
+export function createDataSource(url: string, model: DataModel, opts: { poolSize?: number; applicationName?: string; keepIdle?: boolean } = {}): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -21,7 +27,7 @@ export function createDataSource(url: string, model: DataModel, opts: { poolSize
     migrationsRun: false,
     migrationsTransactionMode: 'each',
     logging: false,
-    extra: { max: opts.poolSize ?? 10, application_name: opts.applicationName ?? 'segmenta' },
+    extra: { max: opts.poolSize ?? 10, application_name: opts.applicationName ?? 'segmenta', ...(opts.keepIdle ? { idleTimeoutMillis: 0 } : {}) },
   });
 }
 

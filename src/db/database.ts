@@ -27,7 +27,7 @@ export function redactUrl(url: string): string {
  * process (data in EMBEDDED_PG_DIR, created on first run, reused afterwards).
  */
 export async function openDatabase(
-  opts: { model: DataModel; migrate?: boolean; log?: (m: string) => void; url?: string; poolSize?: number },
+  opts: { model: DataModel; migrate?: boolean; log?: (m: string) => void; url?: string; poolSize?: number; applicationName?: string; keepIdle?: boolean },
 ): Promise<Database> {
   const c = config();
   const log = opts.log ?? (() => undefined);
@@ -42,7 +42,7 @@ export async function openDatabase(
     url = embedded.url.replace(/\/postgres$/, '/segmenta');
     description = `embedded PostgreSQL on 127.0.0.1:${c.EMBEDDED_PG_PORT} (data in ${embedded.dataDir})`;
   }
-  const ds = createDataSource(url, opts.model, { poolSize: opts.poolSize });
+  const ds = createDataSource(url, opts.model, { poolSize: opts.poolSize, applicationName: opts.applicationName, keepIdle: opts.keepIdle });
   try {
     await ds.initialize();
     if (opts.migrate) await ds.runMigrations({ transaction: 'each' });

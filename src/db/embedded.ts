@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -5,6 +6,12 @@ import path from 'node:path';
 export interface EmbeddedServer {
   url: string;
   dataDir: string;
+  /** `up` while the postmaster runs; `restarting` after it died, until the supervisor has it back. */
+  readonly state: 'up' | 'restarting' | 'stopped';
+  /** How many times the supervisor restarted it. */
+  readonly restarts: number;
+  /** The postmaster's pid (for tests and logs). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -84,14 +91,63 @@ export async function startEmbedded(opts: {
         (e ? `: ${String(e)}` : ' (is the port in use?)'),
     );
   }
-  let stopped = false;
+  // Supervision: the postmaster is our child; when it exits without being asked to (killed, crashed), it is
+  // started again on the same data directory, retrying with backoff until it is up or we stop. Meanwhile
+  // statements fail to connect and are answered DATABASE_UNAVAILABLE (src/db/unavailable.ts).
+  const handle = pg as unknown as { process?: ChildProcess };
+  let state: EmbeddedServer['state'] = 'up';
+  let restarts = 0;
+  let restarting: Promise<void> | undefined;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+  const restart = async () => {
+    for (let attempt = 0; state === 'restarting'; attempt++) {
+      // The first wait lets the killed server's backends exit and free its shared memory.
+      await sleep(Math.min(5000, 250 * 2 ** attempt));
+      if (state !== 'restarting') return;
+      try {
+        handle.process = undefined;
+        await clearLeftovers(dataDir, log);
+        await pg.start();
+        if (state !== 'restarting') return; // stop() was called meanwhile: it stops what we started
+        restarts++;
+        state = 'up';
+        log(`embedded PostgreSQL restarted (attempt ${attempt + 1})`);
+        watch();
+        return;
+      } catch (e) {
+        log(`embedded PostgreSQL restart attempt ${attempt + 1} failed${e ? `: ${String(e)}` : ''}`);
+      }
+    }
+  };
+  const watch = () => {
+    const child = handle.process;
+    child?.once('exit', (code, signal) => {
+      if (state !== 'up' || handle.process !== child) return;
+      state = 'restarting';
+      log(`embedded PostgreSQL exited unexpectedly (${signal ?? `code ${code}`}); restarting it`);
+      handle.process = undefined; // pg.stop() would wait forever for an exit that already happened
+      restarting = restart();
+    });
+  };
+  watch();
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`,
     dataDir,
+    get state() {
+      return state;
+    },
+    get restarts() {
+      return restarts;
+    },
+    get pid() {
+      return handle.process?.pid;
+    },
     async stop() {
-      if (stopped) return;
-      stopped = true;
-      await pg.stop();
+      if (state === 'stopped') return;
+      state = 'stopped';
+      await restarting;
+      if (handle.process && handle.process.exitCode === null && handle.process.signalCode === null) await pg.stop();
+      else handle.process = undefined;
     },
   };
 }

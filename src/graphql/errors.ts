@@ -1,7 +1,8 @@
 import { GraphQLError, Kind, type ASTNode, type GraphQLFormattedError, type ValidationRule, type ValueNode } from 'graphql';
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from 'type-graphql';
 import type { ValidationError as ClassValidationError } from 'class-validator';
-import { ErrorCode, isDomainError } from '../shared/errors';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/unavailable';
+import { DomainError, ErrorCode, isDomainError } from '../shared/errors';
 
 /** Minimal logger shape (pino fits). */
 export interface ErrorLogger {
@@ -93,6 +94,7 @@ function clean(extensions: Record<string, unknown> | undefined): Record<string, 
  * - TypeGraphQL auth errors → UNAUTHENTICATED / FORBIDDEN.
  * - Request errors raised before execution (parse, validation, variable coercion) keep their code; a code
  *   set by our own validation rules (e.g. the depth limit's BAD_USER_INPUT) wins over Apollo's wrapper.
+ * - An error that says the database cannot be reached → DATABASE_UNAVAILABLE (the server answers HTTP 503).
  * - Everything else is logged in full and answered with a generic INTERNAL_SERVER_ERROR: no stack, no SQL.
  */
 export function createFormatError(log: ErrorLogger) {
@@ -145,6 +147,11 @@ export function createFormatError(log: ErrorLogger) {
     }
 
     const cause = links[links.length - 1];
+    if (links.some(isDatabaseUnavailable)) {
+      // Not a bug: the database is down or unreachable. The server sets HTTP 503 for such answers.
+      log.error({ err: cause instanceof Error ? cause : { value: String(cause) }, path: formatted.path }, `database unavailable: ${formatted.message}`);
+      return { message: DATABASE_UNAVAILABLE_MESSAGE, ...where, extensions: { code: ErrorCode.DATABASE_UNAVAILABLE } };
+    }
     log.error({ err: cause instanceof Error ? cause : { value: String(cause) }, path: formatted.path }, `unexpected error: ${formatted.message}`);
     return { message: 'Internal server error', ...where, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };

@@ -1,13 +1,29 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource } from 'typeorm';
+import { DomainError, ErrorCode } from '../shared/errors';
 
 /** SQL statements issued so far by one unit of work (one GraphQL request, one test block). */
 export interface SqlCounter {
   statements: number;
+  /**
+   * The most statements this unit of work may issue (GRAPHQL_MAX_SQL_STATEMENTS for a request). The next one
+   * fails with SQL_BUDGET_EXCEEDED before it reaches the database, so aliases or nesting that the complexity
+   * estimate let through cannot turn one request into thousands of statements.
+   */
+  limit?: number;
+}
+
+export function sqlBudgetExceeded(limit: number): DomainError {
+  return new DomainError(
+    ErrorCode.SQL_BUDGET_EXCEEDED,
+    `this request needs more than ${limit} SQL statements, the limit per request: ask for fewer fields or aliases, or split it`,
+    { maxSqlStatements: limit },
+  );
 }
 
 const storage = new AsyncLocalStorage<SqlCounter>();
 const INSTRUMENTED = Symbol.for('segmenta.sqlCounter');
+const ENDS_TRANSACTION = /^\s*(ROLLBACK|COMMIT|END|RELEASE)\b/i;
 
 /**
  * Makes every statement the data source runs count towards the SqlCounter of the current async context.
@@ -21,7 +37,14 @@ export function instrumentDataSource(ds: DataSource): DataSource {
   const logQuery = logger.logQuery.bind(logger);
   logger.logQuery = (query, parameters, queryRunner) => {
     const counter = storage.getStore();
-    if (counter) counter.statements++;
+    if (counter) {
+      // TypeORM logs a statement before sending it, outside its own error handling: throwing here fails the
+      // statement's caller (and rolls back its transaction) without the statement reaching the database.
+      // Ending a transaction is never refused: a refused ROLLBACK would hand the connection back to the pool
+      // with its transaction still open.
+      if (counter.limit !== undefined && counter.statements >= counter.limit && !ENDS_TRANSACTION.test(query)) throw sqlBudgetExceeded(counter.limit);
+      counter.statements++;
+    }
     return logQuery(query, parameters, queryRunner);
   };
   logger[INSTRUMENTED] = true;

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/unavailable';
 import { ErrorCode, isDomainError } from '../shared/errors';
 import { PayloadTooLargeError } from './body';
 
@@ -9,6 +10,8 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
+  [ErrorCode.SQL_BUDGET_EXCEEDED]: 400,
+  [ErrorCode.DATABASE_UNAVAILABLE]: 503,
 };
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -45,6 +48,10 @@ export function sendThrown(res: ServerResponse, e: unknown): boolean {
     const headers: Record<string, string> = status === 401 ? { 'www-authenticate': 'Bearer' } : {};
     sendError(res, status, e.code, e.message, e.details, headers);
     return status === 500;
+  }
+  if (isDatabaseUnavailable(e)) {
+    sendError(res, 503, ErrorCode.DATABASE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE, {}, { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) });
+    return true;
   }
   sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
   return true;

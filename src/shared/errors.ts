@@ -9,6 +9,10 @@ export enum ErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   FORBIDDEN = 'FORBIDDEN',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** The request ran more SQL statements than its budget (GRAPHQL_MAX_SQL_STATEMENTS). */
+  SQL_BUDGET_EXCEEDED = 'SQL_BUDGET_EXCEEDED',
+  /** The database cannot be reached (down, restarting, or the network to it is broken); retry later. */
+  DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
 }
 
 export class DomainError extends Error {
@@ -27,6 +31,8 @@ export const badInput = (message: string, details: Record<string, unknown> = {})
 export const notFound = (message: string, details: Record<string, unknown> = {}) => new DomainError(ErrorCode.NOT_FOUND, message, details);
 export const conflict = (message: string, details: Record<string, unknown> = {}) => new DomainError(ErrorCode.CONFLICT, message, details);
 export const unauthenticated = (message: string, details: Record<string, unknown> = {}) => new DomainError(ErrorCode.UNAUTHENTICATED, message, details);
+export const databaseUnavailable = (message: string, details: Record<string, unknown> = {}) =>
+  new DomainError(ErrorCode.DATABASE_UNAVAILABLE, message, details);
 export const forbidden = (message: string, details: Record<string, unknown> = {}) => new DomainError(ErrorCode.FORBIDDEN, message, details);
 
 /** True for DomainError instances, also across duplicated module copies (jest module registries). */

@@ -53,7 +53,8 @@ export async function startTestServer(
       db,
       port: 0,
       host: '127.0.0.1',
-      settings: { apiKeys: '', sandbox: false, introspection: true, stopGraceMs: 1000, ...opts.settings },
+      // No rate limit unless a test asks for one: suites send many requests from one address.
+      settings: { apiKeys: '', sandbox: false, introspection: true, stopGraceMs: 1000, rateLimitPoints: 0, ...opts.settings },
       extraResolvers: opts.extraResolvers,
       extraLoaders: opts.extraLoaders,
       schema: opts.schema,

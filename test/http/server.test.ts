@@ -3,11 +3,11 @@ import { registerReadinessCheck } from '../../src/http/readiness';
 import { compilePattern, registerRoute } from '../../src/http/routes';
 import { sendJson } from '../../src/http/respond';
 import { parseByteSize } from '../../src/http/body';
-import { settingsFromConfig } from '../../src/server';
-import { loadConfig } from '../../src/config';
+import { settingsFromConfig, startServer } from '../../src/server';
+import { assertServable, loadConfig, resetConfigForTests } from '../../src/config';
 import { badInput } from '../../src/shared/errors';
 import { createTestDb, type TestDb } from '../helpers/db';
-import { startTestServer, type TestServer } from '../graphql/helpers';
+import { captureLogger, startTestServer, type TestServer } from '../graphql/helpers';
 
 type ReadyBody = { status: string; checks: Record<string, { ok: boolean; detail?: string }> };
 
@@ -47,6 +47,38 @@ describe('helpers (unit)', () => {
   it('takes its settings from config', () => {
     const s = settingsFromConfig(loadConfig({ NODE_ENV: 'production', GRAPHQL_MAX_DEPTH: '7', REQUEST_BODY_LIMIT: '2mb', API_KEYS: '' }));
     expect(s).toMatchObject({ maxDepth: 7, bodyLimit: '2mb', sandbox: false, introspection: false, nodeEnv: 'production' });
+  });
+
+  it('security defaults: production needs API keys or SEGMENTA_ALLOW_OPEN; open mode listens on loopback', () => {
+    const prodOpen = loadConfig({ NODE_ENV: 'production', API_KEYS: '' });
+    expect(() => assertServable(prodOpen)).toThrow(/API_KEYS is empty[\s\S]*keys generate --role admin[\s\S]*SEGMENTA_ALLOW_OPEN=1/);
+    expect(prodOpen.listenHost).toBe('127.0.0.1');
+    const asked = loadConfig({ NODE_ENV: 'production', API_KEYS: '', SEGMENTA_ALLOW_OPEN: '1' });
+    expect(() => assertServable(asked)).not.toThrow();
+    expect(asked.listenHost).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'production', API_KEYS: '', SEGMENTA_ALLOW_OPEN: '1', HOST: '0.0.0.0' }).listenHost).toBe('0.0.0.0');
+    const keyed = loadConfig({ NODE_ENV: 'production', API_KEYS: `admin:${'a'.repeat(64)}` });
+    expect(() => assertServable(keyed)).not.toThrow();
+    expect(keyed.listenHost).toBe('0.0.0.0');
+    // Outside production open mode needs no flag (local development), still on loopback.
+    const dev = loadConfig({ API_KEYS: '' });
+    expect(() => assertServable(dev)).not.toThrow();
+    expect(dev.listenHost).toBe('127.0.0.1');
+  });
+
+  it('startServer refuses production without API keys before opening any database', async () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { NODE_ENV: 'production', API_KEYS: '', SEGMENTA_ALLOW_OPEN: '' });
+      resetConfigForTests();
+      await expect(startServer({ logger: captureLogger().logger })).rejects.toThrow(/SEGMENTA_ALLOW_OPEN/);
+    } finally {
+      for (const k of ['NODE_ENV', 'API_KEYS', 'SEGMENTA_ALLOW_OPEN']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+      resetConfigForTests();
+    }
   });
 });
 

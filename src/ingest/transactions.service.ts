@@ -6,6 +6,7 @@ import { noProgress, type ProgressFn } from '../shared/progress';
 import { assertReadableFile, detectDelimiter, readHeader, stageCsv, DELIMITERS, type Delimiter } from './csv-stage';
 import { useBulkChecks, withForeignKeysCheckedInBulk, FOREIGN_KEY_MODES, type ForeignKeyMode } from './foreign-keys';
 import { ImportError } from './import-error';
+import { assertDistinctNames, ENCODINGS, futureReason, noRowsWarning, sqlInFuture, sqlTooLong, tooLongReason, type Encoding } from './line-rules';
 import { FIRST_LINES, mergeReasons, PhaseClock, totalCount, type ImportReport, type ReasonCount, type TableReport } from './import-report';
 import { lit, sqlDayMonthToIso, sqlFitNumeric, sqlIdentifier, sqlNumeric, sqlTimestamp, DATE_FORMATS, type DateFormat } from './sql-parse';
 import { countUpsert, prepareSession, reasonCounts } from './sql-util';
@@ -32,6 +33,8 @@ export interface TransactionMapping {
   /** Column names of a headerless file; without them the first row is the header. */
   columns?: string[];
   delimiter?: Delimiter | 'auto';
+  /** How the bytes are text (default utf8, checked; see line-rules.ts). */
+  encoding?: Encoding;
   /** iso (default: yyyymmdd, yyyy-mm-dd, ISO date-times), dmy (dd/mm/yyyy hh:mm) or mdy (m/d/yyyy h:mm). */
   dateFormat?: DateFormat;
   /** Names the log (default: the file name without extension); re-importing a source replaces its orders. */
@@ -99,6 +102,9 @@ function validate(mapping: TransactionMapping, opts: TransactionImportOptions): 
   if (mapping.delimiter !== undefined && mapping.delimiter !== 'auto' && !DELIMITERS.includes(mapping.delimiter)) {
     throw new ImportError(`--delimiter must be one of auto, ${DELIMITERS.join(', ')} (got "${mapping.delimiter}")`);
   }
+  if (mapping.encoding !== undefined && !ENCODINGS.includes(mapping.encoding)) {
+    throw new ImportError(`--encoding must be one of ${ENCODINGS.join(', ')} (got "${mapping.encoding}")`);
+  }
   if (mapping.dateFormat !== undefined && !DATE_FORMATS.includes(mapping.dateFormat)) {
     throw new ImportError(`--date-format must be one of ${DATE_FORMATS.join(', ')} (got "${mapping.dateFormat}")`);
   }
@@ -158,7 +164,9 @@ export async function importTransactions(
   const size = await assertReadableFile(file);
   const delimiter = !mapping.delimiter || mapping.delimiter === 'auto' ? await detectDelimiter(file) : mapping.delimiter;
   const hasHeaderRow = !mapping.columns;
-  const header = mapping.columns?.map((c) => c.trim()) ?? (await readHeader(file, delimiter));
+  const encoding = mapping.encoding ?? 'utf8';
+  const header = mapping.columns?.map((c) => c.trim()) ?? (await readHeader(file, delimiter, encoding));
+  if (!hasHeaderRow) assertDistinctNames(file, header, false);
   const source = v.source || defaultSourceName(file);
   const prefix = `${txlogSource(source)}:`;
   const fields = (Object.keys(FIELD_OPTION) as Field[]).filter((f) => mapping[FIELD_OPTION[f]] !== undefined);
@@ -172,7 +180,7 @@ export async function importTransactions(
 
   return withTransaction(ds, async (client) => {
     await prepareSession(client);
-    await client.query(`CREATE TEMP TABLE _tx_raw (line_no int, c text, d text, a text, q text, p text, o text, r text, rest text) ON COMMIT DROP`);
+    await client.query(`CREATE TEMP TABLE _tx_raw (line_no int, flaw text, c text, d text, a text, q text, p text, o text, r text, rest text) ON COMMIT DROP`);
     onProgress({ step, done: 0, total: size });
     const staged = await stageCsv(client, {
       file,
@@ -180,6 +188,7 @@ export async function importTransactions(
       columns,
       expectedFields: header.length,
       delimiter,
+      encoding,
       skipHeader: hasHeaderRow,
       badRecord: 'reject',
       restColumn: !mapping.keepDuplicates,
@@ -229,6 +238,7 @@ export async function importTransactions(
       tables,
       elapsedMs: Date.now() - started,
       phases: clock.phases,
+      warnings: staged.read === 0 ? [noRowsWarning(file, hasHeaderRow)] : [],
     };
     return report;
   });
@@ -250,20 +260,24 @@ async function parseLines(
               FROM (SELECT d, ${iso} AS iso FROM (SELECT DISTINCT d FROM _tx_raw WHERE d IS NOT NULL) s OFFSET 0) s) s`);
   await client.query('ANALYZE _tx_date');
   const grouped = o.keepDuplicates
-    ? `SELECT line_no, 1 AS copies, line_no AS last_line, c, d, a, q, p, o, r FROM _tx_raw`
-    : `SELECT min(line_no) AS line_no, count(*)::int AS copies, max(line_no) AS last_line, c, d, a, q, p, o, r
-         FROM _tx_raw GROUP BY c, d, a, q, p, o, r, rest`;
+    ? `SELECT line_no, 1 AS copies, line_no AS last_line, flaw, c, d, a, q, p, o, r FROM _tx_raw`
+    : `SELECT min(line_no) AS line_no, count(*)::int AS copies, max(line_no) AS last_line, flaw, c, d, a, q, p, o, r
+         FROM _tx_raw GROUP BY flaw, c, d, a, q, p, o, r, rest`;
   const num = (x: string) => sqlNumeric(x, o.decimalComma);
   const amount = o.amountMode ? sqlFitNumeric('a_num', 14, 2) : `CASE WHEN q_fit IS NOT NULL AND p_fit IS NOT NULL THEN ${sqlFitNumeric('q_fit * p_fit', 14, 2)} END`;
+  // The rules of line-rules.ts first (a flawed line is garbage whatever else it holds), then the fields.
   const checks = [
+    `WHEN flaw IS NOT NULL THEN flaw`,
     `WHEN cust IS NULL THEN 'missing customer'`,
+    `WHEN ${sqlTooLong('cust')} THEN ${lit(tooLongReason('customer id'))}`,
     `WHEN d IS NULL THEN 'missing date'`,
     `WHEN ts IS NULL THEN 'invalid date'`,
+    `WHEN ${sqlInFuture('ts')} THEN ${lit(futureReason('date'))}`,
     ...(o.amountMode ? [`WHEN a IS NULL THEN 'missing amount'`, `WHEN amount IS NULL THEN 'invalid amount'`] : []),
     `WHEN q IS NOT NULL AND q_fit IS NULL THEN 'invalid quantity'`,
     `WHEN p IS NOT NULL AND p_fit IS NULL THEN 'invalid price'`,
     ...(o.amountMode ? [] : [`WHEN q IS NULL THEN 'missing quantity'`, `WHEN p IS NULL THEN 'missing price'`, `WHEN amount IS NULL THEN 'invalid amount'`]),
-    ...(o.hasOrder ? [`WHEN inv IS NULL THEN 'missing order id'`] : []),
+    ...(o.hasOrder ? [`WHEN inv IS NULL THEN 'missing order id'`, `WHEN ${sqlTooLong('inv')} THEN ${lit(tooLongReason('order id'))}`] : []),
   ];
   const res = await client.query(`
     CREATE TEMP TABLE _tx_line ON COMMIT DROP AS
@@ -276,7 +290,7 @@ async function parseLines(
                    q_fit AS quantity, p_fit AS unit_price
               FROM (SELECT *, ${amount} AS amount
                       FROM (SELECT *, ${sqlFitNumeric('q_num', 14, 3)} AS q_fit, ${sqlFitNumeric('p_num', 14, 4)} AS p_fit
-                              FROM (SELECT g.line_no, g.copies, g.last_line, g.d, g.a, g.q, g.p, g.r AS region, dt.ts, dt.day,
+                              FROM (SELECT g.line_no, g.copies, g.last_line, g.flaw, g.d, g.a, g.q, g.p, g.r AS region, dt.ts, dt.day,
                                            ${sqlIdentifier('g.c')} AS cust, ${sqlIdentifier('g.o')} AS inv,
                                            ${num('g.a')} AS a_num, ${num('g.q')} AS q_num, ${num('g.p')} AS p_num
                                       FROM (${grouped}) g LEFT JOIN _tx_date dt ON dt.d = g.d

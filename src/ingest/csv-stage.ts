@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { parse, type Options as CsvOptions } from 'csv-parse';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PoolClient } from 'pg';
+import { stageWithCopy } from './copy-stage';
 import { decoder } from './decode';
 import { ImportError } from './import-error';
 import { Tallies } from './import-report';
@@ -182,11 +183,32 @@ function copyField(v: string | undefined): string {
 }
 
 /**
- * Streams `file` through csv-parse into `table` with COPY (text format), keeping each record's source line
- * number. Memory stays bounded: records are batched into ~64 KiB chunks and COPY's back-pressure is honoured.
- * Field values are trimmed and empty fields become NULL; typing and validation happen in SQL afterwards.
+ * Stages `file` into `table`, keeping each record's source line number. Field values are trimmed and empty
+ * fields become NULL; typing and validation happen in SQL afterwards. PostgreSQL's CSV reader does the work
+ * when the file is clean (copy-stage.ts); otherwise, and for whitespace-separated files, csv-parse reads it
+ * record by record, applying the per-line rules.
  */
 export async function stageCsv(client: PoolClient, opts: StageOptions): Promise<StageResult> {
+  if (opts.delimiter !== 'whitespace') {
+    const open = () => {
+      const { source, stages } = textStages(opts.file, opts.delimiter, opts.encoding);
+      if (opts.onBytes) {
+        const onBytes = opts.onBytes;
+        source.on('data', () => onBytes(source.bytesRead));
+      }
+      return [source, ...stages];
+    };
+    const staged = await stageWithCopy(client, opts, open);
+    if (staged) return staged;
+  }
+  return stageRecords(client, opts);
+}
+
+/**
+ * Streams `file` through csv-parse into `table` with COPY (text format). Memory stays bounded: records are
+ * batched into ~64 KiB chunks and COPY's back-pressure is honoured.
+ */
+async function stageRecords(client: PoolClient, opts: StageOptions): Promise<StageResult> {
   const { file, columns, expectedFields, delimiter } = opts;
   const rejected = new Tallies();
   const skipped = new Tallies();

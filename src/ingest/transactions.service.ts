@@ -4,7 +4,8 @@ import type { DataSource } from 'typeorm';
 import { withTransaction } from '../db/data-source';
 import { noProgress, type ProgressFn } from '../shared/progress';
 import { assertReadableFile, detectDelimiter, readHeader, stageCsv, DELIMITERS, type Delimiter } from './csv-stage';
-import { useBulkChecks, withForeignKeysCheckedInBulk, FOREIGN_KEY_MODES, type ForeignKeyMode } from './foreign-keys';
+import { deferIndexesAndKeys } from '../db/bulk-load';
+import { useBulkChecks, useBulkIndexes, withForeignKeysCheckedInBulk, FOREIGN_KEY_MODES, type ForeignKeyMode } from './foreign-keys';
 import { ImportError } from './import-error';
 import { assertDistinctNames, ENCODINGS, futureReason, noRowsWarning, sqlInFuture, sqlTooLong, tooLongReason, type Encoding } from './line-rules';
 import { FIRST_LINES, mergeReasons, PhaseClock, totalCount, type ImportReport, type ReasonCount, type TableReport } from './import-report';
@@ -377,8 +378,14 @@ async function writeWarehouse(
   o.tick(3);
   const nOrders = orderRows.rowCount ?? 0;
   const nLines = o.validLines;
-  const bulkOrders = await useBulkChecks(client, o.fk, 'orders', nOrders);
-  const bulkLines = await useBulkChecks(client, o.fk, 'transaction_line', nLines);
+  // A first import at least as large as what the tables hold loads them without indexes and keys, rebuilt
+  // afterwards (order_fact gets a row per order, so it goes along); a re-import needs the keys for its upserts.
+  const rebuild =
+    !reimport &&
+    (await useBulkIndexes(client, o.fk, 'orders', nOrders)) &&
+    (await useBulkIndexes(client, o.fk, 'transaction_line', nLines));
+  const bulkOrders = !rebuild && (await useBulkChecks(client, o.fk, 'orders', nOrders));
+  const bulkLines = !rebuild && (await useBulkChecks(client, o.fk, 'transaction_line', nLines));
   // order_fact gets a row per order: checked in bulk along with the orders.
   const bulkTables = [...(bulkOrders ? ['orders', 'order_fact'] : []), ...(bulkLines ? ['transaction_line'] : [])];
   const write = async () => {
@@ -406,8 +413,16 @@ async function writeWarehouse(
     o.clock.lap('order facts');
     return { orders, lines: lines.rowCount ?? 0 };
   };
-  const w = bulkTables.length ? await withForeignKeysCheckedInBulk(client, bulkTables, write) : await write();
-  if (bulkTables.length) o.clock.lap('foreign keys');
+  let w: Awaited<ReturnType<typeof write>>;
+  if (rebuild) {
+    const deferred = await deferIndexesAndKeys(client, ['orders', 'transaction_line', 'order_fact']);
+    w = await write();
+    await deferred.restore();
+    o.clock.lap('indexes and keys');
+  } else if (bulkTables.length) {
+    w = await withForeignKeysCheckedInBulk(client, bulkTables, write);
+    o.clock.lap('foreign keys');
+  } else w = await write();
 
   const tables: TableReport[] = [
     { table: 'customer', inserted: cust.rows[0].inserted, updated: 0, unchanged: cust.rows[0].total - cust.rows[0].inserted, deleted: 0 },

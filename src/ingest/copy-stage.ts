@@ -136,5 +136,5 @@ export async function stageWithCopy(
   await client.query(`INSERT INTO ${opts.table} (${cols.join(', ')}) SELECT ${exprs.join(', ')} FROM _csv_stage`);
   await client.query('DROP TABLE _csv_stage');
   await client.query('RELEASE SAVEPOINT stage_copy');
-  return { read: records, staged: records, rejected: new Tallies(), skipped: new Tallies() };
+  return { read: records, staged: records, rejected: new Tallies(), skipped: new Tallies(), reader: 'copy' };
 }

@@ -166,6 +166,8 @@ export interface StageResult {
   staged: number;
   rejected: Tallies;
   skipped: Tallies;
+  /** Which reader staged the file: PostgreSQL's COPY (clean files) or csv-parse record by record. */
+  reader: 'copy' | 'records';
 }
 
 const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
@@ -208,7 +210,7 @@ export async function stageCsv(client: PoolClient, opts: StageOptions): Promise<
  * Streams `file` through csv-parse into `table` with COPY (text format). Memory stays bounded: records are
  * batched into ~64 KiB chunks and COPY's back-pressure is honoured.
  */
-async function stageRecords(client: PoolClient, opts: StageOptions): Promise<StageResult> {
+export async function stageRecords(client: PoolClient, opts: StageOptions): Promise<StageResult> {
   const { file, columns, expectedFields, delimiter } = opts;
   const rejected = new Tallies();
   const skipped = new Tallies();
@@ -288,7 +290,7 @@ async function stageRecords(client: PoolClient, opts: StageOptions): Promise<Sta
     }
     throw e;
   }
-  return { read, staged, rejected, skipped };
+  return { read, staged, rejected, skipped, reader: 'records' };
 }
 
 /** Field positions of `wanted` header names; a missing one is a fatal error naming the file and column. */

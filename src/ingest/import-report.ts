@@ -23,6 +23,8 @@ export interface FileReport {
   skipped: ReasonCount[];
   /** Loaded rows worth knowing about (e.g. returns). */
   notes: ReasonCount[];
+  /** Which reader staged the file: PostgreSQL's COPY (clean files) or csv-parse, record by record. */
+  reader: 'copy' | 'records';
 }
 
 export interface TableReport {

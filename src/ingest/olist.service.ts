@@ -10,7 +10,7 @@ import { mergeReasons, PhaseClock, totalCount, type FileReport, type ImportRepor
 import { ENCODINGS, futureReason, noRowsWarning, sqlInFuture, sqlTooLong, tooLongReason, type Encoding } from './line-rules';
 import { OLIST_FILES, type ColumnSpec, type FileSpec } from './olist-files';
 import { lit, sqlDouble, sqlFitNumeric, sqlInteger, sqlNumeric, sqlTimestamp } from './sql-parse';
-import { prepareSession, reasonCounts, upsert } from './sql-util';
+import { analyzeStaging, prepareSession, reasonCounts, upsert } from './sql-util';
 import { DEFAULT_MAX_REJECT_RATE } from './transactions.service';
 import { refreshOrderFacts } from '../warehouse/order-fact.service';
 
@@ -210,7 +210,7 @@ async function typeRows(client: PoolClient, s: FileSpec): Promise<void> {
                 FROM ${typed(s.id)} WHERE problem IS NULL) d
        WHERE d.line_no = t.line_no AND d.rn > 1`);
   }
-  await client.query(`ANALYZE ${typed(s.id)}`);
+  await analyzeStaging(client, typed(s.id));
 }
 
 async function checkReference(client: PoolClient, ref: Reference, childFile: string, parentFile: string, parentPresent: boolean): Promise<void> {
@@ -250,6 +250,7 @@ async function fileReport(client: PoolClient, s: FileSpec, file: string, st: Sta
     rejected: mergeReasons(st.rejected.list(), problems),
     skipped: mergeReasons(st.skipped.list(), dups),
     notes: [],
+    reader: st.reader,
   };
 }
 

@@ -10,7 +10,7 @@ import { ImportError } from './import-error';
 import { assertDistinctNames, ENCODINGS, futureReason, noRowsWarning, sqlInFuture, sqlTooLong, tooLongReason, type Encoding } from './line-rules';
 import { FIRST_LINES, mergeReasons, PhaseClock, totalCount, type ImportReport, type ReasonCount, type TableReport } from './import-report';
 import { lit, sqlDayMonthToIso, sqlFitNumeric, sqlIdentifier, sqlNumeric, sqlTimestamp, DATE_FORMATS, type DateFormat } from './sql-parse';
-import { countUpsert, prepareSession, reasonCounts } from './sql-util';
+import { analyzeStaging, countUpsert, prepareSession, reasonCounts } from './sql-util';
 import { refreshOrderFacts } from '../warehouse/order-fact.service';
 
 /**
@@ -201,7 +201,7 @@ export async function importTransactions(
     loading(0);
     // Statistics on the staging tables keep the planner on hash aggregates and hash joins (it otherwise
     // guesses a few hundred rows and sorts).
-    await client.query('ANALYZE _tx_raw');
+    await analyzeStaging(client, '_tx_raw');
 
     const distinctLines = await parseLines(client, { dateFormat: mapping.dateFormat ?? 'iso', decimalComma: delimiter !== 'comma', amountMode, hasOrder: has('o'), keepDuplicates: !!mapping.keepDuplicates });
     loading(1);
@@ -235,7 +235,7 @@ export async function importTransactions(
       kind: 'transactions',
       input: file,
       source,
-      files: [{ file, table: 'transaction_line', read: staged.read, loaded, rejected, skipped, notes: [...returns, ...notes] }],
+      files: [{ file, table: 'transaction_line', read: staged.read, loaded, rejected, skipped, notes: [...returns, ...notes], reader: staged.reader }],
       tables,
       elapsedMs: Date.now() - started,
       phases: clock.phases,
@@ -259,7 +259,7 @@ async function parseLines(
     SELECT d, ts, to_char(ts, 'YYYY-MM-DD') AS day
       FROM (SELECT d, ${sqlTimestamp('iso')} AS ts
               FROM (SELECT d, ${iso} AS iso FROM (SELECT DISTINCT d FROM _tx_raw WHERE d IS NOT NULL) s OFFSET 0) s) s`);
-  await client.query('ANALYZE _tx_date');
+  await analyzeStaging(client, '_tx_date');
   const grouped = o.keepDuplicates
     ? `SELECT line_no, 1 AS copies, line_no AS last_line, flaw, c, d, a, q, p, o, r FROM _tx_raw`
     : `SELECT min(line_no) AS line_no, count(*)::int AS copies, max(line_no) AS last_line, flaw, c, d, a, q, p, o, r
@@ -296,7 +296,7 @@ async function parseLines(
                                            ${num('g.a')} AS a_num, ${num('g.q')} AS q_num, ${num('g.p')} AS p_num
                                       FROM (${grouped}) g LEFT JOIN _tx_date dt ON dt.d = g.d
                                     OFFSET 0) s1 OFFSET 0) s2 OFFSET 0) s3) s4`);
-  await client.query('ANALYZE _tx_line');
+  await analyzeStaging(client, '_tx_line');
   return res.rowCount ?? 0;
 }
 
@@ -359,7 +359,7 @@ async function writeWarehouse(
   let deletedOrders = 0;
   if (reimport) {
     await client.query('ALTER TABLE _tx_order ADD PRIMARY KEY (id)');
-    await client.query('ANALYZE _tx_order');
+    await analyzeStaging(client, '_tx_order');
     const delLines = await client.query(`
       DELETE FROM transaction_line t USING orders o
        WHERE o.id = t.order_id AND o.source = 'txlog' AND ${ofSource('o.id')}`);

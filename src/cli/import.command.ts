@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { DELIMITERS } from '../ingest/csv-stage';
 import { FOREIGN_KEY_MODES, type ForeignKeyMode } from '../ingest/foreign-keys';
 import { formatReport, type ImportReport } from '../ingest/import-report';
+import { ENCODINGS, type Encoding } from '../ingest/line-rules';
 import { importOlist } from '../ingest/olist.service';
 import { DATE_FORMATS } from '../ingest/sql-parse';
 import { DEFAULT_MAX_REJECT_RATE, importTransactions, type TransactionMapping } from '../ingest/transactions.service';
@@ -30,10 +31,18 @@ async function withProgress<T>(fn: (p: ReturnType<typeof terminalProgress>) => P
 /** The command's options: the mapping (columns as one comma-separated flag) plus how to run the import. */
 type TransactionsOpts = Omit<TransactionMapping, 'columns'> & {
   columns?: string;
+  encoding: Encoding;
   maxRejectRate: number;
   fkCheck: ForeignKeyMode;
   json?: boolean;
 };
+
+/** utf8 is checked (invalid bytes refuse the file, naming the line); the others decode on request. */
+function encodingOption(): Option {
+  return new Option('--encoding <e>', 'text encoding of the file(s): utf8 (checked) or a Latin-1 / Windows-1252 export')
+    .choices([...ENCODINGS])
+    .default('utf8');
+}
 
 export function registerImport(program: Command): void {
   const cmd = program.command('import').description('load data into the warehouse (one transaction per import; re-running updates)');
@@ -44,10 +53,13 @@ export function registerImport(program: Command): void {
       'import the Olist CSV files of <dir>, by their original names; geolocation and sellers are optional (without sellers, items’ seller ids become bare seller rows)',
     )
     .option('--max-reject-rate <rate>', 'largest share of rejected rows (0..1) before the import is refused', parseRate, DEFAULT_MAX_REJECT_RATE)
+    .addOption(encodingOption())
     .option('--json', 'print the report as JSON')
-    .action(async (dir: string, opts: { maxRejectRate: number; json?: boolean }) => {
+    .action(async (dir: string, opts: { maxRejectRate: number; encoding: Encoding; json?: boolean }) => {
       await withDatabase(async (db) => {
-        const report = await withProgress((onProgress) => importOlist(db.ds, dir, { onProgress, maxRejectRate: opts.maxRejectRate }));
+        const report = await withProgress((onProgress) =>
+          importOlist(db.ds, dir, { onProgress, maxRejectRate: opts.maxRejectRate, encoding: opts.encoding }),
+        );
         printReport(report, opts.json);
       });
     });
@@ -64,6 +76,7 @@ export function registerImport(program: Command): void {
     .option('--region-col <col>', 'country or region column')
     .option('--columns <names>', 'comma-separated column names of a headerless file')
     .addOption(new Option('--delimiter <d>', 'field separator').choices(['auto', ...DELIMITERS]).default('auto'))
+    .addOption(encodingOption())
     .addOption(new Option('--date-format <f>', 'iso: yyyymmdd / yyyy-mm-dd / ISO date-time; dmy: dd/mm/yyyy hh:mm; mdy: m/d/yyyy h:mm').choices([...DATE_FORMATS]).default('iso'))
     .option('--source <name>', 'name of this log (default: file name); re-importing a source replaces its orders')
     .option('--keep-duplicates', 'load exact duplicate lines instead of skipping them')

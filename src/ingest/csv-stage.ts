@@ -4,8 +4,11 @@ import { pipeline } from 'node:stream/promises';
 import { parse, type Options as CsvOptions } from 'csv-parse';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PoolClient } from 'pg';
+import { stageWithCopy } from './copy-stage';
+import { decoder } from './decode';
 import { ImportError } from './import-error';
 import { Tallies } from './import-report';
+import { assertDistinctNames, NUL_REASON, type Encoding } from './line-rules';
 
 export type Delimiter = 'comma' | 'semicolon' | 'tab' | 'whitespace';
 export const DELIMITERS: readonly Delimiter[] = ['comma', 'semicolon', 'tab', 'whitespace'];
@@ -79,8 +82,9 @@ function collapseBlanks(): Transform {
   let afterBlank = false;
   return new Transform({
     decodeStrings: false,
-    transform(chunk: string, _enc: BufferEncoding, cb: TransformCallback) {
-      let s = chunk.replace(/[ \t]+/g, ' ');
+    transform(chunk: string | Buffer, _enc: BufferEncoding, cb: TransformCallback) {
+      // Buffers come from the UTF-8 check, which never splits a character.
+      let s = (typeof chunk === 'string' ? chunk : chunk.toString('utf8')).replace(/[ \t]+/g, ' ');
       if (afterBlank && s.startsWith(' ')) s = s.slice(1);
       if (s.length > 0) afterBlank = s.endsWith(' ');
       cb(null, s);
@@ -88,17 +92,44 @@ function collapseBlanks(): Transform {
   });
 }
 
-/** The header row (first record), fields trimmed. Fails on an empty file. */
-export async function readHeader(file: string, delimiter: Delimiter): Promise<string[]> {
-  const parser = fs.createReadStream(file).pipe(parse({ ...csvOptions(delimiter), to: 1 }));
+/**
+ * The file as text: its bytes checked (utf8) or decoded (latin1, windows-1252), blanks collapsed for
+ * whitespace-separated files. `source` is the file stream (its bytesRead drives the progress).
+ */
+function textStages(file: string, delimiter: Delimiter, encoding: Encoding): { source: fs.ReadStream; stages: Transform[] } {
+  const source = fs.createReadStream(file, { highWaterMark: 1 << 16 });
+  return { source, stages: [decoder(file, encoding), ...(delimiter === 'whitespace' ? [collapseBlanks()] : [])] };
+}
+
+/**
+ * The header row (first record), fields trimmed. Fails on an empty file, on bytes that are not text in
+ * `encoding` (naming the line) and on a column name given twice (naming it).
+ */
+export async function readHeader(file: string, delimiter: Delimiter, encoding: Encoding = 'utf8'): Promise<string[]> {
+  const { source, stages } = textStages(file, delimiter, encoding);
+  const parser = parse({ ...csvOptions(delimiter), to: 1 });
+  // Piped by hand so that reading stops after the first record; a stage's error ends the parser with it.
+  const chain: NodeJS.ReadableStream[] = [source, ...stages];
+  chain.forEach((s, i) => {
+    s.on('error', (e: Error) => parser.destroy(e));
+    s.pipe(i + 1 < chain.length ? (chain[i + 1] as Transform) : parser);
+  });
+  let header: string[] | undefined;
   try {
-    for await (const rec of parser as AsyncIterable<string[]>) return cleanRecord(rec, delimiter).map((f) => f.trim());
+    for await (const rec of parser as AsyncIterable<string[]>) {
+      header = cleanRecord(rec, delimiter).map((f) => f.trim());
+      break;
+    }
   } catch (e) {
+    if (e instanceof ImportError) throw e;
     throw new ImportError(`cannot read the header: ${e instanceof Error ? e.message : String(e)}`, file, 1);
   } finally {
+    source.destroy();
     parser.destroy();
   }
-  throw new ImportError('the file is empty (no header row)', file, 1);
+  if (!header) throw new ImportError('the file is empty (no header row)', file, 1);
+  assertDistinctNames(file, header, true);
+  return header;
 }
 
 export interface StageColumn {
@@ -110,12 +141,16 @@ export interface StageColumn {
 
 export interface StageOptions {
   file: string;
-  /** An existing (temporary) table with an integer `line_no` column and a text column per StageColumn. */
+  /**
+   * An existing (temporary) table with an integer `line_no` column, a text `flaw` column (the reason a
+   * line is rejected before any field is typed, else NULL) and a text column per StageColumn.
+   */
   table: string;
   columns: StageColumn[];
   /** Fields a record must have; others are a wrong column count. */
   expectedFields: number;
   delimiter: Delimiter;
+  encoding: Encoding;
   skipHeader: boolean;
   /** Wrong column count: counted and skipped ('reject') or the end of the import ('fatal'). */
   badRecord: 'reject' | 'fatal';
@@ -131,12 +166,17 @@ export interface StageResult {
   staged: number;
   rejected: Tallies;
   skipped: Tallies;
+  /** Which reader staged the file: PostgreSQL's COPY (clean files) or csv-parse record by record. */
+  reader: 'copy' | 'records';
 }
 
 const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '' };
 
-/** One field in COPY text format: trimmed, empty → NULL; NUL characters (which PostgreSQL text cannot hold) dropped. */
+/**
+ * One field in COPY text format: trimmed, empty → NULL; NUL characters (which PostgreSQL text cannot hold)
+ * dropped — their line is staged with a flaw, so it is rejected, never loaded with the altered value.
+ */
 function copyField(v: string | undefined): string {
   if (v === undefined) return '\\N';
   const t = v.trim();
@@ -145,17 +185,38 @@ function copyField(v: string | undefined): string {
 }
 
 /**
- * Streams `file` through csv-parse into `table` with COPY (text format), keeping each record's source line
- * number. Memory stays bounded: records are batched into ~64 KiB chunks and COPY's back-pressure is honoured.
- * Field values are trimmed and empty fields become NULL; typing and validation happen in SQL afterwards.
+ * Stages `file` into `table`, keeping each record's source line number. Field values are trimmed and empty
+ * fields become NULL; typing and validation happen in SQL afterwards. PostgreSQL's CSV reader does the work
+ * when the file is clean (copy-stage.ts); otherwise, and for whitespace-separated files, csv-parse reads it
+ * record by record, applying the per-line rules.
  */
 export async function stageCsv(client: PoolClient, opts: StageOptions): Promise<StageResult> {
+  if (opts.delimiter !== 'whitespace') {
+    const open = () => {
+      const { source, stages } = textStages(opts.file, opts.delimiter, opts.encoding);
+      if (opts.onBytes) {
+        const onBytes = opts.onBytes;
+        source.on('data', () => onBytes(source.bytesRead));
+      }
+      return [source, ...stages];
+    };
+    const staged = await stageWithCopy(client, opts, open);
+    if (staged) return staged;
+  }
+  return stageRecords(client, opts);
+}
+
+/**
+ * Streams `file` through csv-parse into `table` with COPY (text format). Memory stays bounded: records are
+ * batched into ~64 KiB chunks and COPY's back-pressure is honoured.
+ */
+export async function stageRecords(client: PoolClient, opts: StageOptions): Promise<StageResult> {
   const { file, columns, expectedFields, delimiter } = opts;
   const rejected = new Tallies();
   const skipped = new Tallies();
   const mapped = new Set(columns.map((c) => c.index));
   const rest = opts.restColumn ? [...Array(expectedFields).keys()].filter((i) => !mapped.has(i)) : [];
-  const copyCols = ['line_no', ...columns.map((c) => c.name), ...(opts.restColumn ? ['rest'] : [])];
+  const copyCols = ['line_no', 'flaw', ...columns.map((c) => c.name), ...(opts.restColumn ? ['rest'] : [])];
   let nextLine = 1;
   let read = 0;
   let staged = 0;
@@ -168,8 +229,12 @@ export async function stageCsv(client: PoolClient, opts: StageOptions): Promise<
     transform(raw: string[], _enc: BufferEncoding, cb: TransformCallback) {
       const line = nextLine;
       nextLine++;
+      let nul = false;
       // Quoted fields may span lines: keep counting physical lines.
-      for (const f of raw) if (f.indexOf('\n') >= 0) nextLine += f.split('\n').length - 1;
+      for (const f of raw) {
+        if (f.indexOf('\n') >= 0) nextLine += f.split('\n').length - 1;
+        if (f.indexOf('\0') >= 0) nul = true;
+      }
       if (header) {
         header = false;
         cb();
@@ -191,7 +256,7 @@ export async function stageCsv(client: PoolClient, opts: StageOptions): Promise<
         cb();
         return;
       }
-      let s = String(line);
+      let s = nul ? `${line}\t${NUL_REASON}` : `${line}\t\\N`;
       for (const c of columns) s += `\t${copyField(rec[c.index])}`;
       if (opts.restColumn) s += `\t${rest.length ? copyField(rest.map((i) => rec[i]).join('\u001f')) : '\\N'}`;
       parts.push(s, '\n');
@@ -209,17 +274,14 @@ export async function stageCsv(client: PoolClient, opts: StageOptions): Promise<
     },
   });
 
-  const source = fs.createReadStream(file, { highWaterMark: 1 << 16 });
+  const { source, stages } = textStages(file, delimiter, opts.encoding);
   if (opts.onBytes) {
     const onBytes = opts.onBytes;
     source.on('data', () => onBytes(source.bytesRead));
   }
   const copy = client.query(copyFrom(`COPY ${opts.table} (${copyCols.join(', ')}) FROM STDIN`));
   try {
-    if (delimiter === 'whitespace') {
-      source.setEncoding('utf8');
-      await pipeline(source, collapseBlanks(), parse(csvOptions(delimiter)), toCopy, copy);
-    } else await pipeline(source, parse(csvOptions(delimiter)), toCopy, copy);
+    await pipeline([source, ...stages, parse(csvOptions(delimiter)), toCopy, copy]);
   } catch (e) {
     if (e instanceof ImportError) throw e;
     const err = e as Error & { code?: string; lines?: number };
@@ -228,7 +290,7 @@ export async function stageCsv(client: PoolClient, opts: StageOptions): Promise<
     }
     throw e;
   }
-  return { read, staged, rejected, skipped };
+  return { read, staged, rejected, skipped, reader: 'records' };
 }
 
 /** Field positions of `wanted` header names; a missing one is a fatal error naming the file and column. */

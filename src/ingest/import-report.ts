@@ -23,6 +23,8 @@ export interface FileReport {
   skipped: ReasonCount[];
   /** Loaded rows worth knowing about (e.g. returns). */
   notes: ReasonCount[];
+  /** Which reader staged the file: PostgreSQL's COPY (clean files) or csv-parse, record by record. */
+  reader: 'copy' | 'records';
 }
 
 export interface TableReport {
@@ -61,6 +63,8 @@ export interface ImportReport {
   tables: TableReport[];
   elapsedMs: number;
   phases: Phase[];
+  /** Things the import did not refuse but that the user should know (e.g. a file with no rows). */
+  warnings: string[];
 }
 
 export const FIRST_LINES = 5;
@@ -131,6 +135,7 @@ export function formatReport(r: ImportReport): string {
       for (const x of list) out.push(`  ${name}: ${kind} ${x.count} × ${x.reason} (first lines: ${x.lines.join(', ')})`);
     }
   }
+  for (const w of r.warnings) out.push(`warning: ${w}`);
   out.push('');
   out.push(table(r.tables.map((t) => ({ ...t }))));
   return `${out.join('\n')}\n`;

@@ -2,7 +2,7 @@
  * The Olist CSV files by their original names and headers (typos included: `product_name_lenght`), and how
  * each column is typed. Staging columns are named `r_<name>` (raw text); typed columns `<name>`.
  */
-export type ColumnType = 'text' | 'zip' | 'int' | 'decimal' | 'double' | 'timestamp';
+export type ColumnType = 'text' | 'id' | 'zip' | 'int' | 'decimal' | 'double' | 'timestamp';
 
 export interface ColumnSpec {
   header: string;
@@ -11,6 +11,8 @@ export interface ColumnSpec {
   required?: boolean;
   min?: number;
   max?: number;
+  /** timestamp: a planned date (estimate, deadline), which may lie in the future; event dates may not. */
+  planned?: boolean;
   /** decimal: numeric(precision, scale) of the target column. */
   precision?: number;
   scale?: number;
@@ -45,7 +47,7 @@ export const OLIST_FILES: readonly FileSpec[] = [
     file: 'olist_products_dataset.csv',
     table: 'product',
     columns: [
-      { header: 'product_id', name: 'id', type: 'text', required: true },
+      { header: 'product_id', name: 'id', type: 'id', required: true },
       { header: 'product_category_name', name: 'category_name', type: 'text' },
       { header: 'product_name_lenght', name: 'name_length', type: 'int', min: 0 },
       { header: 'product_description_lenght', name: 'description_length', type: 'int', min: 0 },
@@ -63,7 +65,7 @@ export const OLIST_FILES: readonly FileSpec[] = [
     table: 'seller',
     optional: true,
     columns: [
-      { header: 'seller_id', name: 'id', type: 'text', required: true },
+      { header: 'seller_id', name: 'id', type: 'id', required: true },
       { header: 'seller_zip_code_prefix', name: 'zip_prefix', type: 'zip' },
       { header: 'seller_city', name: 'city', type: 'text' },
       { header: 'seller_state', name: 'state', type: 'text' },
@@ -89,8 +91,8 @@ export const OLIST_FILES: readonly FileSpec[] = [
     file: 'olist_customers_dataset.csv',
     table: 'customer_account',
     columns: [
-      { header: 'customer_id', name: 'account_id', type: 'text', required: true },
-      { header: 'customer_unique_id', name: 'unique_id', type: 'text', required: true },
+      { header: 'customer_id', name: 'account_id', type: 'id', required: true },
+      { header: 'customer_unique_id', name: 'unique_id', type: 'id', required: true },
       { header: 'customer_zip_code_prefix', name: 'zip_prefix', type: 'zip' },
       { header: 'customer_city', name: 'city', type: 'text' },
       { header: 'customer_state', name: 'state', type: 'text' },
@@ -102,14 +104,14 @@ export const OLIST_FILES: readonly FileSpec[] = [
     file: 'olist_orders_dataset.csv',
     table: 'orders',
     columns: [
-      { header: 'order_id', name: 'id', type: 'text', required: true },
-      { header: 'customer_id', name: 'account_id', type: 'text', required: true },
+      { header: 'order_id', name: 'id', type: 'id', required: true },
+      { header: 'customer_id', name: 'account_id', type: 'id', required: true },
       { header: 'order_status', name: 'status', type: 'text', required: true },
       { header: 'order_purchase_timestamp', name: 'purchased_at', type: 'timestamp', required: true },
       { header: 'order_approved_at', name: 'approved_at', type: 'timestamp' },
       { header: 'order_delivered_carrier_date', name: 'delivered_carrier_at', type: 'timestamp' },
       { header: 'order_delivered_customer_date', name: 'delivered_customer_at', type: 'timestamp' },
-      { header: 'order_estimated_delivery_date', name: 'estimated_delivery_at', type: 'timestamp' },
+      { header: 'order_estimated_delivery_date', name: 'estimated_delivery_at', type: 'timestamp', planned: true },
     ],
     key: ['id'],
   },
@@ -118,11 +120,11 @@ export const OLIST_FILES: readonly FileSpec[] = [
     file: 'olist_order_items_dataset.csv',
     table: 'order_item',
     columns: [
-      { header: 'order_id', name: 'order_id', type: 'text', required: true },
+      { header: 'order_id', name: 'order_id', type: 'id', required: true },
       { header: 'order_item_id', name: 'item_seq', type: 'int', required: true, min: 1, max: SMALLINT },
-      { header: 'product_id', name: 'product_id', type: 'text', required: true },
-      { header: 'seller_id', name: 'seller_id', type: 'text' },
-      { header: 'shipping_limit_date', name: 'shipping_limit_at', type: 'timestamp' },
+      { header: 'product_id', name: 'product_id', type: 'id', required: true },
+      { header: 'seller_id', name: 'seller_id', type: 'id' },
+      { header: 'shipping_limit_date', name: 'shipping_limit_at', type: 'timestamp', planned: true },
       { header: 'price', name: 'price', type: 'decimal', required: true, min: 0, precision: 12, scale: 2 },
       { header: 'freight_value', name: 'freight', type: 'decimal', required: true, min: 0, precision: 12, scale: 2 },
     ],
@@ -133,7 +135,7 @@ export const OLIST_FILES: readonly FileSpec[] = [
     file: 'olist_order_payments_dataset.csv',
     table: 'order_payment',
     columns: [
-      { header: 'order_id', name: 'order_id', type: 'text', required: true },
+      { header: 'order_id', name: 'order_id', type: 'id', required: true },
       { header: 'payment_sequential', name: 'payment_seq', type: 'int', required: true, min: 1, max: SMALLINT },
       { header: 'payment_type', name: 'type', type: 'text', required: true },
       { header: 'payment_installments', name: 'installments', type: 'int', required: true, min: 0, max: SMALLINT },
@@ -146,8 +148,8 @@ export const OLIST_FILES: readonly FileSpec[] = [
     file: 'olist_order_reviews_dataset.csv',
     table: 'order_review',
     columns: [
-      { header: 'review_id', name: 'review_id', type: 'text', required: true },
-      { header: 'order_id', name: 'order_id', type: 'text', required: true },
+      { header: 'review_id', name: 'review_id', type: 'id', required: true },
+      { header: 'order_id', name: 'order_id', type: 'id', required: true },
       { header: 'review_score', name: 'score', type: 'int', required: true, min: 1, max: 5 },
       { header: 'review_comment_title', name: 'comment_title', type: 'text' },
       { header: 'review_comment_message', name: 'comment_message', type: 'text' },

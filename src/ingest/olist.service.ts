@@ -7,9 +7,10 @@ import { noProgress, type ProgressFn } from '../shared/progress';
 import { assertReadableFile, columnIndexes, readHeader, stageCsv, type StageResult } from './csv-stage';
 import { ImportError } from './import-error';
 import { mergeReasons, PhaseClock, totalCount, type FileReport, type ImportReport, type ReasonCount, type TableReport } from './import-report';
+import { ENCODINGS, futureReason, noRowsWarning, sqlInFuture, sqlTooLong, tooLongReason, type Encoding } from './line-rules';
 import { OLIST_FILES, type ColumnSpec, type FileSpec } from './olist-files';
-import { sqlDouble, sqlFitNumeric, sqlInteger, sqlNumeric, sqlTimestamp } from './sql-parse';
-import { prepareSession, reasonCounts, upsert } from './sql-util';
+import { lit, sqlDouble, sqlFitNumeric, sqlInteger, sqlNumeric, sqlTimestamp } from './sql-parse';
+import { analyzeStaging, prepareSession, reasonCounts, upsert } from './sql-util';
 import { DEFAULT_MAX_REJECT_RATE } from './transactions.service';
 import { refreshOrderFacts } from '../warehouse/order-fact.service';
 
@@ -17,6 +18,8 @@ export interface OlistImportOptions {
   onProgress?: ProgressFn;
   /** Largest share of rejected rows (0..1, over all files) tolerated before the import is refused; default 0.05. */
   maxRejectRate?: number;
+  /** How the files' bytes are text (default utf8, checked; see line-rules.ts). */
+  encoding?: Encoding;
 }
 
 type Id = FileSpec['id'];
@@ -73,6 +76,8 @@ export async function importOlist(ds: DataSource, dir: string, opts: OlistImport
   const onProgress = opts.onProgress ?? noProgress;
   const maxRejectRate = opts.maxRejectRate ?? DEFAULT_MAX_REJECT_RATE;
   if (!(maxRejectRate >= 0 && maxRejectRate <= 1)) throw new ImportError(`--max-reject-rate must be between 0 and 1 (got ${maxRejectRate})`);
+  const encoding = opts.encoding ?? 'utf8';
+  if (!ENCODINGS.includes(encoding)) throw new ImportError(`--encoding must be one of ${ENCODINGS.join(', ')} (got "${encoding}")`);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ImportError('directory not found', dir);
 
   // Everything that can be checked without the database is checked before the transaction starts.
@@ -84,7 +89,7 @@ export async function importOlist(ds: DataSource, dir: string, opts: OlistImport
       throw new ImportError('file not found (required)', file);
     }
     const size = await assertReadableFile(file);
-    const header = await readHeader(file, 'comma');
+    const header = await readHeader(file, 'comma', encoding);
     const indexes = columnIndexes(file, header, Object.fromEntries(s.columns.map((c) => [c.name, c.header])));
     files.push({ spec: s, file, size, indexes, fields: header.length });
   }
@@ -96,7 +101,7 @@ export async function importOlist(ds: DataSource, dir: string, opts: OlistImport
     for (const f of files) {
       const step = `reading ${f.spec.file}`;
       await client.query(
-        `CREATE TEMP TABLE ${stage(f.spec.id)} (line_no int, ${f.spec.columns.map((c) => `r_${c.name} text`).join(', ')}) ON COMMIT DROP`,
+        `CREATE TEMP TABLE ${stage(f.spec.id)} (line_no int, flaw text, ${f.spec.columns.map((c) => `r_${c.name} text`).join(', ')}) ON COMMIT DROP`,
       );
       onProgress({ step, done: 0, total: f.size });
       staged.set(
@@ -107,6 +112,7 @@ export async function importOlist(ds: DataSource, dir: string, opts: OlistImport
           columns: f.spec.columns.map((c) => ({ name: `r_${c.name}`, index: f.indexes[c.name] })),
           expectedFields: f.fields,
           delimiter: 'comma',
+          encoding,
           skipHeader: true,
           badRecord: 'fatal',
           onBytes: (done) => onProgress({ step, done, total: f.size }),
@@ -146,7 +152,8 @@ export async function importOlist(ds: DataSource, dir: string, opts: OlistImport
     const tables = await writeWarehouse(client, present);
     loading(steps);
     clock.lap('write');
-    return { kind: 'olist', input: dir, files: reports, tables, elapsedMs: Date.now() - started, phases: clock.phases } satisfies ImportReport;
+    const warnings = reports.filter((r) => r.read === 0).map((r) => noRowsWarning(r.file, true));
+    return { kind: 'olist', input: dir, files: reports, tables, elapsedMs: Date.now() - started, phases: clock.phases, warnings } satisfies ImportReport;
   });
 }
 
@@ -155,6 +162,7 @@ function parseExpr(c: ColumnSpec): string {
   const r = `r_${c.name}`;
   switch (c.type) {
     case 'text':
+    case 'id':
       return r;
     case 'zip':
       return `CASE WHEN ${r} ~ '^\\d{1,5}$' THEN lpad(${r}, 5, '0') ELSE ${r} END`;
@@ -179,15 +187,21 @@ function rangeExpr(c: ColumnSpec): string {
  * line's marked `dup` (the last line wins).
  */
 async function typeRows(client: PoolClient, s: FileSpec): Promise<void> {
-  const checks = s.columns.flatMap((c) => [
-    ...(c.required ? [`WHEN r_${c.name} IS NULL THEN 'missing ${c.header}'`] : []),
-    `WHEN r_${c.name} IS NOT NULL AND ${c.name} IS NULL THEN 'invalid ${c.header}'`,
-  ]);
+  // The rules of line-rules.ts first (a flawed line is garbage whatever else it holds), then each column.
+  const checks = [
+    'WHEN flaw IS NOT NULL THEN flaw',
+    ...s.columns.flatMap((c) => [
+      ...(c.required ? [`WHEN r_${c.name} IS NULL THEN 'missing ${c.header}'`] : []),
+      ...(c.type === 'id' ? [`WHEN ${sqlTooLong(`r_${c.name}`)} THEN ${lit(tooLongReason(c.header))}`] : []),
+      `WHEN r_${c.name} IS NOT NULL AND ${c.name} IS NULL THEN 'invalid ${c.header}'`,
+      ...(c.type === 'timestamp' && !c.planned ? [`WHEN ${sqlInFuture(c.name)} THEN ${lit(futureReason(c.header))}`] : []),
+    ]),
+  ];
   await client.query(`
     CREATE TEMP TABLE ${typed(s.id)} ON COMMIT DROP AS
     SELECT line_no, ${s.columns.map((c) => c.name).join(', ')}, CASE ${checks.join(' ')} END AS problem, false AS dup
-      FROM (SELECT line_no, ${s.columns.map((c) => `r_${c.name}, ${rangeExpr(c)} AS ${c.name}`).join(', ')}
-              FROM (SELECT line_no, ${s.columns.map((c) => `r_${c.name}, ${parseExpr(c)} AS p_${c.name}`).join(', ')}
+      FROM (SELECT line_no, flaw, ${s.columns.map((c) => `r_${c.name}, ${rangeExpr(c)} AS ${c.name}`).join(', ')}
+              FROM (SELECT line_no, flaw, ${s.columns.map((c) => `r_${c.name}, ${parseExpr(c)} AS p_${c.name}`).join(', ')}
                       FROM ${stage(s.id)} OFFSET 0) s OFFSET 0) s`);
   if (s.key.length) {
     await client.query(`
@@ -196,7 +210,7 @@ async function typeRows(client: PoolClient, s: FileSpec): Promise<void> {
                 FROM ${typed(s.id)} WHERE problem IS NULL) d
        WHERE d.line_no = t.line_no AND d.rn > 1`);
   }
-  await client.query(`ANALYZE ${typed(s.id)}`);
+  await analyzeStaging(client, typed(s.id));
 }
 
 async function checkReference(client: PoolClient, ref: Reference, childFile: string, parentFile: string, parentPresent: boolean): Promise<void> {
@@ -236,6 +250,7 @@ async function fileReport(client: PoolClient, s: FileSpec, file: string, st: Sta
     rejected: mergeReasons(st.rejected.list(), problems),
     skipped: mergeReasons(st.skipped.list(), dups),
     notes: [],
+    reader: st.reader,
   };
 }
 

@@ -11,6 +11,20 @@ export async function prepareSession(client: PoolClient): Promise<void> {
   await client.query(`SET LOCAL work_mem = '128MB'`);
 }
 
+/**
+ * Statistics for a staging table. The planner needs only row counts and rough distinct counts from them (to
+ * pick hash aggregates and hash joins), so a small sample does: 3,000 rows instead of the default 30,000,
+ * which at 100k staged lines cost a third of a second per table.
+ */
+export async function analyzeStaging(client: PoolClient, table: string): Promise<void> {
+  // set_config(…, true) lasts to the end of the transaction: the previous value is put back right after.
+  const { rows } = await client.query<{ prev: string }>(
+    `SELECT current_setting('default_statistics_target') AS prev, set_config('default_statistics_target', '10', true)`,
+  );
+  await client.query(`ANALYZE ${table}`);
+  await client.query(`SELECT set_config('default_statistics_target', $1, true)`, [rows[0].prev]);
+}
+
 /** `sql` yields (reason, line_no) rows; returns a count and the first line numbers per reason. */
 export async function reasonCounts(client: PoolClient, sql: string): Promise<ReasonCount[]> {
   const { rows } = await client.query<{ reason: string; count: number; lines: number[] }>(`

@@ -4,12 +4,14 @@ import type { DataSource } from 'typeorm';
 import { withTransaction } from '../db/data-source';
 import { noProgress, type ProgressFn } from '../shared/progress';
 import { assertReadableFile, detectDelimiter, readHeader, stageCsv, DELIMITERS, type Delimiter } from './csv-stage';
-import { useBulkChecks, withForeignKeysCheckedInBulk, FOREIGN_KEY_MODES, type ForeignKeyMode } from './foreign-keys';
+import { deferIndexesAndKeys } from '../db/bulk-load';
+import { useBulkChecks, useBulkIndexes, withForeignKeysCheckedInBulk, FOREIGN_KEY_MODES, type ForeignKeyMode } from './foreign-keys';
 import { ImportError } from './import-error';
+import { assertDistinctNames, ENCODINGS, futureReason, noRowsWarning, sqlInFuture, sqlTooLong, tooLongReason, type Encoding } from './line-rules';
 import { FIRST_LINES, mergeReasons, PhaseClock, totalCount, type ImportReport, type ReasonCount, type TableReport } from './import-report';
 import { sqlCustomerKey } from '../warehouse/customer-key';
 import { lit, sqlDayMonthToIso, sqlFitNumeric, sqlNumeric, sqlTimestamp, DATE_FORMATS, type DateFormat } from './sql-parse';
-import { countUpsert, prepareSession, reasonCounts } from './sql-util';
+import { analyzeStaging, countUpsert, prepareSession, reasonCounts } from './sql-util';
 import { refreshOrderFacts } from '../warehouse/order-fact.service';
 
 /**
@@ -33,6 +35,8 @@ export interface TransactionMapping {
   /** Column names of a headerless file; without them the first row is the header. */
   columns?: string[];
   delimiter?: Delimiter | 'auto';
+  /** How the bytes are text (default utf8, checked; see line-rules.ts). */
+  encoding?: Encoding;
   /** iso (default: yyyymmdd, yyyy-mm-dd, ISO date-times), dmy (dd/mm/yyyy hh:mm) or mdy (m/d/yyyy h:mm). */
   dateFormat?: DateFormat;
   /** Names the log (default: the file name without extension); re-importing a source replaces its orders. */
@@ -100,6 +104,9 @@ function validate(mapping: TransactionMapping, opts: TransactionImportOptions): 
   if (mapping.delimiter !== undefined && mapping.delimiter !== 'auto' && !DELIMITERS.includes(mapping.delimiter)) {
     throw new ImportError(`--delimiter must be one of auto, ${DELIMITERS.join(', ')} (got "${mapping.delimiter}")`);
   }
+  if (mapping.encoding !== undefined && !ENCODINGS.includes(mapping.encoding)) {
+    throw new ImportError(`--encoding must be one of ${ENCODINGS.join(', ')} (got "${mapping.encoding}")`);
+  }
   if (mapping.dateFormat !== undefined && !DATE_FORMATS.includes(mapping.dateFormat)) {
     throw new ImportError(`--date-format must be one of ${DATE_FORMATS.join(', ')} (got "${mapping.dateFormat}")`);
   }
@@ -159,7 +166,9 @@ export async function importTransactions(
   const size = await assertReadableFile(file);
   const delimiter = !mapping.delimiter || mapping.delimiter === 'auto' ? await detectDelimiter(file) : mapping.delimiter;
   const hasHeaderRow = !mapping.columns;
-  const header = mapping.columns?.map((c) => c.trim()) ?? (await readHeader(file, delimiter));
+  const encoding = mapping.encoding ?? 'utf8';
+  const header = mapping.columns?.map((c) => c.trim()) ?? (await readHeader(file, delimiter, encoding));
+  if (!hasHeaderRow) assertDistinctNames(file, header, false);
   const source = v.source || defaultSourceName(file);
   const prefix = `${txlogSource(source)}:`;
   const fields = (Object.keys(FIELD_OPTION) as Field[]).filter((f) => mapping[FIELD_OPTION[f]] !== undefined);
@@ -173,7 +182,7 @@ export async function importTransactions(
 
   return withTransaction(ds, async (client) => {
     await prepareSession(client);
-    await client.query(`CREATE TEMP TABLE _tx_raw (line_no int, c text, d text, a text, q text, p text, o text, r text, rest text) ON COMMIT DROP`);
+    await client.query(`CREATE TEMP TABLE _tx_raw (line_no int, flaw text, c text, d text, a text, q text, p text, o text, r text, rest text) ON COMMIT DROP`);
     onProgress({ step, done: 0, total: size });
     const staged = await stageCsv(client, {
       file,
@@ -181,6 +190,7 @@ export async function importTransactions(
       columns,
       expectedFields: header.length,
       delimiter,
+      encoding,
       skipHeader: hasHeaderRow,
       badRecord: 'reject',
       restColumn: !mapping.keepDuplicates,
@@ -192,7 +202,7 @@ export async function importTransactions(
     loading(0);
     // Statistics on the staging tables keep the planner on hash aggregates and hash joins (it otherwise
     // guesses a few hundred rows and sorts).
-    await client.query('ANALYZE _tx_raw');
+    await analyzeStaging(client, '_tx_raw');
 
     const distinctLines = await parseLines(client, { dateFormat: mapping.dateFormat ?? 'iso', decimalComma: delimiter !== 'comma', amountMode, hasOrder: has('o'), keepDuplicates: !!mapping.keepDuplicates });
     loading(1);
@@ -226,10 +236,11 @@ export async function importTransactions(
       kind: 'transactions',
       input: file,
       source,
-      files: [{ file, table: 'transaction_line', read: staged.read, loaded, rejected, skipped, notes: [...returns, ...notes] }],
+      files: [{ file, table: 'transaction_line', read: staged.read, loaded, rejected, skipped, notes: [...returns, ...notes], reader: staged.reader }],
       tables,
       elapsedMs: Date.now() - started,
       phases: clock.phases,
+      warnings: staged.read === 0 ? [noRowsWarning(file, hasHeaderRow)] : [],
     };
     return report;
   });
@@ -249,22 +260,26 @@ async function parseLines(
     SELECT d, ts, to_char(ts, 'YYYY-MM-DD') AS day
       FROM (SELECT d, ${sqlTimestamp('iso')} AS ts
               FROM (SELECT d, ${iso} AS iso FROM (SELECT DISTINCT d FROM _tx_raw WHERE d IS NOT NULL) s OFFSET 0) s) s`);
-  await client.query('ANALYZE _tx_date');
+  await analyzeStaging(client, '_tx_date');
   const grouped = o.keepDuplicates
-    ? `SELECT line_no, 1 AS copies, line_no AS last_line, c, d, a, q, p, o, r FROM _tx_raw`
-    : `SELECT min(line_no) AS line_no, count(*)::int AS copies, max(line_no) AS last_line, c, d, a, q, p, o, r
-         FROM _tx_raw GROUP BY c, d, a, q, p, o, r, rest`;
+    ? `SELECT line_no, 1 AS copies, line_no AS last_line, flaw, c, d, a, q, p, o, r FROM _tx_raw`
+    : `SELECT min(line_no) AS line_no, count(*)::int AS copies, max(line_no) AS last_line, flaw, c, d, a, q, p, o, r
+         FROM _tx_raw GROUP BY flaw, c, d, a, q, p, o, r, rest`;
   const num = (x: string) => sqlNumeric(x, o.decimalComma);
   const amount = o.amountMode ? sqlFitNumeric('a_num', 14, 2) : `CASE WHEN q_fit IS NOT NULL AND p_fit IS NOT NULL THEN ${sqlFitNumeric('q_fit * p_fit', 14, 2)} END`;
+  // The rules of line-rules.ts first (a flawed line is garbage whatever else it holds), then the fields.
   const checks = [
+    `WHEN flaw IS NOT NULL THEN flaw`,
     `WHEN cust IS NULL THEN 'missing customer'`,
+    `WHEN ${sqlTooLong('cust')} THEN ${lit(tooLongReason('customer id'))}`,
     `WHEN d IS NULL THEN 'missing date'`,
     `WHEN ts IS NULL THEN 'invalid date'`,
+    `WHEN ${sqlInFuture('ts')} THEN ${lit(futureReason('date'))}`,
     ...(o.amountMode ? [`WHEN a IS NULL THEN 'missing amount'`, `WHEN amount IS NULL THEN 'invalid amount'`] : []),
     `WHEN q IS NOT NULL AND q_fit IS NULL THEN 'invalid quantity'`,
     `WHEN p IS NOT NULL AND p_fit IS NULL THEN 'invalid price'`,
     ...(o.amountMode ? [] : [`WHEN q IS NULL THEN 'missing quantity'`, `WHEN p IS NULL THEN 'missing price'`, `WHEN amount IS NULL THEN 'invalid amount'`]),
-    ...(o.hasOrder ? [`WHEN inv IS NULL THEN 'missing order id'`] : []),
+    ...(o.hasOrder ? [`WHEN inv IS NULL THEN 'missing order id'`, `WHEN ${sqlTooLong('inv')} THEN ${lit(tooLongReason('order id'))}`] : []),
   ];
   const res = await client.query(`
     CREATE TEMP TABLE _tx_line ON COMMIT DROP AS
@@ -277,12 +292,12 @@ async function parseLines(
                    q_fit AS quantity, p_fit AS unit_price
               FROM (SELECT *, ${amount} AS amount
                       FROM (SELECT *, ${sqlFitNumeric('q_num', 14, 3)} AS q_fit, ${sqlFitNumeric('p_num', 14, 4)} AS p_fit
-                              FROM (SELECT g.line_no, g.copies, g.last_line, g.d, g.a, g.q, g.p, g.r AS region, dt.ts, dt.day,
+                              FROM (SELECT g.line_no, g.copies, g.last_line, g.flaw, g.d, g.a, g.q, g.p, g.r AS region, dt.ts, dt.day,
                                            ${sqlCustomerKey('g.c')} AS cust, ${sqlCustomerKey('g.o')} AS inv,
                                            ${num('g.a')} AS a_num, ${num('g.q')} AS q_num, ${num('g.p')} AS p_num
                                       FROM (${grouped}) g LEFT JOIN _tx_date dt ON dt.d = g.d
                                     OFFSET 0) s1 OFFSET 0) s2 OFFSET 0) s3) s4`);
-  await client.query('ANALYZE _tx_line');
+  await analyzeStaging(client, '_tx_line');
   return res.rowCount ?? 0;
 }
 
@@ -345,7 +360,7 @@ async function writeWarehouse(
   let deletedOrders = 0;
   if (reimport) {
     await client.query('ALTER TABLE _tx_order ADD PRIMARY KEY (id)');
-    await client.query('ANALYZE _tx_order');
+    await analyzeStaging(client, '_tx_order');
     const delLines = await client.query(`
       DELETE FROM transaction_line t USING orders o
        WHERE o.id = t.order_id AND o.source = 'txlog' AND ${ofSource('o.id')}`);
@@ -364,8 +379,14 @@ async function writeWarehouse(
   o.tick(3);
   const nOrders = orderRows.rowCount ?? 0;
   const nLines = o.validLines;
-  const bulkOrders = await useBulkChecks(client, o.fk, 'orders', nOrders);
-  const bulkLines = await useBulkChecks(client, o.fk, 'transaction_line', nLines);
+  // A first import at least as large as what the tables hold loads them without indexes and keys, rebuilt
+  // afterwards (order_fact gets a row per order, so it goes along); a re-import needs the keys for its upserts.
+  const rebuild =
+    !reimport &&
+    (await useBulkIndexes(client, o.fk, 'orders', nOrders)) &&
+    (await useBulkIndexes(client, o.fk, 'transaction_line', nLines));
+  const bulkOrders = !rebuild && (await useBulkChecks(client, o.fk, 'orders', nOrders));
+  const bulkLines = !rebuild && (await useBulkChecks(client, o.fk, 'transaction_line', nLines));
   // order_fact gets a row per order: checked in bulk along with the orders.
   const bulkTables = [...(bulkOrders ? ['orders', 'order_fact'] : []), ...(bulkLines ? ['transaction_line'] : [])];
   const write = async () => {
@@ -393,8 +414,16 @@ async function writeWarehouse(
     o.clock.lap('order facts');
     return { orders, lines: lines.rowCount ?? 0 };
   };
-  const w = bulkTables.length ? await withForeignKeysCheckedInBulk(client, bulkTables, write) : await write();
-  if (bulkTables.length) o.clock.lap('foreign keys');
+  let w: Awaited<ReturnType<typeof write>>;
+  if (rebuild) {
+    const deferred = await deferIndexesAndKeys(client, ['orders', 'transaction_line', 'order_fact']);
+    w = await write();
+    await deferred.restore();
+    o.clock.lap('indexes and keys');
+  } else if (bulkTables.length) {
+    w = await withForeignKeysCheckedInBulk(client, bulkTables, write);
+    o.clock.lap('foreign keys');
+  } else w = await write();
 
   const tables: TableReport[] = [
     { table: 'customer', inserted: cust.rows[0].inserted, updated: 0, unchanged: cust.rows[0].total - cust.rows[0].inserted, deleted: 0 },

@@ -11,6 +11,7 @@ import { loadChurnInputs, type ChurnEstimates, type ChurnModelInfo, type Transac
 import { fitChurnOffThread } from './steps/churn.thread';
 import { trainClassifier } from './steps/classifier.step';
 import { assignAll, centroidsToOriginal, fitClusters, type PreviousClusters } from './steps/clustering.step';
+import { writeAggregates } from './steps/aggregates.step';
 import { ariBetweenModels, writeAssignments, writeProfiles } from './steps/persist.step';
 import { scoreSegments } from './steps/scoring.step';
 import { acquireTrainingLock, createRun, RunTracker } from './training-run.service';
@@ -261,6 +262,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
       }, lap('profiles')));
       within('persist')(0.85);
       const ari = previous ? await timed('ari', () => ariBetweenModels(client, previous.id, id)) : null;
+      await timed('aggregates', () => writeAggregates(client, id));
       await client.query(
         `UPDATE model_version SET metrics = metrics || $2::jsonb WHERE id = $1`,
         [id, JSON.stringify({ persistTimings, ariVsPrevious: ari?.ari ?? null, previousModelId: previous?.id ?? null, ariCommonCustomers: ari?.commonCustomers ?? 0, clusterNames: Object.fromEntries(profiles.clusterNames), segmentsByKind: profiles.kinds })],

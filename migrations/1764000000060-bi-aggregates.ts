@@ -22,8 +22,8 @@ export class BiAggregates1764000000060 implements MigrationInterface {
         reviews                   integer NOT NULL,
         first_order_at            timestamptz,
         last_order_at             timestamptz,
-        first_purchase_month      timestamp,
-        last_purchase_month       timestamp,
+        first_purchase_month      date,
+        last_purchase_month       date,
         last_purchase_month_index integer,
         CONSTRAINT bi_load_pkey PRIMARY KEY (load_no)
       );
@@ -46,7 +46,7 @@ export class BiAggregates1764000000060 implements MigrationInterface {
       );
       CREATE TABLE bi_timeline_cell (
         model_version_id integer NOT NULL,
-        month            timestamp NOT NULL,
+        month            date NOT NULL,
         series           text NOT NULL,
         active           integer NOT NULL,
         orders           integer NOT NULL,

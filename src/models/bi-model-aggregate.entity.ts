@@ -26,8 +26,8 @@ const fk = (table: string) => ({ name: 'model_version_id', foreignKeyConstraintN
 @Entity('bi_timeline_cell')
 export class BiTimelineCell {
   @PrimaryColumn('integer', { name: 'model_version_id', primaryKeyConstraintName: 'bi_timeline_cell_pkey' }) modelVersionId: number;
-  /** The UTC month, as a timestamp at its first instant. */
-  @PrimaryColumn('timestamp', { primaryKeyConstraintName: 'bi_timeline_cell_pkey' }) month: Date;
+  /** The UTC month (its first day). */
+  @PrimaryColumn('date', { primaryKeyConstraintName: 'bi_timeline_cell_pkey' }) month: string;
   /** "all", "tier:<churn tier>" or "segment:<RFM segment>". */
   @PrimaryColumn('text', { primaryKeyConstraintName: 'bi_timeline_cell_pkey' }) series: string;
   @Column('integer') active: number;

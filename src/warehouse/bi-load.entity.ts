@@ -16,9 +16,9 @@ export class BiLoad {
   @Column('integer') reviews: number;
   @Column('timestamptz', { name: 'first_order_at', nullable: true }) firstOrderAt: Date | null;
   @Column('timestamptz', { name: 'last_order_at', nullable: true }) lastOrderAt: Date | null;
-  /** First and last UTC month with a purchase order (timestamps at the month's first instant). */
-  @Column('timestamp', { name: 'first_purchase_month', nullable: true }) firstPurchaseMonth: Date | null;
-  @Column('timestamp', { name: 'last_purchase_month', nullable: true }) lastPurchaseMonth: Date | null;
+  /** First and last UTC month with a purchase order (the month's first day). */
+  @Column('date', { name: 'first_purchase_month', nullable: true }) firstPurchaseMonth: string | null;
+  @Column('date', { name: 'last_purchase_month', nullable: true }) lastPurchaseMonth: string | null;
   /** The last purchase month as year × 12 + month − 1. */
   @Column('integer', { name: 'last_purchase_month_index', nullable: true }) lastPurchaseMonthIndex: number | null;
 }

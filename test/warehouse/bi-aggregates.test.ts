@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { seedWarehouse } from '../../seeds/seed.service';
 import { CohortBy } from '../../src/graphql/analytics/analytics-enums';
-import { currentLoad, modelSummary, type BiSource } from '../../src/graphql/analytics/bi-summary';
+import { currentLoad, type BiSource } from '../../src/graphql/analytics/bi-summary';
 import { cohortRetention } from '../../src/graphql/analytics/cohort-retention.service';
 import { geoSegments } from '../../src/graphql/analytics/geo-segments.service';
 import { resolveModel } from '../../src/graphql/analytics/model-ref';
@@ -87,7 +87,7 @@ describe('BI summaries', () => {
     const counts: number[] = [];
     for (const filter of filters) counts.push(await countCustomers({ db: ds }, { modelId, filter }, source));
     const series = [];
-    for (const months of [1, 3, 24, 120]) series.push(await timeline(ds, modelId, { months }, source));
+    for (const months of [1, 3, 24, 120]) series.push(await timeline(ds, model, { months }, source));
     const cohorts = [];
     for (const by of [CohortBy.NONE, CohortBy.STATE]) {
       for (const n of [1, 2, 24, 120]) cohorts.push(await cohortRetention(ds, { by, cohorts: n }, source));
@@ -98,7 +98,7 @@ describe('BI summaries', () => {
       cohorts,
       geo: await geoSegments(ds, model, source),
       rfm: await rfmGrid(ds, model, source),
-      overlap: await segmentOverlap(ds, modelId, source),
+      overlap: await segmentOverlap(ds, model, source),
       stats: await warehouseStats(ds, source),
     };
   }
@@ -110,8 +110,7 @@ describe('BI summaries', () => {
     const models: number[] = (
       await db.ds.query(`SELECT id FROM model_version mv WHERE EXISTS (SELECT 1 FROM customer_segment cs WHERE cs.model_version_id = mv.id) ORDER BY id`)
     ).map((r: { id: number }) => r.id);
-    const [active] = await db.ds.query(`SELECT id, snapshot_id AS "snapshotId" FROM model_version WHERE is_active`);
-    expect(await modelSummary(db.ds, active)).toMatchObject({ loadCurrent: true });
+    expect((await resolveModel(db.ds, null)).summary).toMatchObject({ loadCurrent: true });
     for (const id of models) {
       const live = await answers(id, 'live');
       const summary = await answers(id, 'summary');
@@ -192,11 +191,11 @@ describe('BI summaries', () => {
     await trainModel(11, 3);
     const { models } = await expectSame();
     expect(models).toHaveLength(2);
-    expect(await modelSummary(db.ds, { id: first })).toMatchObject({ loadCurrent: true });
+    expect((await resolveModel(db.ds, first)).summary).toMatchObject({ loadCurrent: true });
     const file = path.join(tmp, 'kiosk.csv');
     fs.writeFileSync(file, 'c,d,a\nkiosk-1,2016-06-01,4\n');
     await importTransactions(db.ds, file, { customerCol: 'c', dateCol: 'd', amountCol: 'a' });
-    expect(await modelSummary(db.ds, { id: first })).toMatchObject({ loadCurrent: false });
+    expect((await resolveModel(db.ds, first)).summary).toMatchObject({ loadCurrent: false });
     await expectSame();
   });
 

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { GEO_RESULT, geoGroupsSql } from '../../warehouse/bi-sql';
-import { modelSummary, type BiSource } from './bi-summary';
+import type { BiSource } from './bi-summary';
 import type { GeoSegment } from './geo-segment.type';
 import type { ModelRef } from './model-ref';
 
@@ -13,7 +13,7 @@ type Db = Pick<DataSource, 'query'>;
  * customers, most first. Read from the model's summary (bi_geo_state, bi_geo_segment) when it has one.
  */
 export async function geoSegments(ds: Db, model: ModelRef, source: BiSource = 'summary'): Promise<GeoSegment[]> {
-  if (source === 'summary' && (await modelSummary(ds, model))) {
+  if (source === 'summary' && model.summary) {
     return (await ds.query(
       `WITH g AS (
          SELECT state, NULL::text AS rfm_segment, true AS is_state, customers, churn_risk, revenue

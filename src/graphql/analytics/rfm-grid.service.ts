@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { rfmSegment } from '../../segmentation/rfm';
 import { RFM_RESULT, rfmCellsSql } from '../../warehouse/bi-sql';
-import { modelSummary, type BiSource } from './bi-summary';
+import type { BiSource } from './bi-summary';
 import type { ModelRef } from './model-ref';
 import type { RfmCell } from './rfm-grid.type';
 
@@ -14,7 +14,7 @@ type Db = Pick<DataSource, 'query'>;
  */
 export async function rfmGrid(ds: Db, model: ModelRef, source: BiSource = 'summary'): Promise<RfmCell[]> {
   const rows = (
-    source === 'summary' && (await modelSummary(ds, model))
+    source === 'summary' && model.summary
       ? await ds.query(`WITH cells AS (SELECT r, f, customers, revenue FROM bi_rfm_cell WHERE model_version_id = $1)${RFM_RESULT}`, [model.id])
       : await ds.query(`WITH cells AS (${rfmCellsSql('$1', '$2')})${RFM_RESULT}`, [model.id, model.snapshotId])
   ) as Omit<RfmCell, 'segment'>[];

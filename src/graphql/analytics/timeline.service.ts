@@ -3,7 +3,8 @@ import { badInput } from '../../shared/errors';
 import { Granularity } from './analytics-enums';
 import { PURCHASE_BOUNDS, timelineAggCtes, timelineResult } from '../../warehouse/bi-sql';
 import { DEFAULT_MONTHS } from './analytics-sql';
-import { modelSummary, summaryOrLive, type BiSource } from './bi-summary';
+import { summaryOrLive, type BiSource } from './bi-summary';
+import type { ModelRef } from './model-ref';
 import { checkMonths } from './cohort-retention.service';
 import type { TimelinePoint } from './timeline.type';
 
@@ -17,7 +18,7 @@ export interface TimelineOptions {
 
 /**
  * Monthly purchases (active customers, orders, revenue) as series: "all" (every purchase order),
- * "tier:<churn tier>" and "segment:<RFM segment>" by the assignment of each buyer in model `modelId`.
+ * "tier:<churn tier>" and "segment:<RFM segment>" by the assignment of each buyer in `model`.
  * Purchases are first summed per (customer, month), so a customer counts once per month and the three
  * groupings come from one GROUPING SETS pass over those rows. Dense: every month of the window × every series
  * of the model, zeros included, so a chart needs no gap filling. Ordered by period, then all, tiers (HIGH,
@@ -26,17 +27,18 @@ export interface TimelineOptions {
  * Read from the model's timeline cells (bi_timeline_cell) when they were built over the current warehouse
  * load; otherwise (or with `source` 'live', the reference) from order_fact.
  */
-export async function timeline(ds: Db, modelId: number, opts: TimelineOptions = {}, source: BiSource = 'summary'): Promise<TimelinePoint[]> {
+export async function timeline(ds: Db, model: ModelRef, opts: TimelineOptions = {}, source: BiSource = 'summary'): Promise<TimelinePoint[]> {
   if ((opts.granularity ?? Granularity.MONTH) !== Granularity.MONTH) throw badInput('granularity must be MONTH', { argument: 'granularity' });
   const months = checkMonths(opts.months, DEFAULT_MONTHS, 'months');
-  const summary = source === 'summary' ? await modelSummary(ds, { id: modelId }) : null;
+  const modelId = model.id;
+  const summary = source === 'summary' ? model.summary : null;
   const fromSummary = summary?.loadCurrent
     ? async () =>
         (await ds.query(
-          `WITH bounds AS (SELECT last_purchase_month AS last, first_purchase_month AS first FROM bi_load WHERE load_no = $3),
+          `WITH bounds AS (SELECT last_purchase_month::timestamp AS last, first_purchase_month::timestamp AS first FROM bi_load WHERE load_no = $3),
            window_ AS (SELECT last, GREATEST(first, last - make_interval(months => $2 - 1)) AS first FROM bounds),
            agg AS (
-             SELECT t.month, t.series, t.active, t.orders, t.revenue::float8 AS revenue
+             SELECT t.month::timestamp AS month, t.series, t.active, t.orders, t.revenue::float8 AS revenue
                FROM bi_timeline_cell t CROSS JOIN window_ w
               WHERE t.model_version_id = $1 AND t.month >= w.first
            )${timelineResult('$1')}`,

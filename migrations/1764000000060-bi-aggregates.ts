@@ -6,7 +6,16 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * state). They are written by the loaders and the train pipeline in their own transactions and read by the
  * analytics queries, which fall back to their live SQL when a summary is missing or was built over another
  * load. The tables start empty: the next load or training fills them.
+ *
+ * Writes by any other means must not leave a summary that looks current: every statement that writes a table
+ * the summaries read draws a number from bi_write_seq (a statement trigger; a sequence never blocks and is
+ * seen by every session at once, committed or not), and a load's summaries are current only while that
+ * sequence still stands at the number they were stamped with. Deleting customers (which takes their model
+ * rows with them) drops the model summaries.
  */
+/** The tables the summaries read. */
+const WATCHED = ['customer', 'geolocation', 'orders', 'order_item', 'order_payment', 'order_review', 'order_fact'];
+
 export class BiAggregates1764000000060 implements MigrationInterface {
   name = 'BiAggregates1764000000060';
 
@@ -25,6 +34,7 @@ export class BiAggregates1764000000060 implements MigrationInterface {
         first_purchase_month      date,
         last_purchase_month       date,
         last_purchase_month_index integer,
+        write_no                  bigint NOT NULL,
         CONSTRAINT bi_load_pkey PRIMARY KEY (load_no)
       );
       CREATE TABLE bi_cohort_cell (
@@ -103,11 +113,33 @@ export class BiAggregates1764000000060 implements MigrationInterface {
         CONSTRAINT bi_state_count_model_version_id_fkey FOREIGN KEY (model_version_id)
           REFERENCES bi_model_aggregate (model_version_id) ON DELETE CASCADE
       );
+      CREATE SEQUENCE bi_write_seq;
+      -- Drawn once, so that the next draw moves last_value (a fresh sequence's first nextval leaves it at 1).
+      SELECT nextval('bi_write_seq');
+      CREATE FUNCTION bi_note_write() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM nextval('bi_write_seq');
+        RETURN NULL;
+      END $$;
+      CREATE FUNCTION bi_drop_model_summaries() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        DELETE FROM bi_model_aggregate;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER bi_drop_model_summaries AFTER DELETE OR TRUNCATE ON customer
+        FOR EACH STATEMENT EXECUTE FUNCTION bi_drop_model_summaries();
     `);
+    for (const t of WATCHED) {
+      await q.query(`CREATE TRIGGER bi_note_write AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION bi_note_write()`);
+    }
   }
 
   async down(q: QueryRunner): Promise<void> {
+    for (const t of WATCHED) await q.query(`DROP TRIGGER IF EXISTS bi_note_write ON ${t}`);
     await q.query(`
+      DROP TRIGGER IF EXISTS bi_drop_model_summaries ON customer;
+      DROP FUNCTION IF EXISTS bi_note_write(), bi_drop_model_summaries();
+      DROP SEQUENCE IF EXISTS bi_write_seq;
       DROP TABLE IF EXISTS bi_state_count, bi_segment_overlap, bi_rfm_cell, bi_geo_segment, bi_geo_state, bi_timeline_cell,
         bi_model_aggregate, bi_cohort_cell, bi_load;
     `);

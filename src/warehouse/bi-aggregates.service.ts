@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { cohortCellsCtes, geoGroupsSql, monthIndexOf, monthOf, overlapSql, rfmCellsSql, stateCountsSql, timelineAggCtes } from './bi-sql';
+import { CURRENT_LOAD, cohortCellsCtes, geoGroupsSql, monthIndexOf, monthOf, overlapSql, rfmCellsSql, stateCountsSql, timelineAggCtes } from './bi-sql';
 
 /**
  * The BI summary tables (migration 1764000000060), kept exact by the writes themselves rather than on a timer:
@@ -28,9 +28,10 @@ export async function refreshBiAggregates(client: Client): Promise<number> {
     rows: [{ load_no: loadNo }],
   } = await client.query<{ load_no: number }>(`
     INSERT INTO bi_load (customers, orders, order_items, payments, reviews, first_order_at, last_order_at,
-                         first_purchase_month, last_purchase_month, last_purchase_month_index)
+                         first_purchase_month, last_purchase_month, last_purchase_month_index, write_no)
     SELECT (SELECT count(*) FROM customer)::int, o.orders, o.order_items, (SELECT count(*) FROM order_payment)::int,
-           o.reviews, o.first_order_at, o.last_order_at, p.first, p.last, p.last_index
+           o.reviews, o.first_order_at, o.last_order_at, p.first, p.last, p.last_index,
+           (SELECT last_value FROM bi_write_seq)
       FROM (SELECT count(*)::int AS orders, COALESCE(sum(n_items), 0)::int AS order_items, COALESCE(sum(n_reviews), 0)::int AS reviews,
                    min(purchased_at) AS first_order_at, max(purchased_at) AS last_order_at
               FROM order_fact) o,
@@ -57,13 +58,13 @@ export async function refreshBiAggregates(client: Client): Promise<number> {
 
 /**
  * Writes every summary of model version `modelId` (over its feature snapshot), inside the train pipeline's
- * transaction. Builds the warehouse's load first when there is none yet (a warehouse loaded before the
- * summaries existed).
+ * transaction. Builds the warehouse's load first when there is no current one (a warehouse loaded before the
+ * summaries existed, or written since by other means than the loaders).
  */
 export async function writeModelBiAggregates(client: Client, modelId: number): Promise<void> {
-  // A load that commits meanwhile gets a newer number: the summaries stamped with this one are then not read.
-  const { rows: loads } = await client.query<{ load_no: number }>(`SELECT load_no FROM bi_load ORDER BY load_no DESC LIMIT 1`);
-  const loadNo = loads.length ? loads[0].load_no : await refreshBiAggregates(client);
+  // A load or write that commits meanwhile overtakes this load: the summaries stamped with it are then not read.
+  const { rows: loads } = await client.query<{ load_no: number | null }>(`SELECT ${CURRENT_LOAD} AS load_no`);
+  const loadNo = loads[0].load_no ?? (await refreshBiAggregates(client));
   const {
     rows: [m],
   } = await client.query<{ snapshot_id: number | null }>(`SELECT snapshot_id FROM model_version WHERE id = $1`, [modelId]);

@@ -21,6 +21,8 @@ export class BiLoad {
   @Column('date', { name: 'last_purchase_month', nullable: true }) lastPurchaseMonth: string | null;
   /** The last purchase month as year × 12 + month − 1. */
   @Column('integer', { name: 'last_purchase_month_index', nullable: true }) lastPurchaseMonthIndex: number | null;
+  /** bi_write_seq when the load was summed: the summaries are current while the sequence still stands there. */
+  @Column('bigint', { name: 'write_no' }) writeNo: string;
 }
 
 /**

@@ -7,6 +7,12 @@
  */
 
 /**
+ * The number of the current warehouse load: the newest whose summaries no write has overtaken since (see
+ * migration 1764000000060: every write to a table the summaries read moves bi_write_seq). NULL when none is.
+ */
+export const CURRENT_LOAD = `(SELECT max(load_no) FROM bi_load WHERE write_no = (SELECT last_value FROM bi_write_seq))`;
+
+/**
  * A member's revenue: spend before the model's as-of from its feature snapshot (`f`). Net spend below zero
  * (returns exceeding purchases) counts as 0 — the same rule as the segments' revenueShare.
  */

@@ -179,7 +179,16 @@ describe('BI summaries', () => {
         JOIN customer_segment cs ON cs.customer_id = c.id JOIN model_version mv ON mv.id = cs.model_version_id AND mv.is_active
        GROUP BY c.id ORDER BY c.id LIMIT 25`,
     );
+    const [{ id: active }] = await db.ds.query(`SELECT id FROM model_version WHERE is_active`);
+    const before = await answers(active, 'summary');
+    // A write outside the loaders: the summaries stop being current at once, and every answer is the live one.
     await db.ds.query(`UPDATE customer SET state = CASE WHEN id % 2 = 0 THEN 'zz' ELSE NULL END WHERE id = ANY($1)`, [ids.map((r) => r.id)]);
+    expect(await currentLoad(db.ds)).toBeNull();
+    expect((await resolveModel(db.ds, active)).summary).toMatchObject({ loadCurrent: false });
+    const live = await answers(active, 'live');
+    expect(firstDifference(await answers(active, 'summary'), live)).toBeNull();
+    expect(live.counts[2]).not.toBe(before.counts[2]);
+    // A load (here the refresh of a few of their orders) makes them current again.
     await refreshOrderFactsFor(db.ds, ids.map((r) => r.order));
     await expectSame();
     await importOlist(db.ds, fixture('olist'));

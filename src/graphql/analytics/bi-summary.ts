@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { CURRENT_LOAD } from '../../warehouse/bi-sql';
 
 type Db = Pick<DataSource, 'query'>;
 
@@ -9,10 +10,10 @@ type Db = Pick<DataSource, 'query'>;
  */
 export type BiSource = 'summary' | 'live';
 
-/** The newest warehouse load's summary header, or null when none was built yet. */
+/** The current warehouse load (see CURRENT_LOAD), or null when there is none (not built yet, or written since). */
 export async function currentLoad(db: Db): Promise<{ loadNo: number } | null> {
-  const [row] = (await db.query(`SELECT load_no AS "loadNo" FROM bi_load ORDER BY load_no DESC LIMIT 1`)) as { loadNo: number }[];
-  return row ?? null;
+  const [row] = (await db.query(`SELECT ${CURRENT_LOAD} AS "loadNo"`)) as { loadNo: number | null }[];
+  return row?.loadNo ? { loadNo: row.loadNo } : null;
 }
 
 /**

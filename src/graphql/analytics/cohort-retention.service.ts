@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { badInput } from '../../shared/errors';
 import { CohortBy, Granularity } from './analytics-enums';
-import { cohortCellsCtes, COHORT_RESULT } from '../../warehouse/bi-sql';
+import { cohortCellsCtes, COHORT_RESULT, CURRENT_LOAD } from '../../warehouse/bi-sql';
 import { MAX_MONTHS } from './analytics-sql';
 import { currentLoad, summaryOrLive, type BiSource } from './bi-summary';
 import type { Cohort } from './cohort.type';
@@ -45,7 +45,7 @@ export async function cohortRetention(ds: Db, opts: CohortOptions = {}, source: 
   const fromSummary = load
     ? async () =>
         (await ds.query(
-          `WITH bounds AS (SELECT last_purchase_month_index AS last FROM bi_load WHERE load_no = $2),
+          `WITH bounds AS (SELECT last_purchase_month_index AS last FROM bi_load WHERE load_no = $2 AND load_no = ${CURRENT_LOAD}),
            cells AS (
              SELECT c.cohort, ${byState ? `NULLIF(c.state, '')` : 'NULL::text'} AS grp, c.k, sum(c.active)::int AS active
                FROM bi_cohort_cell c CROSS JOIN bounds b

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { badInput, notFound } from '../../shared/errors';
+import { CURRENT_LOAD } from '../../warehouse/bi-sql';
 
 const INT4_MAX = 2_147_483_647;
 
@@ -21,7 +22,7 @@ type ModelRow = { id: number; snapshotId: number | null; biSnapshotId: number | 
 /** The model's columns and its summary header, in the same statement as its lookup. */
 const MODEL_SELECT = `SELECT mv.id, mv.snapshot_id AS "snapshotId", a.model_version_id IS NOT NULL AS "hasBi",
          a.snapshot_id AS "biSnapshotId", a.load_no AS "biLoadNo",
-         COALESCE(a.load_no = (SELECT max(load_no) FROM bi_load), false) AS "biLoadCurrent"
+         COALESCE(a.load_no = ${CURRENT_LOAD}, false) AS "biLoadCurrent"
     FROM model_version mv LEFT JOIN bi_model_aggregate a ON a.model_version_id = mv.id`;
 
 function toRef(r: ModelRow): ModelRef {

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { badInput } from '../../shared/errors';
 import { Granularity } from './analytics-enums';
-import { PURCHASE_BOUNDS, timelineAggCtes, timelineResult } from '../../warehouse/bi-sql';
+import { CURRENT_LOAD, PURCHASE_BOUNDS, timelineAggCtes, timelineResult } from '../../warehouse/bi-sql';
 import { DEFAULT_MONTHS } from './analytics-sql';
 import { summaryOrLive, type BiSource } from './bi-summary';
 import type { ModelRef } from './model-ref';
@@ -35,7 +35,7 @@ export async function timeline(ds: Db, model: ModelRef, opts: TimelineOptions = 
   const fromSummary = summary?.loadCurrent
     ? async () =>
         (await ds.query(
-          `WITH bounds AS (SELECT last_purchase_month::timestamp AS last, first_purchase_month::timestamp AS first FROM bi_load WHERE load_no = $3),
+          `WITH bounds AS (SELECT last_purchase_month::timestamp AS last, first_purchase_month::timestamp AS first FROM bi_load WHERE load_no = $3 AND load_no = ${CURRENT_LOAD}),
            window_ AS (SELECT last, GREATEST(first, last - make_interval(months => $2 - 1)) AS first FROM bounds),
            agg AS (
              SELECT t.month::timestamp AS month, t.series, t.active, t.orders, t.revenue::float8 AS revenue

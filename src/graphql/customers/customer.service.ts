@@ -11,7 +11,7 @@ import { pagePlan } from './customer-page';
 import { ALL_CUSTOMER_FIELDS, type CustomerPageSelection } from './customer-selection';
 import type { Customer } from './customer.type';
 import { customerLookupKey, ORDER_SORT, orderPageKey } from './customer.loaders';
-import { LIST_STATE } from '../../warehouse/bi-sql';
+import { CURRENT_LOAD, LIST_STATE } from '../../warehouse/bi-sql';
 import { CLUSTER_PROFILE_JOIN, COUNT_LIMIT, modelSql } from './customer.sql';
 import type { Order } from './order.type';
 
@@ -303,7 +303,7 @@ async function countFromSummary(ds: DataSource, modelId: number | null, covered:
   if (byState) where.push(`t.state = ${p(covered.state)}`);
   // By state the counts join the snapshot's features and the person: they hold for that snapshot and load.
   const valid = byState
-    ? 'a.snapshot_id IS NOT DISTINCT FROM mv.snapshot_id AND a.load_no = (SELECT max(load_no) FROM bi_load)'
+    ? `a.snapshot_id IS NOT DISTINCT FROM mv.snapshot_id AND a.load_no = ${CURRENT_LOAD}`
     : 'true';
   const rows: { n: number | null }[] = await ds.query(
     `SELECT CASE WHEN ${valid}

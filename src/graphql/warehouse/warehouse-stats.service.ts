@@ -1,3 +1,5 @@
+import { CURRENT_LOAD } from '../../warehouse/bi-sql';
+
 /** Anything that runs SQL and returns rows: a TypeORM DataSource or EntityManager fits. */
 export interface Queryable {
   query(text: string, params?: unknown[]): Promise<unknown>;
@@ -14,7 +16,7 @@ export interface WarehouseStatsRow {
 }
 
 /**
- * From the current load's summary (bi_load, written by every loader with its data) when there is one; else
+ * From the current load's summary (bi_load, written by every loader with its data; see CURRENT_LOAD) when there is one; else
  * (and with `source` 'live', the reference) one statement where each count is a separate scalar subquery,
  * so no table is joined to another.
  */
@@ -23,7 +25,7 @@ export async function warehouseStats(db: Queryable, source: 'summary' | 'live' =
     const [load] = (await db.query(`
       SELECT customers AS "customers", orders AS "orders", order_items AS "orderItems", payments AS "payments",
              reviews AS "reviews", first_order_at AS "firstOrderAt", last_order_at AS "lastOrderAt"
-        FROM bi_load ORDER BY load_no DESC LIMIT 1`)) as WarehouseStatsRow[];
+        FROM bi_load WHERE load_no = ${CURRENT_LOAD}`)) as WarehouseStatsRow[];
     if (load) return load;
   }
   const rows = (await db.query(`

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { badInput, notFound, type DomainError } from '../shared/errors';
+import { CURRENT_LOAD } from '../warehouse/bi-sql';
 
 const INT4_MAX = 2_147_483_647;
 
@@ -8,6 +9,25 @@ export interface ModelRef {
   id: number;
   /** Null when the snapshot has since been deleted. */
   snapshotId: number | null;
+  /**
+   * The model's BI summaries (see bi-summary.ts), looked up with the model: null when it has none, or they
+   * were built over another feature snapshot than the model's now; `loadCurrent` when its warehouse-dependent
+   * ones were built over the current warehouse load `loadNo`.
+   */
+  summary: { loadNo: number | null; loadCurrent: boolean } | null;
+}
+
+type ModelRow = { id: number; snapshotId: number | null; biSnapshotId: number | null; biLoadNo: number | null; biLoadCurrent: boolean | null; hasBi: boolean };
+
+/** The model's columns and its summary header, in the same statement as its lookup. */
+const MODEL_SELECT = `SELECT mv.id, mv.snapshot_id AS "snapshotId", a.model_version_id IS NOT NULL AS "hasBi",
+         a.snapshot_id AS "biSnapshotId", a.load_no AS "biLoadNo",
+         COALESCE(a.load_no = ${CURRENT_LOAD}, false) AS "biLoadCurrent"
+    FROM model_version mv LEFT JOIN bi_model_aggregate a ON a.model_version_id = mv.id`;
+
+function toRef(r: ModelRow): ModelRef {
+  const summary = r.hasBi && r.biSnapshotId === r.snapshotId ? { loadNo: r.biLoadNo, loadCurrent: Boolean(r.biLoadCurrent) } : null;
+  return { id: r.id, snapshotId: r.snapshotId, summary };
 }
 
 /**
@@ -42,15 +62,15 @@ export function noActiveModel(): DomainError {
  */
 export async function resolveModel(ds: Pick<DataSource, 'query'>, raw: string | number | null | undefined, argument = 'modelId'): Promise<ModelRef> {
   if (raw === null || raw === undefined) {
-    const [active] = (await ds.query(`SELECT id, snapshot_id AS "snapshotId" FROM model_version WHERE is_active`)) as ModelRef[];
+    const [active] = (await ds.query(`${MODEL_SELECT} WHERE mv.is_active`)) as ModelRow[];
     if (!active) throw noActiveModel();
-    return active;
+    return toRef(active);
   }
   const id = parseModelId(raw, argument);
   // Only these columns: a model row carries large JSON (projection, kmeans) that this check need not read.
-  const [row] = (await ds.query(`SELECT id, snapshot_id AS "snapshotId" FROM model_version WHERE id = $1`, [id])) as ModelRef[];
+  const [row] = (await ds.query(`${MODEL_SELECT} WHERE mv.id = $1`, [id])) as ModelRow[];
   if (!row) throw notFound(`model version ${id} does not exist (${argument})`, { argument, id: String(id) });
-  return row;
+  return toRef(row);
 }
 
 /** resolveModel, for callers that need only the id. */

@@ -12,6 +12,7 @@ import { fitChurnOffThread } from './steps/churn.thread';
 import { trainClassifier } from './steps/classifier.step';
 import { centroidsToOriginal } from '../segmentation/feature-space';
 import { assignAll, fitClusters, spaceTransforms, type PreviousClusters } from './steps/clustering.step';
+import { writeAggregates } from './steps/aggregates.step';
 import { activateModelVersion, ariBetweenModels, insertModelVersion, writeAssignments, writeProfiles } from './steps/persist.step';
 import { segmentMapProjection } from './steps/projection.step';
 import { scoreSegments } from './steps/scoring.step';
@@ -230,6 +231,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
       }, lap('profiles')));
       within('persist')(0.85);
       const ari = previous ? await timed('ari', () => ariBetweenModels(client, previous.id, id)) : null;
+      await timed('aggregates', () => writeAggregates(client, id));
       await client.query(
         `UPDATE model_version SET metrics = metrics || $2::jsonb WHERE id = $1`,
         [id, JSON.stringify({ persistTimings, ariVsPrevious: ari?.ari ?? null, previousModelId: previous?.id ?? null, ariCommonCustomers: ari?.commonCustomers ?? 0, clusterNames: Object.fromEntries(profiles.clusterNames), segmentsByKind: profiles.kinds })],

@@ -1,3 +1,4 @@
+import { BiCohortCell, BiLoad } from './bi-load.entity';
 import { Customer } from './customer.entity';
 import { CustomerAccount } from './customer-account.entity';
 import { Geolocation } from './geolocation.entity';
@@ -12,8 +13,8 @@ import { SeedTruth } from './seed-truth.entity';
 import { Seller } from './seller.entity';
 import { TransactionLine } from './transaction-line.entity';
 
-export { Customer, CustomerAccount, Geolocation, Order, OrderFact, OrderItem, OrderPayment, OrderReview, Product, ProductCategory, SeedTruth, Seller, TransactionLine };
+export { BiCohortCell, BiLoad, Customer, CustomerAccount, Geolocation, Order, OrderFact, OrderItem, OrderPayment, OrderReview, Product, ProductCategory, SeedTruth, Seller, TransactionLine };
 
 export const warehouseEntities = [
-  Customer, CustomerAccount, Geolocation, Order, OrderFact, OrderItem, OrderPayment, OrderReview, Product, ProductCategory, SeedTruth, Seller, TransactionLine,
+  BiLoad, BiCohortCell, Customer, CustomerAccount, Geolocation, Order, OrderFact, OrderItem, OrderPayment, OrderReview, Product, ProductCategory, SeedTruth, Seller, TransactionLine,
 ];

@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { deferIndexesAndKeys } from '../db/bulk-load';
 import { withTransaction } from '../db/data-source';
+import { refreshBiAggregates } from './bi-aggregates.service';
 
 /**
  * `order_fact`: one row per order with its payments, items, transaction lines and reviews summed, written by
@@ -98,7 +99,8 @@ async function withWorkMem<T>(client: PoolClient, fn: () => Promise<T>): Promise
 /**
  * Rewrites every row of order_fact. Inside the caller's transaction (a loader's): the table is emptied and
  * refilled with its key, indexes and foreign key dropped meanwhile and rebuilt in bulk at the end (PostgreSQL's
- * advice for bulk loads); other sessions wait for the commit. Returns the number of orders.
+ * advice for bulk loads); other sessions wait for the commit. The BI summaries follow in the same transaction
+ * (refreshBiAggregates). Returns the number of orders.
  */
 export async function rebuildOrderFacts(client: PoolClient): Promise<number> {
   return withWorkMem(client, async () => {
@@ -106,6 +108,9 @@ export async function rebuildOrderFacts(client: PoolClient): Promise<number> {
     const deferred = await deferIndexesAndKeys(client, ['order_fact']);
     const res = await client.query(`${INSERT}${orderFactSelect(false)}`);
     await deferred.restore();
+    // The summaries read the whole table: plan them on its new statistics, not the emptied table's.
+    await client.query('ANALYZE order_fact');
+    await refreshBiAggregates(client);
     return res.rowCount ?? 0;
   });
 }
@@ -123,7 +128,8 @@ const RENUMBER = 'order_fact_renumber';
  * which is right for a customer whose every row is new; a customer who keeps rows outside the refresh is
  * renumbered whole afterwards (rows whose number did not change are not written). `customersSql` (a SELECT of
  * one integer column) names more customers who may need it: those whose orders the caller deleted, which took
- * their order_fact rows with them.
+ * their order_fact rows with them. When anything changed, the BI summaries follow in the same transaction
+ * (refreshBiAggregates).
  */
 export async function refreshOrderFacts(
   client: PoolClient,
@@ -161,6 +167,7 @@ export async function refreshOrderFacts(
         FROM (SELECT order_id, ${DAY_NO} AS day_no FROM order_fact WHERE customer_id IN (SELECT customer_id FROM ${RENUMBER})) r
        WHERE r.order_id = f.order_id AND f.purchase_day_no IS DISTINCT FROM r.day_no`);
     await client.query(`DROP TABLE ${SCOPE}, ${RENUMBER}`);
+    await refreshBiAggregates(client);
     return res.rowCount ?? 0;
   });
 }

@@ -39,7 +39,7 @@ export class AnalyticsResolver {
   @Authorized<Role>('viewer')
   @Query(() => SegmentOverlap, { description: 'Customers per (RFM segment, cluster) pair and the adjusted Rand index between the two segmentations.' })
   async segmentOverlap(@Ctx() ctx: GraphQLContext, @Arg('modelId', () => ID, { nullable: true, description: MODEL_ID_DOC }) modelId?: string | null): Promise<SegmentOverlap> {
-    return segmentOverlap(ctx.db, await resolveModelArg(ctx.db, modelId));
+    return segmentOverlap(ctx.db, await resolveModel(ctx.db, modelId));
   }
 
   @Authorized<Role>('viewer')
@@ -71,7 +71,7 @@ export class AnalyticsResolver {
     @Arg('modelId', () => ID, { nullable: true, description: MODEL_ID_DOC }) modelId: string | null | undefined,
     @Arg('months', () => Int, { nullable: true, defaultValue: DEFAULT_MONTHS, description: `Months to return, 1 to ${MAX_MONTHS}.` }) months: number | null,
   ): Promise<TimelinePoint[]> {
-    return timeline(ctx.db, await resolveModelArg(ctx.db, modelId), { granularity, months });
+    return timeline(ctx.db, await resolveModel(ctx.db, modelId), { granularity, months });
   }
 
   @Authorized<Role>('viewer')

@@ -1,7 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { badInput } from '../../shared/errors';
 import { CohortBy, Granularity } from './analytics-enums';
-import { MAX_MONTHS, monthIndexOf, monthLabel } from './analytics-sql';
+import { cohortCellsCtes, COHORT_RESULT, CURRENT_LOAD } from '../../warehouse/bi-sql';
+import { MAX_MONTHS } from './analytics-sql';
+import { currentLoad, summaryOrLive, type BiSource } from './bi-summary';
 import type { Cohort } from './cohort.type';
 
 type Db = Pick<DataSource, 'query'>;
@@ -29,39 +31,30 @@ export function checkMonths(v: number | null | undefined, dflt: number, argument
  * cell for every offset from 0 to that last month (the triangle), zeros included. Split by STATE, a cohort is
  * a (month, state) pair, the state being the customer's, else its zip prefix's.
  *
- * One pass: distinct (customer, month) pairs with the customer's first month as a window minimum, counted per
- * (cohort, group, offset); generate_series fills the offsets nobody was active in.
+ * Read from the current load's cohort cells (bi_cohort_cell) when there is one. The live SQL (the reference,
+ * `source` 'live') makes one pass: distinct (customer, month) pairs with the customer's first month as a
+ * window minimum, counted per (cohort, group, offset); generate_series fills the offsets nobody was active in.
  */
-export async function cohortRetention(ds: Db, opts: CohortOptions = {}): Promise<Cohort[]> {
+export async function cohortRetention(ds: Db, opts: CohortOptions = {}, source: BiSource = 'summary'): Promise<Cohort[]> {
   if ((opts.granularity ?? Granularity.MONTH) !== Granularity.MONTH) throw badInput('granularity must be MONTH', { argument: 'granularity' });
   const cohorts = checkMonths(opts.cohorts, DEFAULT_COHORTS, 'cohorts');
   const byState = (opts.by ?? CohortBy.NONE) === CohortBy.STATE;
-  return (await ds.query(
-    `WITH purchase_month AS (
-       SELECT customer_id, ${monthIndexOf('purchased_at')} AS m FROM order_fact WHERE is_purchase GROUP BY 1, 2
-     ),
-     bounds AS (SELECT max(m) AS last FROM purchase_month),
-     with_cohort AS (
-       SELECT customer_id, m, min(m) OVER (PARTITION BY customer_id) AS cohort FROM purchase_month
-     ),
-     cells AS (
-       SELECT w.cohort, ${byState ? 'upper(COALESCE(c.state, g.state))' : 'NULL::text'} AS grp, w.m - w.cohort AS k, count(*)::int AS active
-         FROM with_cohort w
-        CROSS JOIN bounds b
-        ${byState ? 'JOIN customer c ON c.id = w.customer_id LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix' : ''}
-        WHERE w.cohort > b.last - $1
-        GROUP BY 1, 2, 3
-     )
-     SELECT ${monthLabel('s.cohort')} AS cohort, s.grp AS "group", s.active AS size,
-            json_agg(json_build_object('periodOffset', o.k, 'active', COALESCE(a.active, 0),
-                                       'share', COALESCE(a.active, 0)::float8 / s.active) ORDER BY o.k) AS cells
-       FROM cells s
-      CROSS JOIN bounds b
-      CROSS JOIN LATERAL generate_series(0, b.last - s.cohort) AS o(k)
-       LEFT JOIN cells a ON a.cohort = s.cohort AND a.grp IS NOT DISTINCT FROM s.grp AND a.k = o.k
-      WHERE s.k = 0
-      GROUP BY s.cohort, s.grp, s.active
-      ORDER BY s.cohort, s.grp NULLS LAST`,
-    [cohorts],
-  )) as Cohort[];
+  const load = source === 'summary' ? await currentLoad(ds) : null;
+  // The load's cells are kept per state; without the split, a cohort's cells are the sums over its states
+  // (every member has exactly one state group, so no one counts twice).
+  const fromSummary = load
+    ? async () =>
+        (await ds.query(
+          `WITH bounds AS (SELECT last_purchase_month_index AS last FROM bi_load WHERE load_no = $2 AND load_no = ${CURRENT_LOAD}),
+           cells AS (
+             SELECT c.cohort, ${byState ? `NULLIF(c.state, '')` : 'NULL::text'} AS grp, c.k, sum(c.active)::int AS active
+               FROM bi_cohort_cell c CROSS JOIN bounds b
+              WHERE c.load_no = $2 AND c.cohort > b.last - $1
+              GROUP BY 1, 2, 3
+           )${COHORT_RESULT}`,
+          [cohorts, load.loadNo],
+        )) as Cohort[]
+    : null;
+  return summaryOrLive(fromSummary, async () =>
+    (await ds.query(`WITH ${cohortCellsCtes(byState, 'w.cohort > b.last - $1')}${COHORT_RESULT}`, [cohorts])) as Cohort[]);
 }

@@ -1,7 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { badInput } from '../../shared/errors';
 import { Granularity } from './analytics-enums';
-import { DEFAULT_MONTHS, monthOf } from './analytics-sql';
+import { CURRENT_LOAD, PURCHASE_BOUNDS, timelineAggCtes, timelineResult } from '../../warehouse/bi-sql';
+import { DEFAULT_MONTHS } from './analytics-sql';
+import { summaryOrLive, type BiSource } from './bi-summary';
+import type { ModelRef } from '../../models/model-ref';
 import { checkMonths } from './cohort-retention.service';
 import type { TimelinePoint } from './timeline.type';
 
@@ -15,49 +18,38 @@ export interface TimelineOptions {
 
 /**
  * Monthly purchases (active customers, orders, revenue) as series: "all" (every purchase order),
- * "tier:<churn tier>" and "segment:<RFM segment>" by the assignment of each buyer in model `modelId`.
+ * "tier:<churn tier>" and "segment:<RFM segment>" by the assignment of each buyer in `model`.
  * Purchases are first summed per (customer, month), so a customer counts once per month and the three
  * groupings come from one GROUPING SETS pass over those rows. Dense: every month of the window × every series
  * of the model, zeros included, so a chart needs no gap filling. Ordered by period, then all, tiers (HIGH,
  * MEDIUM, LOW), segments by name.
+ *
+ * Read from the model's timeline cells (bi_timeline_cell) when they were built over the current warehouse
+ * load; otherwise (or with `source` 'live', the reference) from order_fact.
  */
-export async function timeline(ds: Db, modelId: number, opts: TimelineOptions = {}): Promise<TimelinePoint[]> {
+export async function timeline(ds: Db, model: ModelRef, opts: TimelineOptions = {}, source: BiSource = 'summary'): Promise<TimelinePoint[]> {
   if ((opts.granularity ?? Granularity.MONTH) !== Granularity.MONTH) throw badInput('granularity must be MONTH', { argument: 'granularity' });
   const months = checkMonths(opts.months, DEFAULT_MONTHS, 'months');
-  return (await ds.query(
-    `WITH bounds AS (
-       SELECT ${monthOf('max(purchased_at)')} AS last, ${monthOf('min(purchased_at)')} AS first FROM order_fact WHERE is_purchase
-     ),
-     window_ AS (SELECT last, GREATEST(first, last - make_interval(months => $2 - 1)) AS first FROM bounds),
-     customer_month AS (
-       SELECT o.customer_id, ${monthOf('o.purchased_at')} AS month, count(*) AS orders, COALESCE(sum(o.value), 0) AS revenue
-         FROM order_fact o
-        CROSS JOIN window_ w
-        WHERE o.is_purchase AND o.purchased_at >= w.first AT TIME ZONE 'UTC'
-        GROUP BY 1, 2
-     ),
-     agg AS (
-       SELECT p.month,
-              CASE WHEN GROUPING(cs.churn_tier) = 0 THEN 'tier:' || cs.churn_tier
-                   WHEN GROUPING(cs.rfm_segment) = 0 THEN 'segment:' || cs.rfm_segment
-                   ELSE 'all' END AS series,
-              count(*)::int AS active, sum(p.orders)::int AS orders, sum(p.revenue)::float8 AS revenue
-         FROM customer_month p
-         LEFT JOIN customer_segment cs ON cs.model_version_id = $1 AND cs.customer_id = p.customer_id
-        GROUP BY GROUPING SETS ((p.month), (p.month, cs.churn_tier), (p.month, cs.rfm_segment))
-     ),
-     series AS (
-       SELECT 'all' AS series, 0 AS ord
-       UNION ALL SELECT 'tier:' || t, o FROM unnest(ARRAY['HIGH', 'MEDIUM', 'LOW']) WITH ORDINALITY AS t(t, o)
-       UNION ALL SELECT 'segment:' || segment_key, 10 FROM segment_profile WHERE model_version_id = $1 AND kind = 'RFM'
-     ),
-     periods AS (SELECT generate_series(w.first, w.last, interval '1 month') AS month FROM window_ w)
-     SELECT to_char(p.month, 'YYYY-MM') AS period, s.series, COALESCE(a.active, 0) AS "activeCustomers",
-            COALESCE(a.orders, 0) AS orders, COALESCE(a.revenue, 0)::float8 AS revenue
-       FROM periods p
-      CROSS JOIN series s
-       LEFT JOIN agg a ON a.month = p.month AND a.series = s.series
-      ORDER BY p.month, s.ord, s.series`,
-    [modelId, months],
-  )) as TimelinePoint[];
+  const modelId = model.id;
+  const summary = source === 'summary' ? model.summary : null;
+  const fromSummary = summary?.loadCurrent
+    ? async () =>
+        (await ds.query(
+          `WITH bounds AS (SELECT last_purchase_month::timestamp AS last, first_purchase_month::timestamp AS first FROM bi_load WHERE load_no = $3 AND load_no = ${CURRENT_LOAD}),
+           window_ AS (SELECT last, GREATEST(first, last - make_interval(months => $2 - 1)) AS first FROM bounds),
+           agg AS (
+             SELECT t.month::timestamp AS month, t.series, t.active, t.orders, t.revenue::float8 AS revenue
+               FROM bi_timeline_cell t CROSS JOIN window_ w
+              WHERE t.model_version_id = $1 AND t.month >= w.first
+           )${timelineResult('$1')}`,
+          [modelId, months, summary.loadNo],
+        )) as TimelinePoint[]
+    : null;
+  return summaryOrLive(fromSummary, async () =>
+    (await ds.query(
+      `WITH bounds AS (${PURCHASE_BOUNDS}),
+       window_ AS (SELECT last, GREATEST(first, last - make_interval(months => $2 - 1)) AS first FROM bounds),
+       ${timelineAggCtes('$1', 'CROSS JOIN window_ w', "AND o.purchased_at >= w.first AT TIME ZONE 'UTC'")}${timelineResult('$1')}`,
+      [modelId, months],
+    )) as TimelinePoint[]);
 }

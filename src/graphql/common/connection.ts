@@ -28,7 +28,7 @@ const made = new Map<string, { node: unknown; totalCount: boolean; type: ClassTy
 export function ConnectionType<T extends object>(
   NodeClass: ClassType<T> | GraphQLScalarType,
   name: string,
-  opts: { totalCount?: boolean } = {},
+  opts: { totalCount?: boolean; totalCountDescription?: string } = {},
 ): ClassType<Connection<T>> {
   const prior = made.get(name);
   if (prior) {
@@ -65,7 +65,7 @@ export function ConnectionType<T extends object>(
   if (opts.totalCount) {
     // Declared only when asked for, so that connections without a cheap count do not advertise one. Resolved
     // (not read as a plain property) because it may be a lazily counted promise.
-    Field(() => NonNegativeInt, { simple: false, description: 'Rows matching the filters, over all pages.' })(ConnectionClass.prototype, 'totalCount');
+    Field(() => NonNegativeInt, { simple: false, description: opts.totalCountDescription ?? 'Rows matching the filters, over all pages.' })(ConnectionClass.prototype, 'totalCount');
   }
   const type: ClassType<Connection<T>> = ConnectionClass;
   made.set(name, { node: NodeClass, totalCount: Boolean(opts.totalCount), type: type as ClassType<Connection<unknown>> });

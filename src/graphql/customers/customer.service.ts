@@ -11,7 +11,8 @@ import { pagePlan } from './customer-page';
 import { ALL_CUSTOMER_FIELDS, type CustomerPageSelection } from './customer-selection';
 import type { Customer } from './customer.type';
 import { customerLookupKey, ORDER_SORT, orderPageKey } from './customer.loaders';
-import { CLUSTER_PROFILE_JOIN, modelSql } from './customer.sql';
+import { CURRENT_LOAD, LIST_STATE } from '../../warehouse/bi-sql';
+import { CLUSTER_PROFILE_JOIN, COUNT_LIMIT, modelSql } from './customer.sql';
 import type { Order } from './order.type';
 
 /** Filter of a customer list; every given condition must hold. Same shape as the CustomerFilter input. */
@@ -104,12 +105,15 @@ interface FilterSql {
   where: string[];
   usesFeatures: boolean;
   usesCustomer: boolean;
+  /** The conditions the summary tables can count (cluster, RFM segment, state); null when any other is present. */
+  covered: { clusterId?: number; rfmSegment?: string; state?: string } | null;
 }
 
 /** Validates the filter (BAD_USER_INPUT naming the field) and turns it into parameterized conditions. */
 export function filterSql(filter: CustomerListFilter | null | undefined, params: unknown[], argument = 'filter'): FilterSql {
-  const out: FilterSql = { where: [], usesFeatures: false, usesCustomer: false };
+  const out: FilterSql = { where: [], usesFeatures: false, usesCustomer: false, covered: {} };
   if (!filter) return out;
+  const uncovered = () => (out.covered = null);
   const p = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;
@@ -118,25 +122,32 @@ export function filterSql(filter: CustomerListFilter | null | undefined, params:
     const s = String(filter.clusterId).trim();
     if (!/^-?\d{1,9}$/.test(s)) throw badInput(`${argument}.clusterId must be a cluster id (an integer), got ${JSON.stringify(s.slice(0, 40))}`, { argument: `${argument}.clusterId` });
     out.where.push(`cs.cluster_id = ${p(Number(s))}`);
+    if (out.covered) out.covered.clusterId = Number(s);
   }
   const segment = text(filter.rfmSegment, `${argument}.rfmSegment`);
-  if (segment !== null) out.where.push(`cs.rfm_segment = ${p(segment)}`);
+  if (segment !== null) {
+    out.where.push(`cs.rfm_segment = ${p(segment)}`);
+    if (out.covered) out.covered.rfmSegment = segment;
+  }
   const abc = text(filter.abc, `${argument}.abc`);
   if (abc !== null) {
     const v = abc.trim().toUpperCase();
     if (!ABC.has(v)) throw badInput(`${argument}.abc must be A, B or C, got ${JSON.stringify(abc.slice(0, 40))}`, { argument: `${argument}.abc` });
     out.where.push(`cs.abc = ${p(v)}`);
+    uncovered();
   }
   const xyz = text(filter.xyz, `${argument}.xyz`);
   if (xyz !== null) {
     const v = xyz.trim().toUpperCase();
     if (!XYZ.has(v)) throw badInput(`${argument}.xyz must be X, Y, Z or S, got ${JSON.stringify(xyz.slice(0, 40))}`, { argument: `${argument}.xyz` });
     out.where.push(`cs.xyz = ${p(v)}`);
+    uncovered();
   }
   const state = text(filter.state, `${argument}.state`);
   if (state !== null) {
-    out.where.push(`COALESCE(c.state, f.state) = ${p(state.trim())}`);
+    out.where.push(`${LIST_STATE} = ${p(state.trim())}`);
     out.usesCustomer = out.usesFeatures = true;
+    if (out.covered) out.covered.state = state.trim();
   }
   for (const [name, column] of [
     ['churnProbability', 'cs.churn_probability'],
@@ -151,6 +162,7 @@ export function filterSql(filter: CustomerListFilter | null | undefined, params:
     }
     if (min !== null) out.where.push(`${column} >= ${p(min)}`);
     if (max !== null) out.where.push(`${column} <= ${p(max)}`);
+    if (min !== null || max !== null) uncovered();
   }
   if (filter.lastPurchase) {
     const from = instant(filter.lastPurchase.from, `${argument}.lastPurchase.from`);
@@ -160,7 +172,10 @@ export function filterSql(filter: CustomerListFilter | null | undefined, params:
     }
     if (from) out.where.push(`f.last_purchase_at >= ${p(from)}`);
     if (to) out.where.push(`f.last_purchase_at < ${p(to)}`);
-    if (from || to) out.usesFeatures = true;
+    if (from || to) {
+      out.usesFeatures = true;
+      uncovered();
+    }
   }
   return out;
 }
@@ -182,7 +197,8 @@ function modelArg(modelId: string | number | null | undefined): number | null {
  * statement, ordered by the sort key then the customer, after a keyset cursor that encodes both (so pages
  * never skip or repeat rows). The rows carry the model row and the features the selection reads, set on each
  * Customer: resolving them afterwards costs no statement. `totalCount` is counted (one more statement) only
- * when a client reads it; cursors are encoded only when read.
+ * when a client reads it, from the model's summaries where they cover the filter (see countFromSummary);
+ * cursors are encoded only when read.
  */
 export async function listCustomers(ctx: GraphQLContext, opts: ListCustomersOptions): Promise<Connection<Customer> & { totalCount: number }> {
   const modelId = modelArg(opts.modelId);
@@ -247,19 +263,70 @@ export async function listCustomers(ctx: GraphQLContext, opts: ListCustomersOpti
   return connection;
 }
 
-async function countCustomersSql(ds: DataSource, modelId: number | null, params: unknown[], filters: FilterSql): Promise<number> {
+async function countCustomersSql(ds: DataSource, modelId: number | null, params: unknown[], filters: FilterSql, source: 'summary' | 'live' = 'summary'): Promise<number> {
+  if (filters.covered && source === 'summary') {
+    const n = await countFromSummary(ds, modelId, filters.covered);
+    if (n !== null) return n;
+  }
   // Rebuild the model subqueries against the same parameter numbering as filterSql used.
   const model = modelSql(modelId, []);
   const joins = [
     filters.usesFeatures ? `JOIN customer_features f ON f.snapshot_id = ${model.snapshot} AND f.customer_id = cs.customer_id` : '',
     filters.usesCustomer ? 'JOIN customer c ON c.id = cs.customer_id' : '',
   ].join('\n ');
+  const from = `FROM customer_segment cs ${joins}
+      WHERE cs.model_version_id = ${model.id} ${filters.where.map((w) => `AND ${w}`).join(' ')}`;
+  // Covered filters (when their summary is missing) count exactly; any other stops at COUNT_LIMIT rows.
   const rows: { n: number }[] = await ds.query(
-    `SELECT count(*)::int AS n FROM customer_segment cs ${joins}
-      WHERE cs.model_version_id = ${model.id} ${filters.where.map((w) => `AND ${w}`).join(' ')}`,
+    filters.covered ? `SELECT count(*)::int AS n ${from}` : `SELECT count(*)::int AS n FROM (SELECT 1 ${from} LIMIT ${COUNT_LIMIT}) x`,
     params,
   );
   return rows[0].n;
+}
+
+/**
+ * The count of a model's customers matching cluster, RFM segment and state conditions, summed from the
+ * model's summary (a few hundred rows at most): bi_segment_overlap without a state, bi_state_count with one
+ * (when it was built over the current warehouse load). Null when the summary cannot answer.
+ */
+async function countFromSummary(ds: DataSource, modelId: number | null, covered: NonNullable<FilterSql['covered']>): Promise<number | null> {
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const model = modelId === null ? 'mv.is_active' : `mv.id = ${p(modelId)}`;
+  const where: string[] = [];
+  if (covered.clusterId !== undefined) where.push(`t.cluster_id = ${p(covered.clusterId)}`);
+  if (covered.rfmSegment !== undefined) where.push(`t.rfm_segment = ${p(covered.rfmSegment)}`);
+  const byState = covered.state !== undefined;
+  if (byState) where.push(`t.state = ${p(covered.state)}`);
+  // By state the counts join the snapshot's features and the person: they hold for that snapshot and load.
+  const valid = byState
+    ? `a.snapshot_id IS NOT DISTINCT FROM mv.snapshot_id AND a.load_no = ${CURRENT_LOAD}`
+    : 'true';
+  const rows: { n: number | null }[] = await ds.query(
+    `SELECT CASE WHEN ${valid}
+                 THEN (SELECT COALESCE(sum(t.customers), 0)::int FROM ${byState ? 'bi_state_count' : 'bi_segment_overlap'} t
+                        WHERE t.model_version_id = mv.id ${where.map((w) => `AND ${w}`).join(' ')}) END AS n
+       FROM model_version mv JOIN bi_model_aggregate a ON a.model_version_id = mv.id
+      WHERE ${model}`,
+    params,
+  );
+  return rows.length ? rows[0].n : null;
+}
+
+/** Customers matching a filter (the totalCount of listCustomers), as one statement. */
+export async function countCustomers(
+  ctx: Pick<GraphQLContext, 'db'>,
+  opts: Pick<ListCustomersOptions, 'modelId' | 'filter' | 'filterArgument'>,
+  source: 'summary' | 'live' = 'summary',
+): Promise<number> {
+  const modelId = modelArg(opts.modelId);
+  const params: unknown[] = [];
+  modelSql(modelId, params);
+  const filters = filterSql(opts.filter, params, opts.filterArgument ?? 'filter');
+  return countCustomersSql(ctx.db, modelId, params, filters, source);
 }
 
 /**

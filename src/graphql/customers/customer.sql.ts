@@ -31,6 +31,12 @@ export function featureColumns(names: ReadonlySet<string> | null, asOf: string):
   ].join(', ');
 }
 
+/**
+ * Where counting stops for a list whose filter the summary tables do not cover: past it the count would scan
+ * the model's matching rows one by one, so totalCount says "this many or more" instead.
+ */
+export const COUNT_LIMIT = 10_000;
+
 export const segmentKey = (modelId: number, customerDbId: number) => `${modelId}:${customerDbId}`;
 export const featureKey = (snapshotId: number, customerDbId: number) => `${snapshotId}:${customerDbId}`;
 

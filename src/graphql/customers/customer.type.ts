@@ -4,7 +4,7 @@ import type { Loaders } from '../context';
 import { Latitude, Longitude } from '../scalars';
 import { ChurnTier } from './customer-enums';
 import { CustomerFeatures } from './customer-features.type';
-import { abcXyzOf, churnFromSegment, clusterOf, featureKey, featuresFromRow, rfmOf, segmentFromRow, segmentKey, type SegmentRow } from './customer.sql';
+import { abcXyzOf, churnFromSegment, clusterOf, COUNT_LIMIT, featureKey, featuresFromRow, rfmOf, segmentFromRow, segmentKey, type SegmentRow } from './customer.sql';
 
 @ObjectType({ simpleResolvers: true, description: "A customer's RFM quintile scores (1 = worst, 5 = best) and the segment they map to." })
 export class RfmScore {
@@ -176,5 +176,8 @@ export class Customer implements CustomerBase {
   }
 }
 
-export const CustomerConnection = ConnectionType(Customer, 'Customer', { totalCount: true });
+export const CustomerConnection = ConnectionType(Customer, 'Customer', {
+  totalCount: true,
+  totalCountDescription: `Customers matching the filter, over all pages. Exact without a filter and for filters on clusterId, rfmSegment and state only (alone or together: read from the model's summary tables, no scan). With any other filter condition counting stops at ${COUNT_LIMIT} rows, so that its cost stays bounded: ${COUNT_LIMIT} then means ${COUNT_LIMIT} or more.`,
+});
 export type CustomerConnection = InstanceType<typeof CustomerConnection>;

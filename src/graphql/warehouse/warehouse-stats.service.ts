@@ -1,3 +1,5 @@
+import { CURRENT_LOAD } from '../../warehouse/bi-sql';
+
 /** Anything that runs SQL and returns rows: a TypeORM DataSource or EntityManager fits. */
 export interface Queryable {
   query(text: string, params?: unknown[]): Promise<unknown>;
@@ -13,8 +15,19 @@ export interface WarehouseStatsRow {
   lastOrderAt: Date | null;
 }
 
-/** One statement: each count is a separate scalar subquery, so no table is joined to another. */
-export async function warehouseStats(db: Queryable): Promise<WarehouseStatsRow> {
+/**
+ * From the current load's summary (bi_load, written by every loader with its data; see CURRENT_LOAD) when there is one; else
+ * (and with `source` 'live', the reference) one statement where each count is a separate scalar subquery,
+ * so no table is joined to another.
+ */
+export async function warehouseStats(db: Queryable, source: 'summary' | 'live' = 'summary'): Promise<WarehouseStatsRow> {
+  if (source === 'summary') {
+    const [load] = (await db.query(`
+      SELECT customers AS "customers", orders AS "orders", order_items AS "orderItems", payments AS "payments",
+             reviews AS "reviews", first_order_at AS "firstOrderAt", last_order_at AS "lastOrderAt"
+        FROM bi_load WHERE load_no = ${CURRENT_LOAD}`)) as WarehouseStatsRow[];
+    if (load) return load;
+  }
   const rows = (await db.query(`
     SELECT (SELECT count(*) FROM customer)::int        AS "customers",
            (SELECT count(*) FROM orders)::int          AS "orders",

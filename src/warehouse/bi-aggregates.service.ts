@@ -1,0 +1,109 @@
+import type { PoolClient } from 'pg';
+import { CURRENT_LOAD, cohortCellsCtes, geoGroupsSql, monthIndexOf, monthOf, overlapSql, rfmCellsSql, stateCountsSql, timelineAggCtes } from './bi-sql';
+
+/**
+ * The BI summary tables (migration 1764000000060), kept exact by the writes themselves rather than on a timer:
+ *
+ * - per warehouse load (`bi_load`, `bi_cohort_cell`): written by every loader — seed, both importers,
+ *   refresh-facts — through the order_fact refresh, in the loader's transaction, so they commit with the data;
+ * - per model version (`bi_model_aggregate` and its tables): written by the train pipeline in the version's
+ *   transaction. A version's assignments never change, so its geo, RFM grid and overlap summaries hold for
+ *   its life; its timeline and counts by state also read the warehouse, hold for the load they were built
+ *   over, and are rebuilt for the active model by each load.
+ *
+ * Every summary is grouped by the same SQL as the live query it stands for (bi-sql.ts); the analytics
+ * queries read it only when it belongs to the current load (or model) and otherwise run their live SQL.
+ */
+
+type Client = Pick<PoolClient, 'query'>;
+
+/**
+ * Rebuilds the warehouse's summaries as a new load inside the caller's transaction (after order_fact is
+ * current), drops the older load's, drops model summaries whose customers are gone (a replaced warehouse),
+ * and rebuilds the active model's warehouse-dependent summaries for the new load. Returns the load number.
+ */
+export async function refreshBiAggregates(client: Client): Promise<number> {
+  // Counts from order_fact (one row per order, with its item and review counts) and two narrow counts.
+  const {
+    rows: [{ load_no: loadNo }],
+  } = await client.query<{ load_no: number }>(`
+    INSERT INTO bi_load (customers, orders, order_items, payments, reviews, first_order_at, last_order_at,
+                         first_purchase_month, last_purchase_month, last_purchase_month_index, write_no)
+    SELECT (SELECT count(*) FROM customer)::int, o.orders, o.order_items, (SELECT count(*) FROM order_payment)::int,
+           o.reviews, o.first_order_at, o.last_order_at, p.first, p.last, p.last_index,
+           (SELECT last_value FROM bi_write_seq)
+      FROM (SELECT count(*)::int AS orders, COALESCE(sum(n_items), 0)::int AS order_items, COALESCE(sum(n_reviews), 0)::int AS reviews,
+                   min(purchased_at) AS first_order_at, max(purchased_at) AS last_order_at
+              FROM order_fact) o,
+           (SELECT ${monthOf('min(purchased_at)')} AS first, ${monthOf('max(purchased_at)')} AS last,
+                   ${monthIndexOf('max(purchased_at)')} AS last_index
+              FROM order_fact WHERE is_purchase) p
+    RETURNING load_no`);
+  await client.query(
+    `INSERT INTO bi_cohort_cell (load_no, cohort, state, k, active)
+     WITH ${cohortCellsCtes(true, 'true')}
+     SELECT $1, cohort, COALESCE(grp, ''), k, active FROM cells`,
+    [loadNo],
+  );
+  await client.query(`DELETE FROM bi_load WHERE load_no <> $1`, [loadNo]);
+  await client.query(`
+    DELETE FROM bi_model_aggregate a
+     WHERE NOT EXISTS (SELECT 1 FROM customer_segment cs WHERE cs.model_version_id = a.model_version_id)`);
+  const { rows: active } = await client.query<{ id: number; snapshot_id: number | null }>(`
+    SELECT a.model_version_id AS id, a.snapshot_id FROM bi_model_aggregate a
+      JOIN model_version mv ON mv.id = a.model_version_id WHERE mv.is_active`);
+  for (const m of active) await writeLoadSummaries(client, m.id, m.snapshot_id, loadNo);
+  return loadNo;
+}
+
+/**
+ * Writes every summary of model version `modelId` (over its feature snapshot), inside the train pipeline's
+ * transaction. Builds the warehouse's load first when there is no current one (a warehouse loaded before the
+ * summaries existed, or written since by other means than the loaders).
+ */
+export async function writeModelBiAggregates(client: Client, modelId: number): Promise<void> {
+  // A load or write that commits meanwhile overtakes this load: the summaries stamped with it are then not read.
+  const { rows: loads } = await client.query<{ load_no: number | null }>(`SELECT ${CURRENT_LOAD} AS load_no`);
+  const loadNo = loads[0].load_no ?? (await refreshBiAggregates(client));
+  const {
+    rows: [m],
+  } = await client.query<{ snapshot_id: number | null }>(`SELECT snapshot_id FROM model_version WHERE id = $1`, [modelId]);
+  await client.query(`DELETE FROM bi_model_aggregate WHERE model_version_id = $1`, [modelId]);
+  await client.query(`INSERT INTO bi_model_aggregate (model_version_id, snapshot_id) VALUES ($1, $2)`, [modelId, m.snapshot_id]);
+  await client.query(
+    `WITH g AS (${geoGroupsSql('$1::int', '$2::int')}),
+          s AS (INSERT INTO bi_geo_state (model_version_id, state, customers, churn_risk, revenue)
+                SELECT $1, state, customers, churn_risk, revenue FROM g WHERE is_state)
+     INSERT INTO bi_geo_segment (model_version_id, state, rfm_segment, customers)
+     SELECT $1, state, rfm_segment, customers FROM g WHERE NOT is_state`,
+    [modelId, m.snapshot_id],
+  );
+  await client.query(
+    `INSERT INTO bi_rfm_cell (model_version_id, r, f, customers, revenue) SELECT $1, r, f, customers, revenue FROM (${rfmCellsSql('$1::int', '$2::int')}) c`,
+    [modelId, m.snapshot_id],
+  );
+  await client.query(
+    `INSERT INTO bi_segment_overlap (model_version_id, rfm_segment, cluster_id, customers)
+     SELECT $1, rfm_segment, cluster_id, customers FROM (${overlapSql('$1::int')}) o`,
+    [modelId],
+  );
+  await writeLoadSummaries(client, modelId, m.snapshot_id, loadNo);
+}
+
+/** A model's summaries that also read the warehouse (timeline, counts by state), rebuilt for load `loadNo`. */
+async function writeLoadSummaries(client: Client, modelId: number, snapshotId: number | null, loadNo: number): Promise<void> {
+  await client.query(`DELETE FROM bi_timeline_cell WHERE model_version_id = $1`, [modelId]);
+  await client.query(`DELETE FROM bi_state_count WHERE model_version_id = $1`, [modelId]);
+  await client.query(
+    `INSERT INTO bi_timeline_cell (model_version_id, month, series, active, orders, revenue)
+     WITH ${timelineAggCtes('$1::int', '', '')}
+     SELECT $1, month, series, active, orders, revenue FROM agg WHERE series IS NOT NULL`,
+    [modelId],
+  );
+  await client.query(
+    `INSERT INTO bi_state_count (model_version_id, state, rfm_segment, cluster_id, customers)
+     SELECT $1, state, rfm_segment, cluster_id, customers FROM (${stateCountsSql('$1::int', '$2::int')}) s`,
+    [modelId, snapshotId],
+  );
+  await client.query(`UPDATE bi_model_aggregate SET load_no = $2, built_at = now() WHERE model_version_id = $1`, [modelId, loadNo]);
+}

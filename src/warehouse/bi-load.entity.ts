@@ -1,0 +1,43 @@
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+
+/**
+ * One load of the warehouse as the BI queries see it, written by every loader in its own transaction (see
+ * bi-aggregates.service.ts): the warehouse counts, the order date range and the purchase-month bounds. Only
+ * the newest load is kept; its number tells which model summaries were built over the same warehouse.
+ */
+@Entity('bi_load')
+export class BiLoad {
+  @PrimaryGeneratedColumn('increment', { name: 'load_no', primaryKeyConstraintName: 'bi_load_pkey' }) loadNo: number;
+  @Column('timestamptz', { name: 'refreshed_at', default: () => 'now()' }) refreshedAt: Date;
+  @Column('integer') customers: number;
+  @Column('integer') orders: number;
+  @Column('integer', { name: 'order_items' }) orderItems: number;
+  @Column('integer') payments: number;
+  @Column('integer') reviews: number;
+  @Column('timestamptz', { name: 'first_order_at', nullable: true }) firstOrderAt: Date | null;
+  @Column('timestamptz', { name: 'last_order_at', nullable: true }) lastOrderAt: Date | null;
+  /** First and last UTC month with a purchase order (the month's first day). */
+  @Column('date', { name: 'first_purchase_month', nullable: true }) firstPurchaseMonth: string | null;
+  @Column('date', { name: 'last_purchase_month', nullable: true }) lastPurchaseMonth: string | null;
+  /** The last purchase month as year × 12 + month − 1. */
+  @Column('integer', { name: 'last_purchase_month_index', nullable: true }) lastPurchaseMonthIndex: number | null;
+  /** bi_write_seq when the load was summed: the summaries are current while the sequence still stands there. */
+  @Column('bigint', { name: 'write_no' }) writeNo: string;
+}
+
+/**
+ * Cohort retention cells of a load: members of the (first-purchase month, state) cohort who purchased in the
+ * k-th month after it. `state` is '' for customers with no known state.
+ */
+@Entity('bi_cohort_cell')
+export class BiCohortCell {
+  @PrimaryColumn('integer', { name: 'load_no', primaryKeyConstraintName: 'bi_cohort_cell_pkey' }) loadNo: number;
+  /** Month index (year × 12 + month − 1) of the cohort's first purchase. */
+  @PrimaryColumn('integer', { primaryKeyConstraintName: 'bi_cohort_cell_pkey' }) cohort: number;
+  @PrimaryColumn('text', { primaryKeyConstraintName: 'bi_cohort_cell_pkey' }) state: string;
+  @PrimaryColumn('integer', { primaryKeyConstraintName: 'bi_cohort_cell_pkey' }) k: number;
+  @Column('integer') active: number;
+  @ManyToOne(() => BiLoad, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'load_no', foreignKeyConstraintName: 'bi_cohort_cell_load_no_fkey' })
+  load: Relation<BiLoad>;
+}

@@ -1,0 +1,218 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { seedWarehouse } from '../../seeds/seed.service';
+import { CohortBy } from '../../src/graphql/analytics/analytics-enums';
+import { currentLoad, type BiSource } from '../../src/graphql/analytics/bi-summary';
+import { cohortRetention } from '../../src/graphql/analytics/cohort-retention.service';
+import { geoSegments } from '../../src/graphql/analytics/geo-segments.service';
+import { resolveModel } from '../../src/models/model-ref';
+import { rfmGrid } from '../../src/graphql/analytics/rfm-grid.service';
+import { segmentOverlap } from '../../src/graphql/analytics/segment-overlap.service';
+import { timeline } from '../../src/graphql/analytics/timeline.service';
+import { countCustomers, type CustomerListFilter } from '../../src/graphql/customers/customer.service';
+import { warehouseStats } from '../../src/graphql/warehouse/warehouse-stats.service';
+import { importOlist } from '../../src/ingest/olist.service';
+import { importTransactions } from '../../src/ingest/transactions.service';
+import { train } from '../../src/models/train.pipeline';
+import { rebuildOrderFactsNow, refreshOrderFactsFor } from '../../src/warehouse/order-fact.service';
+import { createTestDb, type TestDb } from '../helpers/db';
+import { fixture } from '../ingest/helpers';
+
+/**
+ * The BI summary tables against the live queries they stand for: every BI query is run both ways (the
+ * summaries, and the live SQL that is the reference) on seeded stores of two different mixes, after imports
+ * and re-imports that move customers' orders and states, after a retrain and after a full refresh, and the
+ * answers must be the same to the byte. The summaries must also actually be read: each check first asserts
+ * that they are current, and a tampered summary must change the answer.
+ */
+/** The path and both values of the first place two JSON values differ, or null. */
+function firstDifference(a: unknown, b: unknown, at = '$'): string | null {
+  if (JSON.stringify(a) === JSON.stringify(b)) return null;
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`);
+      if (d) return d;
+    }
+  }
+  return `${at}: ${JSON.stringify(a)?.slice(0, 300)} vs ${JSON.stringify(b)?.slice(0, 300)}`;
+}
+
+describe('BI summaries', () => {
+  let db: TestDb;
+  let tmp: string;
+  beforeAll(async () => {
+    db = await createTestDb();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'segmenta-bi-'));
+  });
+  afterAll(async () => {
+    await db?.drop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const trainModel = (seed: number, k?: number) => train(db.ds, { seed, k, kMax: 5, fitSampleSize: 20_000 });
+
+  /** Every BI answer for one model, read one way. */
+  async function answers(modelId: number, source: BiSource) {
+    const ds = db.ds;
+    const model = await resolveModel(ds, modelId);
+    const [{ state }] = await ds.query(
+      `SELECT COALESCE(c.state, f.state) AS state FROM customer_segment cs JOIN customer c ON c.id = cs.customer_id
+         JOIN customer_features f ON f.snapshot_id = $2 AND f.customer_id = cs.customer_id
+        WHERE cs.model_version_id = $1 AND COALESCE(c.state, f.state) IS NOT NULL
+        GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`,
+      [modelId, model.snapshotId],
+    );
+    const [{ segment, cluster }] = await ds.query(
+      `SELECT rfm_segment AS segment, cluster_id AS cluster FROM customer_segment WHERE model_version_id = $1
+        GROUP BY 1, 2 ORDER BY count(*) DESC, 1, 2 LIMIT 1`,
+      [modelId],
+    );
+    const filters: (CustomerListFilter | null)[] = [
+      null,
+      {},
+      { state },
+      { state: ` ${state} ` },
+      { state: 'no such state' },
+      { rfmSegment: segment },
+      { rfmSegment: 'no such segment' },
+      { clusterId: cluster },
+      { clusterId: String(cluster) },
+      { state, rfmSegment: segment },
+      { state, rfmSegment: segment, clusterId: cluster },
+      { rfmSegment: segment, clusterId: cluster },
+      { abc: 'A' },
+      { state, churnProbability: { min: 0.5 } },
+    ];
+    const counts: number[] = [];
+    for (const filter of filters) counts.push(await countCustomers({ db: ds }, { modelId, filter }, source));
+    const series = [];
+    for (const months of [1, 3, 24, 120]) series.push(await timeline(ds, model, { months }, source));
+    const cohorts = [];
+    for (const by of [CohortBy.NONE, CohortBy.STATE]) {
+      for (const n of [1, 2, 24, 120]) cohorts.push(await cohortRetention(ds, { by, cohorts: n }, source));
+    }
+    return {
+      counts,
+      series,
+      cohorts,
+      geo: await geoSegments(ds, model, source),
+      rfm: await rfmGrid(ds, model, source),
+      overlap: await segmentOverlap(ds, model, source),
+      stats: await warehouseStats(ds, source),
+    };
+  }
+
+  /** Both ways are equal for every model, and the active model's summaries (all of them) are current. */
+  async function expectSame(): Promise<{ models: number[] }> {
+    expect(await currentLoad(db.ds)).not.toBeNull();
+    // Models whose customers a replaced warehouse took away have nothing left to compare.
+    const models: number[] = (
+      await db.ds.query(`SELECT id FROM model_version mv WHERE EXISTS (SELECT 1 FROM customer_segment cs WHERE cs.model_version_id = mv.id) ORDER BY id`)
+    ).map((r: { id: number }) => r.id);
+    expect((await resolveModel(db.ds, null)).summary).toMatchObject({ loadCurrent: true });
+    for (const id of models) {
+      const live = await answers(id, 'live');
+      const summary = await answers(id, 'summary');
+      expect(firstDifference(summary, live)).toBeNull();
+      expect(JSON.stringify(summary)).toBe(JSON.stringify(live));
+      // Not vacuous: the store has buyers, cohorts, states and segments.
+      expect(live.counts[0]).toBeGreaterThan(0);
+      expect(live.counts[2]).toBeGreaterThan(0);
+      expect(live.series[2].some((p) => p.series.startsWith('tier:') && p.activeCustomers > 0)).toBe(true);
+      expect(live.cohorts[6].length).toBeGreaterThan(1);
+      expect(live.cohorts[6].some((c) => c.group !== null)).toBe(true);
+      expect(live.geo.length).toBeGreaterThan(0);
+    }
+    return { models };
+  }
+
+  it('equal the live queries on a seeded, trained store', async () => {
+    await seedWarehouse(db.ds, { customers: 1200, seed: 5, replace: true });
+    await trainModel(5);
+    await expectSame();
+  });
+
+  it('are what the summary path reads: a changed summary changes its answer', async () => {
+    const [{ id }] = await db.ds.query(`SELECT id FROM model_version WHERE is_active`);
+    const before = await answers(id, 'summary');
+    await db.ds.query(`UPDATE bi_rfm_cell SET customers = customers + 1 WHERE model_version_id = $1`, [id]);
+    await db.ds.query(`UPDATE bi_segment_overlap SET customers = customers + 1 WHERE model_version_id = $1`, [id]);
+    await db.ds.query(`UPDATE bi_state_count SET customers = customers + 1 WHERE model_version_id = $1`, [id]);
+    await db.ds.query(`UPDATE bi_geo_state SET customers = customers + 1 WHERE model_version_id = $1`, [id]);
+    await db.ds.query(`UPDATE bi_timeline_cell SET active = active + 1 WHERE model_version_id = $1`, [id]);
+    await db.ds.query(`UPDATE bi_cohort_cell SET active = active + 1`);
+    await db.ds.query(`UPDATE bi_load SET orders = orders + 1`);
+    const after = await answers(id, 'summary');
+    for (const key of Object.keys(before) as (keyof typeof before)[]) expect([key, after[key]]).not.toEqual([key, before[key]]);
+    // A full refresh (segmenta refresh-facts) rebuilds the load's summaries and the active model's load-bound ones.
+    await rebuildOrderFactsNow(db.ds);
+    await db.ds.query(`UPDATE bi_rfm_cell SET customers = customers - 1 WHERE model_version_id = $1`, [id]);
+    await db.ds.query(`UPDATE bi_segment_overlap SET customers = customers - 1 WHERE model_version_id = $1`, [id]);
+    await db.ds.query(`UPDATE bi_geo_state SET customers = customers - 1 WHERE model_version_id = $1`, [id]);
+    await expectSame();
+  });
+
+  it('stay equal after transaction-log imports and a re-import that add, move and delete orders of model members', async () => {
+    const members: { id: string }[] = await db.ds.query(
+      `SELECT c.customer_unique_id AS id FROM customer c JOIN customer_segment cs ON cs.customer_id = c.id
+        JOIN model_version mv ON mv.id = cs.model_version_id AND mv.is_active ORDER BY c.id LIMIT 40`,
+    );
+    const [{ last }] = await db.ds.query(`SELECT to_char(max(purchased_at), 'YYYY-MM-DD') AS last FROM orders`);
+    const file = path.join(tmp, 'shop.csv');
+    const lines = members.map((m, i) => `${m.id},${last},${10 + i}`);
+    fs.writeFileSync(file, ['c,d,a', ...lines, 'newcomer-1,2016-01-05,12', 'newcomer-2,2016-03-01,7'].join('\n') + '\n');
+    const map = { customerCol: 'c', dateCol: 'd', amountCol: 'a' };
+    await importTransactions(db.ds, file, map);
+    const { models } = await expectSame();
+    expect(models).toHaveLength(1);
+    // The re-import drops half of the lines and moves the rest a month back.
+    const moved = members.slice(0, 20).map((m, i) => `${m.id},2016-02-0${1 + (i % 9)},${5 + i}`);
+    fs.writeFileSync(file, ['c,d,a', ...moved, 'newcomer-2,2016-03-01,7'].join('\n') + '\n');
+    await importTransactions(db.ds, file, map);
+    await expectSame();
+  });
+
+  it('stay equal when a load changes the state of model members, and after an Olist import', async () => {
+    const ids: { id: number; order: string }[] = await db.ds.query(
+      `SELECT c.id, min(o.id) AS order FROM customer c JOIN orders o ON o.customer_id = c.id
+        JOIN customer_segment cs ON cs.customer_id = c.id JOIN model_version mv ON mv.id = cs.model_version_id AND mv.is_active
+       GROUP BY c.id ORDER BY c.id LIMIT 25`,
+    );
+    const [{ id: active }] = await db.ds.query(`SELECT id FROM model_version WHERE is_active`);
+    const before = await answers(active, 'summary');
+    // A write outside the loaders: the summaries stop being current at once, and every answer is the live one.
+    await db.ds.query(`UPDATE customer SET state = CASE WHEN id % 2 = 0 THEN 'zz' ELSE NULL END WHERE id = ANY($1)`, [ids.map((r) => r.id)]);
+    expect(await currentLoad(db.ds)).toBeNull();
+    expect((await resolveModel(db.ds, active)).summary).toMatchObject({ loadCurrent: false });
+    const live = await answers(active, 'live');
+    expect(firstDifference(await answers(active, 'summary'), live)).toBeNull();
+    expect(live.counts[2]).not.toBe(before.counts[2]);
+    // A load (here the refresh of a few of their orders) makes them current again.
+    await refreshOrderFactsFor(db.ds, ids.map((r) => r.order));
+    await expectSame();
+    await importOlist(db.ds, fixture('olist'));
+    await expectSame();
+  });
+
+  it('are written for each new model by a retrain, and an older model is answered live once a load has moved on', async () => {
+    const first = (await db.ds.query(`SELECT id FROM model_version WHERE is_active`))[0].id as number;
+    await trainModel(11, 3);
+    const { models } = await expectSame();
+    expect(models).toHaveLength(2);
+    expect((await resolveModel(db.ds, first)).summary).toMatchObject({ loadCurrent: true });
+    const file = path.join(tmp, 'kiosk.csv');
+    fs.writeFileSync(file, 'c,d,a\nkiosk-1,2016-06-01,4\n');
+    await importTransactions(db.ds, file, { customerCol: 'c', dateCol: 'd', amountCol: 'a' });
+    expect((await resolveModel(db.ds, first)).summary).toMatchObject({ loadCurrent: false });
+    await expectSame();
+  });
+
+  it('hold on a second store of another mix, seeded over the first (whose models lose their summaries)', async () => {
+    await seedWarehouse(db.ds, { customers: 900, seed: 23, replace: true });
+    expect(await db.ds.query(`SELECT model_version_id FROM bi_model_aggregate`)).toEqual([]);
+    await trainModel(23);
+    const { models } = await expectSame();
+    expect(models).toHaveLength(1);
+  });
+});

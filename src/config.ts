@@ -35,6 +35,10 @@ const schema = z.object({
   REQUEST_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb').default('1mb'),
   CLV_HORIZON_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   CLV_MONTHLY_DISCOUNT: z.coerce.number().min(0).max(1).default(0.01),
+  /** Run a training worker in this process; false = the API only enqueues retrains for `segmenta worker`. */
+  TRAINING_ENABLED: bool.default(true),
+  /** Seconds without a heartbeat after which a running training counts as interrupted. */
+  TRAINING_LEASE_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
   /** `npm run bench` also runs the 1M-customer sizes. */
   BENCH_FULL: bool.default(false),
 });

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { notFound } from '../shared/errors';
+import { notifyActivation } from './activation-bus';
 import { ModelVersion } from './model-version.entity';
 
 export async function activeModel(ds: DataSource): Promise<ModelVersion | null> {
@@ -26,12 +27,13 @@ export async function listModels(ds: DataSource, opts: { limit?: number; beforeI
   return qb.getMany();
 }
 
-/** Makes `id` the active model (a rollback when it is older). One transaction; the unique index keeps one active. */
+/** Makes `id` the active model (a rollback when it is older). One transaction; the unique index keeps one active; every instance is told. */
 export async function activateModel(ds: DataSource, id: number): Promise<ModelVersion> {
   await getModel(ds, id);
   await ds.transaction(async (m) => {
     await m.query(`UPDATE model_version SET is_active = false WHERE is_active AND id <> $1`, [id]);
     await m.query(`UPDATE model_version SET is_active = true, activated_at = now() WHERE id = $1 AND NOT is_active`, [id]);
+    await notifyActivation(m, id); // every instance switches when this commits
   });
   return getModel(ds, id);
 }

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export type TrainingStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 export interface StepTiming {
@@ -7,6 +7,8 @@ export interface StepTiming {
 }
 
 @Entity('training_run')
+/** At most one run queued or running (a unique partial index over a constant; migration 1764000000070). */
+@Index('training_run_one_in_progress', { synchronize: false })
 export class TrainingRun {
   @PrimaryGeneratedColumn() id: number;
   @Column('text') status: TrainingStatus;

@@ -3,6 +3,7 @@ import { createServer, type AppServer, type CreateServerOptions, type ServerSett
 import { hashKey } from '../../src/graphql/auth/api-keys';
 import type { Role } from '../../src/graphql/auth/roles';
 import { createTestDb, type TestDb } from '../helpers/db';
+import { startInstanceServices, type InstanceServices } from '../../src/models/jobs/instance';
 
 export interface GqlResponse<T = Record<string, unknown>> {
   status: number;
@@ -43,7 +44,14 @@ export function testKeys(): { keys: Record<Role, string>; spec: string } {
  * settings.apiKeys says otherwise. close() stops the server and drops the database it created.
  */
 export async function startTestServer(
-  opts: { db?: TestDb; settings?: Partial<ServerSettings>; extraResolvers?: Function[]; schema?: CreateServerOptions['schema'] } = {},
+  opts: {
+    db?: TestDb;
+    settings?: Partial<ServerSettings>;
+    extraResolvers?: Function[];
+    schema?: CreateServerOptions['schema'];
+    /** Also run this instance's queue worker and activation listener, as `npm start` does. */
+    training?: boolean;
+  } = {},
 ): Promise<TestServer> {
   const db = opts.db ?? (await createTestDb());
   const { logger, logs } = captureLogger();
@@ -62,6 +70,8 @@ export async function startTestServer(
     if (!opts.db) await db.drop();
     throw e;
   }
+  let services: InstanceServices | undefined;
+  if (opts.training) services = await startInstanceServices(db, { training: true, leaseSeconds: 30, sweepMs: 60_000, worker: { pollIntervalMs: 500 } });
   return {
     server,
     db,
@@ -78,6 +88,7 @@ export async function startTestServer(
       return fetch(`${server.url}${path}`, { headers });
     },
     async close() {
+      await services?.stop();
       await server.stop();
       if (!opts.db) await db.drop();
     },

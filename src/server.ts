@@ -306,7 +306,13 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
  * config().HOST:PORT, prints the URL and shuts down cleanly on SIGINT/SIGTERM.
  */
 export async function startServer(
-  opts: { migrate?: boolean; logger?: Logger; beforeListen?: (db: Database) => Promise<void> } = {},
+  opts: {
+    migrate?: boolean;
+    logger?: Logger;
+    beforeListen?: (db: Database) => Promise<void>;
+    /** Runs first on shutdown, before requests drain and the database closes (e.g. stopping a training worker). */
+    beforeStop?: () => Promise<void>;
+  } = {},
 ): Promise<AppServer & { db: Database }> {
   const log = opts.logger ?? defaultLogger;
   const db = await openDatabase({ migrate: opts.migrate ?? true, log: (m) => log.info(m) });
@@ -317,7 +323,12 @@ export async function startServer(
     log.info(`database: ${db.description}`);
     process.stdout.write(`segmenta GraphQL API listening at ${server.graphqlUrl}\ndashboard at ${server.url}/dashboard\n`);
     let stopped: Promise<void> | undefined;
-    const stop = () => (stopped ??= server.stop().finally(() => db.close()));
+    const stop = () =>
+      (stopped ??= Promise.resolve()
+        .then(() => opts.beforeStop?.())
+        .catch((e: unknown) => log.warn({ err: e }, 'shutdown hook failed'))
+        .then(() => server.stop())
+        .finally(() => db.close()));
     closeOnSignals(stop, (m) => log.info(m));
     return { ...server, db, stop };
   } catch (e) {

@@ -15,6 +15,11 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /** Read replicas for read-only queries: one postgres:// URL or several separated by commas. */
+  DATABASE_READ_URL: z
+    .string()
+    .refine((v) => v.split(',').every((u) => !u.trim() || /^postgres(ql)?:\/\//.test(u.trim())), 'must be postgres:// URLs separated by commas')
+    .optional(),
   PORT: port.default(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
   EMBEDDED_PG_DIR: z.string().min(1).default('.data/pg'),

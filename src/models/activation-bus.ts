@@ -29,7 +29,7 @@ export interface ActivationListener {
 export function startActivationListener(
   ds: DataSource,
   url: string,
-  opts: { onActivated?: (modelId: number) => void; log?: (m: string) => void; retryMs?: number } = {},
+  opts: { onActivated?: (modelId: number | null) => void; log?: (m: string) => void; retryMs?: number } = {},
 ): ActivationListener {
   const log = opts.log ?? (() => undefined);
   let stopped = false;
@@ -41,7 +41,7 @@ export function startActivationListener(
   const switchTo = (modelId: number | null) => {
     forgetActiveModel(ds);
     void warmActiveModel(ds).catch(() => undefined); // a cold cache only costs the next request time
-    if (modelId !== null) opts.onActivated?.(modelId);
+    opts.onActivated?.(modelId);
   };
 
   const connect = async () => {

@@ -51,6 +51,7 @@ export async function startTestServer(
     schema?: CreateServerOptions['schema'];
     /** Also run this instance's queue worker and activation listener, as `npm start` does. */
     training?: boolean;
+    replicas?: CreateServerOptions['replicas'];
   } = {},
 ): Promise<TestServer> {
   const db = opts.db ?? (await createTestDb());
@@ -64,6 +65,7 @@ export async function startTestServer(
       settings: { apiKeys: '', sandbox: false, introspection: true, stopGraceMs: 1000, ...opts.settings },
       extraResolvers: opts.extraResolvers,
       schema: opts.schema,
+      replicas: opts.replicas,
       logger,
     });
   } catch (e) {

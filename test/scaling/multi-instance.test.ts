@@ -209,7 +209,7 @@ describe('several instances on one database', () => {
     const servers = [await instance(), await instance(), await instance()];
     const heard: number[][] = [[], [], []];
     const listeners: ActivationListener[] = servers.map((s, i) =>
-      startActivationListener(s.db.ds, db.url, { onActivated: (id) => heard[i].push(id) }),
+      startActivationListener(s.db.ds, db.url, { onActivated: (id) => id !== null && heard[i].push(id) }),
     );
     try {
       await Promise.all(listeners.map((l) => l.ready));

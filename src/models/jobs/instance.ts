@@ -28,6 +28,8 @@ export interface InstanceOptions {
   sweepMs?: number;
   log?: (level: string, message: string) => void;
   worker?: Omit<TrainingWorkerOptions, 'log'>;
+  /** Called on every activation heard (and on each (re)connection of the listener, with null). */
+  onActivated?: (modelId: number | null) => void;
 }
 
 /** One sweep (exposed for start-up and tests). Returns the ids it marked failed. */
@@ -38,7 +40,7 @@ export function sweepOnce(ds: DataSource, leaseSeconds: number): Promise<number[
 export async function startInstanceServices(db: { ds: DataSource; url: string }, opts: InstanceOptions): Promise<InstanceServices> {
   const log = opts.log ?? (() => undefined);
   await ensureQueue(db.ds);
-  const listener = startActivationListener(db.ds, db.url, { log: (m) => log('warn', m) });
+  const listener = startActivationListener(db.ds, db.url, { log: (m) => log('warn', m), onActivated: opts.onActivated });
   const sweepMs = opts.sweepMs ?? Math.min(10_000, Math.max(1000, (opts.leaseSeconds * 1000) / 3));
   let sweeping = false;
   const sweep = setInterval(() => {

@@ -20,6 +20,14 @@ const schema = z.object({
     .string()
     .refine((v) => v.split(',').every((u) => !u.trim() || /^postgres(ql)?:\/\//.test(u.trim())), 'must be postgres:// URLs separated by commas')
     .optional(),
+  /**
+   * A direct connection to the primary for LISTEN (activation notifications) when DATABASE_URL goes through
+   * a transaction-mode pooler (PgBouncer), which cannot keep a session listening. Default: DATABASE_URL.
+   */
+  DATABASE_LISTEN_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   PORT: port.default(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
   EMBEDDED_PG_DIR: z.string().min(1).default('.data/pg'),

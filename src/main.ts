@@ -58,7 +58,7 @@ let services: InstanceServices | undefined;
 let replicas: ReadReplicas | undefined;
 async function startServices(db: Database): Promise<void> {
   const c = config();
-  services = await startInstanceServices(db, {
+  services = await startInstanceServices({ ds: db.ds, url: c.DATABASE_LISTEN_URL ?? db.url }, {
     training: c.TRAINING_ENABLED,
     leaseSeconds: c.TRAINING_LEASE_SECONDS,
     log: (level, m) => (level === 'error' ? logger.error(m) : logger.warn(m)),

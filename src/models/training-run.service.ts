@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
+import { withTransaction } from '../db/data-source';
 import { conflict, notFound } from '../shared/errors';
 import { TrainingRun, type StepTiming } from './training-run.entity';
 
@@ -231,52 +232,46 @@ export async function sweepInterruptedRuns(
   ds: DataSource,
   opts: { leaseSeconds: number; jobExists?: (runId: number) => Promise<boolean> },
 ): Promise<number[]> {
-  const marked: number[] = [];
-  const qr = ds.createQueryRunner();
-  const client = (await qr.connect()) as PoolClient;
-  try {
-    const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS ok', [TRAIN_LOCK_KEY]);
+  // One transaction with a transaction-level try-lock (it conflicts with the session-level lock a training
+  // holds), so the sweep also works through a transaction-mode pooler such as PgBouncer.
+  return withTransaction(ds, async (client) => {
+    const marked: number[] = [];
+    const { rows } = await client.query('SELECT pg_try_advisory_xact_lock($1) AS ok', [TRAIN_LOCK_KEY]);
     if (rows[0].ok) {
-      try {
-        const dead = await client.query(
-          `UPDATE training_run SET status = 'failed', finished_at = now(), error = $1 WHERE status = 'running' RETURNING id`,
-          [INTERRUPTED],
-        );
-        marked.push(...dead.rows.map((r: { id: number }) => r.id));
-        const queued = await client.query(`SELECT id FROM training_run WHERE status = 'queued'`);
-        for (const { id } of queued.rows as { id: number }[]) {
-          if (opts.jobExists && (await opts.jobExists(id))) continue;
-          const r = await client.query(
-            `UPDATE training_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND status = 'queued' RETURNING id`,
-            [id, 'interrupted: its queued job is gone, so it would never start'],
-          );
-          if (r.rowCount) marked.push(id);
-        }
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [TRAIN_LOCK_KEY]);
-      }
-    } else {
-      const stale = await client.query(
-        `UPDATE training_run SET status = 'failed', finished_at = now(),
-                error = 'interrupted: its process stopped renewing the lease (no heartbeat for ' || $1::int || ' s)'
-          WHERE status = 'running' AND COALESCE(heartbeat_at, started_at, created_at) < now() - make_interval(secs => $1::int)
-          RETURNING id`,
-        [opts.leaseSeconds],
+      const dead = await client.query(
+        `UPDATE training_run SET status = 'failed', finished_at = now(), error = $1 WHERE status = 'running' RETURNING id`,
+        [INTERRUPTED],
       );
-      if (stale.rows.length) {
-        marked.push(...stale.rows.map((r: { id: number }) => r.id));
-        await client.query(
-          `SELECT pg_terminate_backend(pid) FROM pg_locks
-            WHERE locktype = 'advisory' AND granted AND classid = 0 AND objid = $1::bigint::oid AND objsubid = 1
-              AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND pid <> pg_backend_pid()`,
-          [TRAIN_LOCK_KEY],
+      marked.push(...dead.rows.map((r: { id: number }) => r.id));
+      const queued = await client.query(`SELECT id FROM training_run WHERE status = 'queued'`);
+      for (const { id } of queued.rows as { id: number }[]) {
+        if (opts.jobExists && (await opts.jobExists(id))) continue;
+        const r = await client.query(
+          `UPDATE training_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND status = 'queued' RETURNING id`,
+          [id, 'interrupted: its queued job is gone, so it would never start'],
         );
+        if (r.rowCount) marked.push(id);
       }
+      return marked;
     }
-  } finally {
-    await qr.release();
-  }
-  return marked;
+    const stale = await client.query(
+      `UPDATE training_run SET status = 'failed', finished_at = now(),
+              error = 'interrupted: its process stopped renewing the lease (no heartbeat for ' || $1::int || ' s)'
+        WHERE status = 'running' AND COALESCE(heartbeat_at, started_at, created_at) < now() - make_interval(secs => $1::int)
+        RETURNING id`,
+      [opts.leaseSeconds],
+    );
+    if (stale.rows.length) {
+      marked.push(...stale.rows.map((r: { id: number }) => r.id));
+      await client.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_locks
+          WHERE locktype = 'advisory' AND granted AND classid = 0 AND objid = $1::bigint::oid AND objsubid = 1
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND pid <> pg_backend_pid()`,
+        [TRAIN_LOCK_KEY],
+      );
+    }
+    return marked;
+  });
 }
 
 /**

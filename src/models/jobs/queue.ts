@@ -21,9 +21,18 @@ export interface RetrainJob {
   runId: number;
 }
 
-/** The pg pool under a TypeORM data source (the queue shares it rather than opening its own). */
+/**
+ * The pg pool under a TypeORM data source (the queue shares it rather than opening its own). A client that
+ * loses its connection while idle emits 'error'; unhandled, that would end the process, so every client gets
+ * a handler (the query in flight, if any, still rejects with the error).
+ */
 export function poolOf(ds: DataSource): Pool {
-  return (ds.driver as PostgresDriver).master as Pool;
+  const pool = (ds.driver as PostgresDriver).master as Pool;
+  if (pool.listeners('connect').length === 0) {
+    pool.on('connect', (client) => client.on('error', () => undefined));
+  }
+  if (pool.listeners('error').length === 0) pool.on('error', () => undefined);
+  return pool;
 }
 
 /** graphile-worker's log lines, sent to `log` (warnings and errors only: its info lines are per job). */

@@ -52,7 +52,10 @@ export function startActivationListener(
       const id = Number(msg.payload);
       switchTo(Number.isInteger(id) ? id : null);
     });
+    let lost = false;
     const retry = (e: unknown) => {
+      if (lost) return; // 'error', 'end' and a failed connect may all report the same loss
+      lost = true;
       setActiveModelPushed(ds, false);
       if (client === c) client = null;
       c.end().catch(() => undefined);
@@ -62,6 +65,7 @@ export function startActivationListener(
       timer.unref();
     };
     c.on('error', retry);
+    c.on('end', () => retry(new Error('connection ended')));
     try {
       await c.connect();
       await c.query(`LISTEN ${ACTIVATION_CHANNEL}`);

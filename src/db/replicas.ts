@@ -119,18 +119,26 @@ export class ReadReplicas {
     }
   }
 
-  /** The data source for a read-only request that names `modelIds` (may be empty): a fresh replica or the primary. */
-  async forRead(modelIds: readonly number[] = []): Promise<DataSource> {
+  /**
+   * The data source for a read-only request that names model versions `modelIds` and training runs `runIds`
+   * (either may be empty): a fresh replica that has those rows, or the primary.
+   */
+  async forRead(modelIds: readonly number[] = [], runIds: readonly number[] = []): Promise<DataSource> {
     const fresh = this.freshReplicas();
+    const models = [...new Set(modelIds)];
+    const runs = [...new Set(runIds)];
     for (let i = 0; i < fresh.length; i++) {
       const r = fresh[(this.next++ + i) % fresh.length];
-      if (!modelIds.length) {
+      if (!models.length && !runs.length) {
         r.reads++;
         return r.ds;
       }
       try {
-        const [{ n }] = (await r.ds.query(`SELECT count(*)::int AS n FROM model_version WHERE id = ANY($1::int[])`, [[...new Set(modelIds)]])) as { n: number }[];
-        if (n === new Set(modelIds).size) {
+        const [{ n }] = (await r.ds.query(
+          `SELECT (SELECT count(*) FROM model_version WHERE id = ANY($1::int[])) + (SELECT count(*) FROM training_run WHERE id = ANY($2::int[]))::int AS n`,
+          [models, runs],
+        )) as { n: number }[];
+        if (Number(n) === models.length + runs.length) {
           r.reads++;
           return r.ds;
         }

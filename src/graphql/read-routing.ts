@@ -49,26 +49,32 @@ function intValue(v: unknown): number | null {
   return Number.isSafeInteger(n) && n > 0 && n <= 2_147_483_647 ? n : null;
 }
 
-/** Model version ids a query names, from literals and variables (invalid ones are left to validation). */
-export function requestedModelIds(doc: DocumentNode, variables: Record<string, unknown>): number[] {
-  const ids: number[] = [];
-  const take = (value: ValueNode) => {
+/**
+ * Rows a query names that a client may just have been told about, from literals and variables (invalid
+ * values are left to validation): model versions (any `modelId`, `modelVersion(id:)`) and training runs
+ * (`trainingRun(id:)`, polled right after `retrain` returned the id).
+ */
+export function requestedRows(doc: DocumentNode, variables: Record<string, unknown>): { modelIds: number[]; runIds: number[] } {
+  const modelIds: number[] = [];
+  const runIds: number[] = [];
+  const take = (value: ValueNode, into: number[]) => {
     const raw = value.kind === Kind.VARIABLE ? variables[value.name.value] : value.kind === Kind.INT || value.kind === Kind.STRING ? value.value : null;
     const id = intValue(raw);
-    if (id !== null) ids.push(id);
+    if (id !== null) into.push(id);
   };
   visit(doc, {
     Field(field) {
       for (const arg of field.arguments ?? []) {
-        if (arg.name.value === 'modelId' || (field.name.value === 'modelVersion' && arg.name.value === 'id')) take(arg.value);
+        if (arg.name.value === 'modelId' || (field.name.value === 'modelVersion' && arg.name.value === 'id')) take(arg.value, modelIds);
+        if (field.name.value === 'trainingRun' && arg.name.value === 'id') take(arg.value, runIds);
       }
     },
     // Arguments given as input-object fields (e.g. filter: { modelId: … }).
     ObjectField(f) {
-      if (f.name.value === 'modelId') take(f.value);
+      if (f.name.value === 'modelId') take(f.value, modelIds);
     },
   });
-  return ids;
+  return { modelIds, runIds };
 }
 
 /** The data source a GraphQL request reads from. */
@@ -81,7 +87,8 @@ export async function graphqlReadSource(replicas: ReadReplicas | undefined, prim
   const op = getOperationAST(doc, typeof parts.operationName === 'string' ? parts.operationName : undefined);
   if (!op || op.operation !== 'query') return primary;
   const variables = parts.variables && typeof parts.variables === 'object' ? (parts.variables as Record<string, unknown>) : {};
-  return replicas.forRead(requestedModelIds(doc, variables));
+  const { modelIds, runIds } = requestedRows(doc, variables);
+  return replicas.forRead(modelIds, runIds);
 }
 
 /** Model version ids at the start of route parameters such as an export's `<modelId>:<KIND>:<key>`. */

@@ -168,6 +168,15 @@ describeReplica('read replicas', () => {
       const old = await t.gql<{ segments: { key: string }[] }>(SEGMENTS, { m: String(db.model.modelId) });
       expect(old.body.errors).toBeUndefined();
       expect(reads().replica - before.replica).toBe(1);
+
+      // A run the client was just given by retrain is found at once (no worker here: it stays queued).
+      const queued = await t.gql<{ retrain: { id: string } }>(`mutation { retrain(input: { seed: 3 }) { id } }`);
+      expect(queued.body.errors).toBeUndefined();
+      const polled = await t.gql<{ trainingRun: { id: string; status: string } | null }>(`query($id: ID!) { trainingRun(id: $id) { id status } }`, {
+        id: queued.body.data!.retrain.id,
+      });
+      expect(polled.body.data!.trainingRun).toEqual({ id: queued.body.data!.retrain.id, status: 'QUEUED' });
+      await db.ds.query(`UPDATE training_run SET status = 'failed', error = 'test cleanup' WHERE status = 'queued'`);
     } finally {
       await setReplay(false);
     }

@@ -1,7 +1,7 @@
 import { parse } from 'graphql';
 import { loadConfig } from '../../src/config';
 import { parseLsn, parseReadUrls } from '../../src/db/replicas';
-import { modelIdsInRouteParams, requestedModelIds } from '../../src/graphql/read-routing';
+import { modelIdsInRouteParams, requestedRows } from '../../src/graphql/read-routing';
 
 /** The pure parts of read routing: which model ids a request names, LSN order, DATABASE_READ_URL parsing. */
 describe('read routing', () => {
@@ -13,8 +13,10 @@ describe('read routing', () => {
       other: segments(kind: RFM, modelId: $n) { key }
       customer(id: "99") { id }
     }`);
-    expect(requestedModelIds(doc, { m: '5', n: 'abc' }).sort((a, b) => a - b)).toEqual([3, 5, 7, 12]);
-    expect(requestedModelIds(parse(`{ activeModel { id } }`), {})).toEqual([]);
+    expect(requestedRows(doc, { m: '5', n: 'abc' }).modelIds.sort((a, b) => a - b)).toEqual([3, 5, 7, 12]);
+    expect(requestedRows(doc, { m: '5', n: 'abc' }).runIds).toEqual([]);
+    expect(requestedRows(parse(`{ activeModel { id } }`), {})).toEqual({ modelIds: [], runIds: [] });
+    expect(requestedRows(parse(`query($r: ID!) { trainingRun(id: $r) { status } }`), { r: '42' })).toEqual({ modelIds: [], runIds: [42] });
   });
 
   it('reads the model id of an export path', () => {

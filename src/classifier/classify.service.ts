@@ -13,9 +13,11 @@ import { NaiveBayes, type NaiveBayesJSON } from './naive-bayes';
  * then its naive Bayes gives the cluster, the probability of every cluster and the features that decided.
  *
  * The parsed model is cached in memory by model id: a model version never changes once written, so a cached
- * entry can only be stale by being unused. Which model is active is remembered for ACTIVE_MODEL_TTL_MS: an
- * activation or a retrain in this process drops both caches at once (invalidateModelCache), one made by
- * another process (the CLI, another API instance) is seen within that time. So a classification costs no SQL
+ * entry can only be stale by being unused. Which model is active is remembered per data source: an activation
+ * or a retrain in this process drops both caches at once (invalidateModelCache); one made elsewhere arrives as
+ * a notification (src/models/activation-bus.ts) that forgets it (forgetActiveModel). Without a listening
+ * connection the id is trusted for ACTIVE_MODEL_TTL_MS only, so a change is seen within that time anyway.
+ * So a classification costs no SQL
  * statement at all most of the time; asking the database on every request cost about as much server CPU as
  * everything else together.
  */

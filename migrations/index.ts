@@ -6,9 +6,10 @@ import { OrderFactTable1764000000011 } from './1764000000011-order-fact-table';
 import { OrderFactCustomerFacts1764000000012 } from './1764000000012-order-fact-customer-facts';
 import { RateLimit1764000000040 } from './1764000000040-rate-limit';
 import { BiAggregates1764000000060 } from './1764000000060-bi-aggregates';
+import { TrainingOneInProgress1764000000070 } from './1764000000070-training-one-in-progress';
 
 /** Every migration, in order. Listed explicitly so the same list works from TypeScript and from dist/. */
 export const migrations = [
   Warehouse1764000000000, Features1764000000001, Models1764000000002, CustomerListIndexes1764000000010, OrderFactTable1764000000011,
-  OrderFactCustomerFacts1764000000012, RateLimit1764000000040, BiAggregates1764000000060,
+  OrderFactCustomerFacts1764000000012, RateLimit1764000000040, BiAggregates1764000000060, TrainingOneInProgress1764000000070,
 ];

@@ -9,6 +9,7 @@ import { registerTrain } from './cli/train.command';
 import { registerBacktest } from './cli/backtest.command';
 import { registerImport } from './cli/import.command';
 import { registerRefreshFacts } from './cli/refresh-facts.command';
+import { registerWorker } from './cli/worker.command';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerBacktest(program);
   registerImport(program);
   registerRefreshFacts(program);
+  registerWorker(program);
   return program;
 }
 

@@ -15,6 +15,19 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /** Read replicas for read-only queries: one postgres:// URL or several separated by commas. */
+  DATABASE_READ_URL: z
+    .string()
+    .refine((v) => v.split(',').every((u) => !u.trim() || /^postgres(ql)?:\/\//.test(u.trim())), 'must be postgres:// URLs separated by commas')
+    .optional(),
+  /**
+   * A direct connection to the primary for LISTEN (activation notifications) when DATABASE_URL goes through
+   * a transaction-mode pooler (PgBouncer), which cannot keep a session listening. Default: DATABASE_URL.
+   */
+  DATABASE_LISTEN_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   PORT: port.default(4000),
   /** Listen address. Default: 0.0.0.0 with API keys, 127.0.0.1 in open mode (see `listenHost`). */
   HOST: z.string().min(1).optional(),
@@ -47,6 +60,10 @@ const schema = z.object({
   REQUEST_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb').default('1mb'),
   CLV_HORIZON_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   CLV_MONTHLY_DISCOUNT: z.coerce.number().min(0).max(1).default(0.01),
+  /** Run a training worker in this process; false = the API only enqueues retrains for `segmenta worker`. */
+  TRAINING_ENABLED: bool.default(true),
+  /** Seconds without a heartbeat after which a running training counts as interrupted. */
+  TRAINING_LEASE_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
   /** `npm run bench` also runs the 1M-customer sizes. */
   BENCH_FULL: bool.default(false),
 });

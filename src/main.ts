@@ -5,6 +5,8 @@ import { config } from './config';
 import type { Database } from './db/database';
 import { logger } from './logger';
 import { activeModel } from './models/model-registry.service';
+import { parseReadUrls, ReadReplicas } from './db/replicas';
+import { startInstanceServices, type InstanceServices } from './models/jobs/instance';
 import { onServerStart } from './models/retrain.service';
 import { train } from './models/train.pipeline';
 import { startServer } from './server';
@@ -48,7 +50,40 @@ async function prepare(db: Database): Promise<void> {
   }
 }
 
-startServer({ beforeListen: prepare }).catch((e: unknown) => {
+/**
+ * Beside the API: the activation listener, the sweep of interrupted runs and, unless TRAINING_ENABLED=false
+ * (then `segmenta worker` runs them), the queue worker that executes retrains.
+ */
+let services: InstanceServices | undefined;
+let replicas: ReadReplicas | undefined;
+async function startServices(db: Database): Promise<void> {
+  const c = config();
+  services = await startInstanceServices({ ds: db.ds, url: c.DATABASE_LISTEN_URL ?? db.url }, {
+    training: c.TRAINING_ENABLED,
+    leaseSeconds: c.TRAINING_LEASE_SECONDS,
+    log: (level, m) => (level === 'error' ? logger.error(m) : logger.warn(m)),
+    // Every activation, wherever it happened, raises the WAL position a replica must reach to serve reads.
+    onActivated: () => void replicas?.noteModelChange().catch((e) => logger.warn({ err: e }, 'could not read the primary WAL position')),
+  });
+  if (!c.TRAINING_ENABLED) process.stdout.write('training is off here (TRAINING_ENABLED=false): retrains are queued for `segmenta worker`\n');
+}
+
+startServer({
+  beforeListen: async (db) => {
+    await prepare(db);
+    await startServices(db);
+  },
+  replicas: async (db) => {
+    const urls = parseReadUrls(config().DATABASE_READ_URL);
+    if (!urls.length) return undefined;
+    replicas = new ReadReplicas(db.ds, urls);
+    await replicas.start();
+    process.stdout.write(`read replicas: ${urls.length} (queries read there once they have replayed the active model)\n`);
+    return replicas;
+  },
+  // The replicas' pools close with the process, after the requests using them have drained.
+  beforeStop: () => services?.stop('interrupted by shutdown') ?? Promise.resolve(),
+}).catch((e: unknown) => {
   logger.error({ err: e }, 'start-up failed');
   process.stderr.write(`segmenta could not start: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);

@@ -29,6 +29,9 @@ import { parseByteSize, PayloadTooLargeError, readBody } from './http/body';
 import { InFlightGate } from './http/in-flight';
 import { createRateLimiter, rateLimitKey } from './http/rate-limit';
 import { checkReadiness, registerReadinessCheck } from './http/readiness';
+import { attachReplicas } from './http/replica-readiness';
+import type { ReadReplicas } from './db/replicas';
+import { graphqlReadSource, modelIdsInRouteParams } from './graphql/read-routing';
 import { sendError, sendJson, sendThrown } from './http/respond';
 import { matchRoute } from './http/routes';
 import './http/export/segment-export.route';
@@ -103,6 +106,8 @@ export interface CreateServerOptions {
   /** DataLoaders besides src/graphql/loaders.ts (for extraResolvers). */
   extraLoaders?: LoaderFactories;
   logger?: Logger;
+  /** Read replicas (DATABASE_READ_URL): queries and GET routes read there when it is fresh enough. */
+  replicas?: ReadReplicas;
 }
 
 export interface AppServer {
@@ -184,6 +189,8 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
   const settings: ServerSettings = { ...settingsFromConfig(), ...opts.settings };
   const log = opts.logger ?? defaultLogger;
   const ds = instrumentDataSource(opts.db.ds);
+  for (const r of opts.replicas?.dataSources() ?? []) instrumentDataSource(r);
+  if (opts.replicas) attachReplicas(ds, opts.replicas);
   const keys: ApiKeyEntry[] = parseApiKeys(settings.apiKeys);
   const bodyLimit = parseByteSize(settings.bodyLimit);
   const schema = opts.schema ?? (await buildAppSchema({ extraResolvers: opts.extraResolvers }));
@@ -314,7 +321,8 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
               extensions: { code: e.code, http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
             });
           }
-          return createContext({ principal, ds, sqlCounter: counter, debugSql: !production && req.headers['x-debug-sql-count'] === '1', loaders });
+          const readDs = await graphqlReadSource(opts.replicas, ds, body, method === 'GET' ? url.searchParams : null);
+          return createContext({ principal, ds: readDs, sqlCounter: counter, debugSql: !production && req.headers['x-debug-sql-count'] === '1', loaders });
         },
       }),
     );
@@ -360,7 +368,8 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
           throw forbidden(`${method} ${match.route.pattern} requires the ${match.route.role} role; this API key has the ${principal.role} role`);
         }
       }
-      await match.route.handler(req, res, { params: match.params, url, ds, principal });
+      const routeDs = opts.replicas && (method === 'GET' || method === 'HEAD') ? await opts.replicas.forRead(modelIdsInRouteParams(match.params)) : ds;
+      await match.route.handler(req, res, { params: match.params, url, ds: routeDs, principal });
     } catch (e) {
       if (e instanceof PayloadTooLargeError && path.startsWith('/graphql') && !res.headersSent) {
         return graphQLTransportError(res, 413, 'PAYLOAD_TOO_LARGE', e.message, { connection: 'close' });
@@ -408,7 +417,15 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
  * config().HOST:PORT, prints the URL and shuts down cleanly on SIGINT/SIGTERM.
  */
 export async function startServer(
-  opts: { migrate?: boolean; logger?: Logger; beforeListen?: (db: Database) => Promise<void> } = {},
+  opts: {
+    migrate?: boolean;
+    logger?: Logger;
+    beforeListen?: (db: Database) => Promise<void>;
+    /** Runs first on shutdown, before requests drain and the database closes (e.g. stopping a training worker). */
+    beforeStop?: () => Promise<void>;
+    /** Read replicas to serve queries from (opened by the caller after the database). */
+    replicas?: (db: Database) => Promise<ReadReplicas | undefined>;
+  } = {},
 ): Promise<AppServer & { db: Database }> {
   const log = opts.logger ?? defaultLogger;
   assertServable(config());
@@ -416,11 +433,17 @@ export async function startServer(
   try {
     // Preparation (demo data, a first model) runs before the port opens, so /readyz never lies about it.
     await opts.beforeListen?.(db);
-    const server = await createServer({ db, logger: log });
+    const replicas = await opts.replicas?.(db);
+    const server = await createServer({ db, logger: log, replicas });
     log.info(`database: ${db.description}`);
     process.stdout.write(`segmenta GraphQL API listening at ${server.graphqlUrl}\ndashboard at ${server.url}/dashboard\n`);
     let stopped: Promise<void> | undefined;
-    const stop = () => (stopped ??= server.stop().finally(() => db.close()));
+    const stop = () =>
+      (stopped ??= Promise.resolve()
+        .then(() => opts.beforeStop?.())
+        .catch((e: unknown) => log.warn({ err: e }, 'shutdown hook failed'))
+        .then(() => server.stop())
+        .finally(() => db.close()));
     closeOnSignals(stop, (m) => log.info(m));
     return { ...server, db, stop };
   } catch (e) {

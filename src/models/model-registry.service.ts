@@ -19,7 +19,7 @@ export async function listModels(ds: DataSource, opts: { limit?: number; beforeI
   return qb.getMany();
 }
 
-/** Makes `id` the active model (a rollback when it is older). One transaction; the unique index keeps one active. */
+/** Makes `id` the active model (a rollback when it is older). One transaction; the unique index keeps one active; every instance is told (see activateModelVersion). */
 export async function activateModel(ds: DataSource, id: number): Promise<ModelVersion> {
   await getModel(ds, id);
   await ds.transaction((m) => activateModelVersion(m, id));

@@ -1,23 +1,26 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource } from 'typeorm';
 import { invalidateModelCache, SERVABLE_STATUS, warmActiveModel } from './serving/classify.service';
-import { badInput, conflict } from '../shared/errors';
+import { config } from '../config';
+import { badInput } from '../shared/errors';
+import { sweepOnce } from './jobs/instance';
+import { enqueueRetrain, ensureQueue } from './jobs/queue';
 import { validateTrainRequest } from './train-request';
 import { activateModel as activateInRegistry } from './model-registry.service';
-import { createRun, recoverInterruptedRuns, runningRun, TRAIN_LOCK_KEY } from './training-run.service';
+import { runInProgressConflict, TRAIN_LOCK_KEY } from './training-run.service';
 import type { TrainingRun } from './training-run.entity';
-import { train, type TrainOptions, type TrainResult } from './train.pipeline';
+import type { TrainOptions } from './train.pipeline';
 
 /**
- * Retraining as a background job of the API process. `startRetrain` validates, refuses while a training is
- * in progress anywhere (CONFLICT naming the running run), records a queued run and returns it at once; the
- * run then executes in this process through train(), which holds the database's training lock, writes its
- * progress to the run's row (readable via trainingRun(id)) and switches the active model only when every step
- * has succeeded. A process that dies mid-run leaves the row 'running': onServerStart marks such rows failed
- * (the active model was never touched).
+ * Retraining as a job on the PostgreSQL queue (src/models/jobs/). `startRetrain` validates, records a queued
+ * run and its job in one transaction and returns the run at once; a queue worker (inside the API, or a
+ * separate `segmenta worker`) executes it through train(), which holds the database's training lock, writes
+ * its progress and heartbeat to the run's row (readable via trainingRun(id)) and switches the active model
+ * only when every step has succeeded.
  *
- * One run per process at a time (a module-level slot), and one per database (the advisory lock): a second
- * request is refused, not queued, so that nobody waits on a run they cannot see.
+ * One run at a time across every instance: the run table admits one queued-or-running row (a unique
+ * index), so a second request is refused with CONFLICT naming the run in progress, not queued behind it,
+ * so that nobody waits on a run they cannot see. A run whose process dies is marked failed by the next
+ * sweep of any instance (src/models/jobs/instance.ts).
  */
 
 export interface RetrainRequest {
@@ -32,24 +35,30 @@ export interface RetrainRequest {
 }
 
 export interface RetrainOptions {
-  /** Extra train() options (tests use these for small, fast runs). */
+  /** Extra train() options, stored with the run (tests use these for small, fast runs). */
   train?: Pick<TrainOptions, 'kMax' | 'fitSampleSize' | 'failAt'>;
-  /** Called with the outcome when the background run ends. */
-  onDone?: (outcome: { runId: number; result?: TrainResult; error?: unknown }) => void;
 }
 
+/** Runs this process enqueued, with their database, until they end (waitForRetrain). */
+const enqueued = new Map<number, DataSource>();
+
 /**
- * Runs a function outside the async context of whoever called (captured at load, where no request context
- * exists): the background run must not count its statements towards the request that started it.
+ * Resolves when every run this process enqueued has ended (succeeded or failed), wherever it executed, or
+ * after `timeoutMs`. For tests and scripts.
  */
-const detached = AsyncLocalStorage.snapshot();
-
-/** The one background run of this process, if any. */
-let inFlight: { runId: number | null; done: Promise<void> } | null = null;
-
-/** Resolves when this process's background run (if any) has ended (for a graceful shutdown, and for tests). */
-export async function waitForRetrain(): Promise<void> {
-  while (inFlight) await inFlight.done;
+export async function waitForRetrain(timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (enqueued.size && Date.now() < deadline) {
+    for (const [runId, ds] of [...enqueued]) {
+      if (!ds.isInitialized) {
+        enqueued.delete(runId);
+        continue;
+      }
+      const [row] = (await ds.query(`SELECT status FROM training_run WHERE id = $1`, [runId]).catch(() => [])) as { status: string }[];
+      if (!row || row.status === 'succeeded' || row.status === 'failed') enqueued.delete(runId);
+    }
+    if (enqueued.size) await new Promise((res) => setTimeout(res, 100));
+  }
 }
 
 /** True when any session of this database holds the training lock (a run is executing somewhere). */
@@ -65,58 +74,17 @@ async function trainingLockHeld(ds: DataSource): Promise<boolean> {
 }
 
 /**
- * Queues a training run and starts it in the background; returns the queued run at once.
- * One at a time: CONFLICT (details.runningRunId) when this process or another holds a run in progress —
- * checked before the run row is created, so refused requests leave no rows behind.
+ * Records a queued run and its job; returns the run at once. One at a time: CONFLICT (details.runningRunId)
+ * when a run is queued or running anywhere (the database refuses the second row), or when a training outside
+ * the queue holds the lock — checked before anything is written, so refused requests leave no rows behind.
  */
 export async function startRetrain(ds: DataSource, r: RetrainRequest, opts: RetrainOptions = {}): Promise<TrainingRun> {
   await validateTrainRequest(ds, r, { argument: 'input' });
-  if (inFlight) throw busy(inFlight.runId ?? (await runningRun(ds))?.id ?? null);
-  // Claimed synchronously (before the next await) so that two concurrent requests cannot both pass.
-  let release!: () => void;
-  const slot: { runId: number | null; done: Promise<void> } = { runId: null, done: new Promise<void>((res) => (release = res)) };
-  inFlight = slot;
-  let started = false;
-  try {
-    if (await trainingLockHeld(ds)) throw busy((await runningRun(ds))?.id ?? null);
-    const params = { k: r.k ?? 'auto', seed: r.seed ?? 42, asOf: r.asOf?.toISOString() ?? null, requestedBy: r.requestedBy ?? null, ...opts.train };
-    const run = await createRun(ds, params, r.requestedBy ?? undefined);
-    slot.runId = run.id;
-    started = true;
-    void detached(() => execute(ds, run.id, r, opts)).finally(() => {
-      inFlight = null;
-      release();
-    });
-    return run;
-  } finally {
-    if (!started) {
-      inFlight = null;
-      release();
-    }
-  }
-}
-
-function busy(runId: number | null) {
-  return conflict(`a training run is already in progress${runId ? ` (run ${runId})` : ''}: wait for it to finish, then retry`, { runningRunId: runId === null ? null : String(runId) });
-}
-
-async function execute(ds: DataSource, runId: number, r: RetrainRequest, opts: RetrainOptions): Promise<void> {
-  try {
-    const result = await train(ds, {
-      runId,
-      k: r.k ?? undefined,
-      seed: r.seed ?? undefined,
-      asOf: r.asOf ?? undefined,
-      requestedBy: r.requestedBy ?? undefined,
-      ...opts.train,
-    });
-    invalidateModelCache();
-    await warmActiveModel(ds).catch(() => undefined); // a cold cache only costs the next request time
-    opts.onDone?.({ runId, result });
-  } catch (error) {
-    // train() has recorded the failure in the run's row; the active model is unchanged.
-    opts.onDone?.({ runId, error });
-  }
+  if (await trainingLockHeld(ds)) throw await runInProgressConflict(ds);
+  const params = { k: r.k ?? 'auto', seed: r.seed ?? 42, asOf: r.asOf?.toISOString() ?? null, requestedBy: r.requestedBy ?? null, ...opts.train };
+  const run = await enqueueRetrain(ds, params, r.requestedBy ?? null);
+  enqueued.set(run.id, ds);
+  return run;
 }
 
 /** Makes model `id` the active one (rollback or roll forward) and drops the classifier cache. */
@@ -125,19 +93,20 @@ export async function activateModelVersion(ds: DataSource, id: number) {
   if (row && row.status !== SERVABLE_STATUS) {
     throw badInput(`model version ${id} is a ${row.status} model (trained for evaluation) and cannot serve; activate a model with status "${SERVABLE_STATUS}"`, { argument: 'id' });
   }
-  const m = await activateInRegistry(ds, id); // NOT_FOUND for an unknown id
+  const m = await activateInRegistry(ds, id); // NOT_FOUND for an unknown id; notifies every instance
   invalidateModelCache();
   await warmActiveModel(ds).catch(() => undefined); // a cold cache only costs the next request time
   return m;
 }
 
 /**
- * Called once when the API server starts: a run left 'queued'/'running' by a process that died cannot be in
- * progress any more (nobody holds the training lock), so it is marked failed; then the active model is
+ * Called once when a process attached to the database starts: the queue's schema is created or upgraded, runs
+ * left behind by a process that died are marked failed (see sweepInterruptedRuns), then the active model is
  * loaded into the classification cache. Returns how many runs were marked and the active model's id.
  */
 export async function onServerStart(ds: DataSource): Promise<{ interruptedRuns: number; activeModelId: number | null; warmError?: string }> {
-  const interruptedRuns = await recoverInterruptedRuns(ds);
+  await ensureQueue(ds);
+  const interruptedRuns = (await sweepOnce(ds, config().TRAINING_LEASE_SECONDS)).length;
   try {
     return { interruptedRuns, activeModelId: await warmActiveModel(ds) };
   } catch (e) {

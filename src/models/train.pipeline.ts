@@ -45,6 +45,8 @@ export interface TrainOptions {
   requestedBy?: string;
   /** An existing queued run to execute (the retrain mutation creates it first). */
   runId?: number;
+  /** Stops the run at its next step or progress report (shutdown); the run is marked failed with the reason. */
+  signal?: AbortSignal;
   /** Test hook: throw at the start of this step (for 'persist': inside its transaction, after all writes). */
   failAt?: TrainStep;
 }
@@ -77,7 +79,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
   const c = config();
   let lock: { release(): Promise<void> };
   try {
-    lock = await acquireTrainingLock(ds);
+    lock = await acquireTrainingLock(ds, { waitMs: opts.runId ? 10_000 : 0 });
   } catch (e) {
     // A queued run that cannot start must not stay queued forever.
     if (opts.runId) await ds.query(`UPDATE training_run SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status = 'queued'`, [opts.runId, (e as Error).message]);
@@ -101,7 +103,11 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
     tracker = new RunTracker(ds, runId, STEP_WEIGHTS);
     await tracker.start();
     const t = tracker;
+    const stopIfAborted = () => {
+      if (opts.signal?.aborted) throw new Error(String(opts.signal.reason ?? 'training stopped'));
+    };
     const inject = (step: TrainStep) => {
+      stopIfAborted();
       if (opts.failAt === step) throw new Error(`injected failure at step "${step}"`);
     };
     const enter = (step: TrainStep) => {

@@ -10,6 +10,8 @@ export interface StepTiming {
 @Entity('training_run')
 @Check('training_run_status_check', `status IN ('queued', 'running', 'succeeded', 'failed')`)
 @Check('training_run_progress_check', 'progress BETWEEN 0 AND 1')
+/** At most one run queued or running (a unique partial index over a constant; migration 1764000000070). */
+@Index('training_run_one_in_progress', { synchronize: false })
 export class TrainingRun {
   @PrimaryGeneratedColumn() id: number;
   @Index('training_run_status_idx')

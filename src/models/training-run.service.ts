@@ -1,17 +1,49 @@
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
+import { withTransaction } from '../db/data-source';
 import { conflict, notFound } from '../shared/errors';
 import { TrainingRun, type StepTiming } from './training-run.entity';
 
 /** Key of the PostgreSQL advisory lock held for the whole of a training run: one at a time per database. */
 export const TRAIN_LOCK_KEY = 0x5e6e7a01;
 
-export async function createRun(ds: DataSource, params: Record<string, unknown>, requestedBy?: string): Promise<TrainingRun> {
-  const [row] = await ds.query(
-    `INSERT INTO training_run (status, params, requested_by) VALUES ('queued', $1, $2) RETURNING id`,
-    [JSON.stringify(params), requestedBy ?? null],
+/** Name of the unique partial index that admits one queued-or-running run (migration 1764000000070). */
+export const ONE_IN_PROGRESS_INDEX = 'training_run_one_in_progress';
+
+/** True for the unique_violation of the one-run-in-progress index. */
+export function isRunInProgressViolation(e: unknown): boolean {
+  const err = e as { code?: string; constraint?: string };
+  return err?.code === '23505' && err.constraint === ONE_IN_PROGRESS_INDEX;
+}
+
+/** CONFLICT naming the run that is queued or running now (read after the refusal, so it is the real one). */
+export async function runInProgressConflict(ds: Pick<DataSource, 'query'>) {
+  const [row] = (await ds.query(`SELECT id, status FROM training_run WHERE status IN ('queued', 'running') ORDER BY id DESC LIMIT 1`)) as {
+    id: number;
+    status: string;
+  }[];
+  return conflict(
+    `a training run is already in progress${row ? ` (run ${row.id}, ${row.status})` : ''}: wait for it to finish, then retry`,
+    { runningRunId: row ? String(row.id) : null },
   );
-  return getRun(ds, row.id);
+}
+
+/**
+ * Records a queued run. The database admits one queued-or-running run at a time: a second one is refused
+ * with CONFLICT naming the first, whichever instance (or CLI) asked.
+ */
+export async function createRun(ds: DataSource, params: Record<string, unknown>, requestedBy?: string): Promise<TrainingRun> {
+  let id: number;
+  try {
+    [{ id }] = await ds.query(
+      `INSERT INTO training_run (status, params, requested_by) VALUES ('queued', $1, $2) RETURNING id`,
+      [JSON.stringify(params), requestedBy ?? null],
+    );
+  } catch (e) {
+    if (isRunInProgressViolation(e)) throw await runInProgressConflict(ds);
+    throw e;
+  }
+  return getRun(ds, id);
 }
 
 export async function getRun(ds: DataSource, id: number): Promise<TrainingRun> {
@@ -28,16 +60,20 @@ export async function runningRun(ds: DataSource): Promise<TrainingRun | null> {
  * Takes the training lock on a dedicated connection and keeps it until `release()`. Refuses with CONFLICT
  * when another training holds it (in this process or any other sharing the database).
  */
-export async function acquireTrainingLock(ds: DataSource): Promise<{ release(): Promise<void> }> {
+export async function acquireTrainingLock(ds: DataSource, opts: { waitMs?: number } = {}): Promise<{ release(): Promise<void> }> {
   const qr = ds.createQueryRunner();
   const client = (await qr.connect()) as PoolClient;
-  const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS ok', [TRAIN_LOCK_KEY]);
-  if (!rows[0].ok) {
+  // A short wait (queue workers) rides out a sweep that holds the lock for a moment; never a blocking wait.
+  const deadline = Date.now() + (opts.waitMs ?? 0);
+  let ok = false;
+  for (;;) {
+    ok = (await client.query('SELECT pg_try_advisory_lock($1) AS ok', [TRAIN_LOCK_KEY])).rows[0].ok;
+    if (ok || Date.now() >= deadline) break;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  if (!ok) {
     await qr.release();
-    const running = await runningRun(ds);
-    throw conflict(`a training run is already in progress${running ? ` (run ${running.id})` : ''}; wait for it to finish`, {
-      runningRunId: running?.id ?? null,
-    });
+    throw await runInProgressConflict(ds);
   }
   let released = false;
   return {
@@ -65,11 +101,29 @@ export class RunTracker {
     private readonly weights: Record<string, number>,
   ) {}
 
-  async start(): Promise<void> {
-    await this.ds.query(
-      `UPDATE training_run SET status = 'running', started_at = now(), heartbeat_at = now(), progress = 0 WHERE id = $1`,
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  /**
+   * Claims the queued run (refusing one that is no longer queued: failed by a sweep or a shutdown meanwhile)
+   * and keeps its lease alive: heartbeat_at is renewed every `heartbeatMs` even through long statements, so
+   * that a silent lease means a dead or stuck process (see sweepInterruptedRuns).
+   */
+  async start(heartbeatMs = HEARTBEAT_MS): Promise<void> {
+    const rows = (await this.ds.query(
+      `UPDATE training_run SET status = 'running', started_at = now(), heartbeat_at = now(), progress = 0
+        WHERE id = $1 AND status = 'queued' RETURNING id`,
       [this.runId],
-    );
+    )) as unknown[];
+    if (!rows.length) throw new Error(`training run ${this.runId} is no longer queued (it was failed or cancelled before it started)`);
+    this.heartbeat = setInterval(() => {
+      this.ds.query(`UPDATE training_run SET heartbeat_at = now() WHERE id = $1 AND status = 'running'`, [this.runId]).catch(() => undefined);
+    }, heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
   }
 
   /** Enters `step` (closing the previous one's timing). */
@@ -123,45 +177,106 @@ export class RunTracker {
   async succeed(modelVersionId: number, client?: PoolClient): Promise<void> {
     this.closeStep();
     await this.pending;
+    // Fenced: a run marked failed meanwhile (lease expired, shutdown) must not turn into a success; the
+    // error rolls back the caller's transaction, so its model never becomes active.
     const sql = `UPDATE training_run SET status = 'succeeded', progress = 1, step = 'done', model_version_id = $2,
-                   step_timings = $3, finished_at = now(), heartbeat_at = now() WHERE id = $1`;
+                   step_timings = $3, finished_at = now(), heartbeat_at = now() WHERE id = $1 AND status = 'running' RETURNING id`;
     const args = [this.runId, modelVersionId, JSON.stringify(this.timings)];
-    if (client) await client.query(sql, args);
-    else await this.ds.query(sql, args);
+    const rows = client ? (await client.query(sql, args)).rows : ((await this.ds.query(sql, args)) as unknown[]);
+    if (!rows.length) throw new Error(`training run ${this.runId} was marked failed while it ran; its result is discarded`);
+    this.stopHeartbeat();
   }
 
   async fail(error: string): Promise<void> {
+    this.stopHeartbeat();
     const failedStep = this.step;
     this.closeStep();
     await this.pending;
+    // The first reason recorded stays (e.g. "interrupted by shutdown" rather than the abort it caused).
     await this.ds.query(
-      `UPDATE training_run SET status = 'failed', error = $2, step = $3, step_timings = $4, finished_at = now() WHERE id = $1`,
+      `UPDATE training_run SET status = 'failed', error = $2, step = COALESCE($3, step), step_timings = $4, finished_at = now()
+        WHERE id = $1 AND status IN ('queued', 'running')`,
       [this.runId, error, failedStep || null, JSON.stringify(this.timings)],
     );
   }
 }
 
+/** How often a running training renews its lease (heartbeat_at). */
+export const HEARTBEAT_MS = 5_000;
+
+/** Marks one queued or running run failed with `reason` (no-op when it has already ended). True when it did. */
+export async function markRunFailed(ds: Pick<DataSource, 'query'>, runId: number, reason: string): Promise<boolean> {
+  const rows = (await ds.query(
+    `UPDATE training_run SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
+    [runId, reason],
+  )) as unknown[];
+  return rows.length > 0;
+}
+
+export const INTERRUPTED = 'interrupted: the process running it stopped before it finished';
+
 /**
- * A process that died mid-training leaves its run 'running' (or 'queued') forever. When nobody holds the
- * training lock, no run can really be in progress, so such rows are marked failed. Returns how many.
+ * Finds runs whose process is gone and marks them failed ("interrupted"), so that the next retrain is accepted
+ * without restarting anything. Any instance may call it, as often as it likes:
+ * - a run executing anywhere holds the training lock for its whole life (it is claimed after the lock is
+ *   taken and finished before it is released); a session that dies loses the lock with its connection. So
+ *   when this call gets the lock, every 'running' row is dead;
+ * - a 'queued' run is waiting for a worker as long as its job is in the queue (`jobExists`); one whose job is
+ *   gone (left by an older version, or its job removed) will never start;
+ * - a run whose lease expired (no heartbeat for `leaseSeconds`) while its session still holds the lock is a
+ *   stuck or cut-off process: it is marked failed and that session is terminated, which fences it (its
+ *   final write is conditional on 'running', and its open transaction rolls back).
+ * Returns the ids it marked.
  */
-export async function recoverInterruptedRuns(ds: DataSource): Promise<number> {
-  let lock: { release(): Promise<void> };
-  try {
-    lock = await acquireTrainingLock(ds);
-  } catch {
-    return 0; // a training is genuinely running somewhere
-  }
-  try {
-    const [{ n }] = await ds.query(
-      `WITH u AS (
-         UPDATE training_run SET status = 'failed', finished_at = now(),
-                error = 'interrupted: the process running it stopped before it finished'
-          WHERE status IN ('queued', 'running') RETURNING id)
-       SELECT count(*)::int AS n FROM u`,
+export async function sweepInterruptedRuns(
+  ds: DataSource,
+  opts: { leaseSeconds: number; jobExists?: (runId: number) => Promise<boolean> },
+): Promise<number[]> {
+  // One transaction with a transaction-level try-lock (it conflicts with the session-level lock a training
+  // holds), so the sweep also works through a transaction-mode pooler such as PgBouncer.
+  return withTransaction(ds, async (client) => {
+    const marked: number[] = [];
+    const { rows } = await client.query('SELECT pg_try_advisory_xact_lock($1) AS ok', [TRAIN_LOCK_KEY]);
+    if (rows[0].ok) {
+      const dead = await client.query(
+        `UPDATE training_run SET status = 'failed', finished_at = now(), error = $1 WHERE status = 'running' RETURNING id`,
+        [INTERRUPTED],
+      );
+      marked.push(...dead.rows.map((r: { id: number }) => r.id));
+      const queued = await client.query(`SELECT id FROM training_run WHERE status = 'queued'`);
+      for (const { id } of queued.rows as { id: number }[]) {
+        if (opts.jobExists && (await opts.jobExists(id))) continue;
+        const r = await client.query(
+          `UPDATE training_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND status = 'queued' RETURNING id`,
+          [id, 'interrupted: its queued job is gone, so it would never start'],
+        );
+        if (r.rowCount) marked.push(id);
+      }
+      return marked;
+    }
+    const stale = await client.query(
+      `UPDATE training_run SET status = 'failed', finished_at = now(),
+              error = 'interrupted: its process stopped renewing the lease (no heartbeat for ' || $1::int || ' s)'
+        WHERE status = 'running' AND COALESCE(heartbeat_at, started_at, created_at) < now() - make_interval(secs => $1::int)
+        RETURNING id`,
+      [opts.leaseSeconds],
     );
-    return n as number;
-  } finally {
-    await lock.release();
-  }
+    if (stale.rows.length) {
+      marked.push(...stale.rows.map((r: { id: number }) => r.id));
+      await client.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_locks
+          WHERE locktype = 'advisory' AND granted AND classid = 0 AND objid = $1::bigint::oid AND objsubid = 1
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND pid <> pg_backend_pid()`,
+        [TRAIN_LOCK_KEY],
+      );
+    }
+    return marked;
+  });
+}
+
+/**
+ * Called at start: marks runs left behind by a process that died (see sweepInterruptedRuns). Returns how many.
+ */
+export async function recoverInterruptedRuns(ds: DataSource, opts: { leaseSeconds?: number; jobExists?: (runId: number) => Promise<boolean> } = {}): Promise<number> {
+  return (await sweepInterruptedRuns(ds, { leaseSeconds: opts.leaseSeconds ?? 30, jobExists: opts.jobExists })).length;
 }

@@ -131,7 +131,7 @@ describe('dashboard static files', () => {
     expect(built.files.find((f) => f.name === 'app.js')?.bytes).toBeGreaterThan(100_000);
     db = await createTrainedDb();
     open = await startTestServer({ db });
-    keyed = await startTestServer({ db, settings: { apiKeys: spec } });
+    keyed = await startTestServer({ db, settings: { apiKeys: spec }, training: true });
     // A fresh temporary profile (user data dir) per launch; removed when the browser closes.
     browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, timeout: 30_000 });
   }, 120_000);

@@ -3,6 +3,7 @@ import { createServer, type AppServer, type CreateServerOptions, type ServerSett
 import { hashKey } from '../../src/auth/api-keys';
 import type { Role } from '../../src/auth/roles';
 import { createTestDb, type TestDb } from '../helpers/db';
+import { startInstanceServices, type InstanceServices } from '../../src/models/jobs/instance';
 
 export interface GqlResponse<T = Record<string, unknown>> {
   status: number;
@@ -43,7 +44,16 @@ export function testKeys(): { keys: Record<Role, string>; spec: string } {
  * settings.apiKeys says otherwise. close() stops the server and drops the database it created.
  */
 export async function startTestServer(
-  opts: { db?: TestDb; settings?: Partial<ServerSettings>; extraResolvers?: Function[]; extraLoaders?: CreateServerOptions['extraLoaders']; schema?: CreateServerOptions['schema'] } = {},
+  opts: {
+    db?: TestDb;
+    settings?: Partial<ServerSettings>;
+    extraResolvers?: Function[];
+    extraLoaders?: CreateServerOptions['extraLoaders'];
+    schema?: CreateServerOptions['schema'];
+    /** Also run this instance's queue worker and activation listener, as `npm start` does. */
+    training?: boolean;
+    replicas?: CreateServerOptions['replicas'];
+  } = {},
 ): Promise<TestServer> {
   const db = opts.db ?? (await createTestDb());
   const { logger, logs } = captureLogger();
@@ -58,12 +68,15 @@ export async function startTestServer(
       extraResolvers: opts.extraResolvers,
       extraLoaders: opts.extraLoaders,
       schema: opts.schema,
+      replicas: opts.replicas,
       logger,
     });
   } catch (e) {
     if (!opts.db) await db.drop();
     throw e;
   }
+  let services: InstanceServices | undefined;
+  if (opts.training) services = await startInstanceServices(db, { training: true, leaseSeconds: 30, sweepMs: 60_000, worker: { pollIntervalMs: 500 } });
   return {
     server,
     db,
@@ -80,6 +93,7 @@ export async function startTestServer(
       return fetch(`${server.url}${path}`, { headers });
     },
     async close() {
+      await services?.stop();
       await server.stop();
       if (!opts.db) await db.drop();
     },

@@ -75,8 +75,9 @@ export class TrainingRunResolver {
   @Authorized<Role>('admin')
   @Mutation(() => TrainingRun, {
     description:
-      'Trains a new model version in the background and returns its run at once (QUEUED); poll trainingRun(id) for progress. ' +
-      'The new version becomes active only when the run succeeds. One run at a time: CONFLICT (extensions.runningRunId) while one is in progress.',
+      'Queues the training of a new model version and returns its run at once (QUEUED); a training worker runs it. Poll trainingRun(id) for progress. ' +
+      'The new version becomes active on every instance only when the run succeeds. One run at a time across all instances: CONFLICT naming the run ' +
+      '(extensions.runningRunId) while one is queued or running.',
   })
   async retrain(@Arg('input', () => RetrainInput, { nullable: true }) input: RetrainInput | null, @Ctx() ctx: GraphQLContext): Promise<TrainingRun> {
     const run = await startRetrain(ctx.db, { k: input?.k, seed: input?.seed, asOf: input?.asOf, requestedBy: ctx.principal.keyId });

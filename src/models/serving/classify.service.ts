@@ -15,9 +15,11 @@ import { NaiveBayes, type NaiveBayesJSON } from '../../classifier/naive-bayes';
  * then its naive Bayes gives the cluster, the probability of every cluster and the features that decided.
  *
  * The parsed model is cached in memory by model id: a model version never changes once written, so a cached
- * entry can only be stale by being unused. Which model is active is remembered for ACTIVE_MODEL_TTL_MS: an
- * activation or a retrain in this process drops both caches at once (invalidateModelCache), one made by
- * another process (the CLI, another API instance) is seen within that time. So a classification costs no SQL
+ * entry can only be stale by being unused. Which model is active is remembered per data source: an activation
+ * or a retrain in this process drops both caches at once (invalidateModelCache); one made elsewhere arrives as
+ * a notification (src/models/activation-bus.ts) that forgets it (forgetActiveModel). Without a listening
+ * connection the id is trusted for ACTIVE_MODEL_TTL_MS only, so a change is seen within that time anyway.
+ * So a classification costs no SQL
  * statement at all most of the time; asking the database on every request cost about as much server CPU as
  * everything else together.
  */
@@ -143,12 +145,35 @@ export function invalidateModelCache(id?: number): void {
   else cache.delete(id);
 }
 
+/**
+ * With an activation listener on a data source (src/models/activation-bus.ts), every activation is pushed to
+ * it, so its active id is kept until told otherwise; this long bound only covers a notification lost
+ * without the connection dropping.
+ */
+export const PUSHED_ACTIVE_MODEL_TTL_MS = 60_000;
+const pushed = new WeakSet<object>();
+
+/** Marks `db`'s active model as pushed by a live activation listener (true) or polled (false). */
+export function setActiveModelPushed(db: object, on: boolean): void {
+  if (on) pushed.add(db);
+  else pushed.delete(db);
+}
+
+/** Forgets which model is active for one data source (its parsed models stay cached by id). */
+export function forgetActiveModel(db: object): void {
+  activeIds.delete(db);
+  generations.set(db, (generations.get(db) ?? 0) + 1);
+}
+/** Bumped by each forget, so that a read started before an activation cannot store the old id after it. */
+const generations = new WeakMap<object, number>();
+
 async function activeModelId(db: Db): Promise<number | null> {
   const hit = activeIds.get(db);
-  if (hit && Date.now() - hit.at < ACTIVE_MODEL_TTL_MS) return hit.id;
+  if (hit && Date.now() - hit.at < (pushed.has(db) ? PUSHED_ACTIVE_MODEL_TTL_MS : ACTIVE_MODEL_TTL_MS)) return hit.id;
+  const gen = generations.get(db);
   const [row] = (await db.query(`SELECT id FROM model_version WHERE is_active`)) as { id: number }[];
   const id = row ? row.id : null;
-  activeIds.set(db, { id, at: Date.now() });
+  if (generations.get(db) === gen) activeIds.set(db, { id, at: Date.now() });
   return id;
 }
 

@@ -1,3 +1,4 @@
+import { notifyActivation } from '../activation-bus';
 import type { PoolClient } from 'pg';
 import { copyIn, copyNum, linesInBatches } from '../../db/copy';
 import { adjustedRandIndexFromContingency } from '../../segmentation/ari';
@@ -63,6 +64,7 @@ export async function insertModelVersion(client: PoolClient, row: ModelVersionRo
 export async function activateModelVersion(db: { query(sql: string, params?: unknown[]): Promise<unknown> }, id: number): Promise<void> {
   await db.query(`UPDATE model_version SET is_active = false WHERE is_active AND id <> $1`, [id]);
   await db.query(`UPDATE model_version SET is_active = true, activated_at = now() WHERE id = $1 AND NOT is_active`, [id]);
+  await notifyActivation(db, id); // delivered to every instance when the caller's transaction commits
 }
 
 /** The partition of `customer_segment` that holds one model version's rows. */

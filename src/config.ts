@@ -24,7 +24,10 @@ const schema = z.object({
   DEMO_SEED: z.coerce.number().int().min(0).default(42),
   /** Comma-separated `role:sha256hex` pairs; see README "API keys". Empty means open local mode. */
   API_KEYS: z.string().default(''),
+  /** Whether GET /graphql answers browsers with an explorer (default: everywhere but production). */
   GRAPHQL_SANDBOX: bool.optional(),
+  /** Which explorer a plain GET /graphql shows: the bundled GraphiQL (works offline) or Apollo Sandbox (needs the internet). */
+  GRAPHQL_EXPLORER: z.enum(['graphiql', 'sandbox']).default('graphiql'),
   GRAPHQL_INTROSPECTION: bool.optional(),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).default(20_000),

@@ -86,7 +86,7 @@ describe('dashboard static files', () => {
 (haveChromium ? describe : describe.skip)('dashboard (browser)', () => {
   let db: Db;
   let open: TestServer; // open local mode: everyone is admin
-  let keyed: TestServer; // API keys configured
+  let keyed: TestServer; // API keys configured, explorer on GET /graphql (as in development)
   let browser: Browser;
   const { keys, spec } = testKeys();
 
@@ -131,7 +131,7 @@ describe('dashboard static files', () => {
     expect(built.files.find((f) => f.name === 'app.js')?.bytes).toBeGreaterThan(100_000);
     db = await createTrainedDb();
     open = await startTestServer({ db });
-    keyed = await startTestServer({ db, settings: { apiKeys: spec } });
+    keyed = await startTestServer({ db, settings: { apiKeys: spec, sandbox: true } });
     // A fresh temporary profile (user data dir) per launch; removed when the browser closes.
     browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, timeout: 30_000 });
   }, 120_000);
@@ -387,6 +387,58 @@ describe('dashboard static files', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   }, 90_000);
+
+  it('runs a query in the bundled GraphQL explorer with the key the dashboard holds, every other host blocked', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const origin = keyed.server.url;
+    const blocked: string[] = [];
+    // Offline but for the service: any other host is refused at the network layer.
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(`${origin}/`) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+      blocked.push(url);
+      return route.abort('internetdisconnected');
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/status of 401/.test(m.text())) errors.push(m.text());
+    });
+    const { activeModel } = await api(keyed, `{ activeModel { id name } }`, {}, keys.viewer);
+
+    await page.goto(`${origin}/dashboard`);
+    await settled(page);
+    await page.fill('#api-key', keys.viewer);
+    await page.click('#key-form button[type="submit"]');
+    await page.waitForFunction(() => document.body.dataset.state === 'ready' && document.getElementById('banner')?.hidden === true);
+
+    const runQuery = async () => {
+      await page.waitForSelector('.graphiql-container .graphiql-execute-button');
+      expect(await page.textContent('#explorer-key')).toMatch(/API key entered on the dashboard/);
+      await page.click('.graphiql-execute-button');
+      await page.waitForFunction(() => /"activeModel"/.test(document.querySelector('.result-window')?.textContent ?? ''), undefined, { timeout: 20_000 });
+      const text = (await page.textContent('.result-window')) ?? '';
+      expect(text).toContain(`"id": "${activeModel.id}"`);
+      expect(text).not.toContain('UNAUTHENTICATED');
+    };
+
+    // From the dashboard's header…
+    await page.click('#explorer-link');
+    await page.waitForURL(/\/dashboard\/explorer\.html$/);
+    await runQuery();
+    await shot(page, 'graphql-explorer');
+
+    // …and from GET /graphql, which a browser gets in development.
+    const response = await page.goto(`${origin}/graphql`);
+    expect(response?.headers()['content-security-policy']).toContain("connect-src 'self'");
+    expect(await page.getAttribute('#explorer', 'data-explorer')).toBe('graphiql');
+    await runQuery();
+
+    expect(blocked).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
 
   it('explains a missing or wrong API key, keeps a good one for the session, and refuses a viewer retrain', async () => {
     const { page, errors, foreign } = await openPage(keyed);

@@ -21,6 +21,8 @@ import { startTestServer, testKeys, type TestServer } from '../graphql/helpers';
 // The callbacks given to page.evaluate / waitForFunction run in the page; the test project has no DOM typings.
 declare const document: any;
 declare const window: any;
+declare const location: any;
+declare function getComputedStyle(e: unknown): any;
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = fs.existsSync(CHROMIUM);
@@ -324,6 +326,157 @@ describe('dashboard static files', () => {
 
     expect(errors).toEqual([]);
     expect(foreign).toEqual([]);
+    await page.context().close();
+  });
+
+  it('drills from a segment into its customers: column sort, filters, keyset pages and a CSV of the filter, kept in the URL', async () => {
+    const PAGE_Q = `query($f: CustomerFilter, $o: CustomerOrderBy, $after: String) {
+      customers(filter: $f, orderBy: $o, first: 25, after: $after) { totalCount pageInfo { endCursor hasNextPage } nodes { id } }
+    }`;
+    const { page, errors, foreign } = await openPage(open);
+    await settled(page);
+    const ddIds = () => page.$$eval('#drilldown-table tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-customer-id')));
+    const ddReady = (sort: string) =>
+      page.waitForFunction((s) => {
+        const p = document.querySelector('[data-panel="drilldown"]');
+        return !p.hidden && p.dataset.state !== 'loading' && document.getElementById('drilldown-table').dataset.sort === s;
+      }, sort);
+
+    // The priority board's kind goes into the URL; its largest RFM segment opens from its name.
+    await page.click('[data-panel="priority"] button[data-kind="RFM"]');
+    await page.waitForFunction(() => document.querySelector('[data-panel="priority"]')?.dataset.kind === 'RFM' && document.querySelector('[data-panel="priority"]')?.dataset.state === 'ready');
+    expect(new URL(page.url()).searchParams.get('kind')).toBe('RFM');
+    const { segments } = await api(open, `{ segments(kind: RFM) { key size } }`);
+    const seg = segments.reduce((a: { size: number }, b: { size: number }) => (b.size > a.size ? b : a));
+    expect(seg.size).toBeGreaterThan(25); // more than one page
+    await page.click(`#priority-table button[data-open-segment="RFM:${seg.key}"]`);
+    await ddReady('PRIORITY:DESC');
+    const base = { rfmSegment: seg.key };
+    let want = (await api(open, PAGE_Q, { f: base, o: { field: 'PRIORITY', direction: 'DESC' } })).customers;
+    expect(await ddIds()).toEqual(want.nodes.map((n: { id: string }) => n.id));
+    expect(Number(await page.getAttribute('[data-panel="drilldown"]', 'data-total'))).toBe(seg.size);
+    expect(new URL(page.url()).searchParams.get('seg')).toBe(`RFM:${seg.key}`);
+
+    // Sort by CLV (highest first), then lowest first.
+    await page.click('#drilldown-table th[data-sort="CLV"] button');
+    await ddReady('CLV:DESC');
+    want = (await api(open, PAGE_Q, { f: base, o: { field: 'CLV', direction: 'DESC' } })).customers;
+    expect(await ddIds()).toEqual(want.nodes.map((n: { id: string }) => n.id));
+    await page.click('#drilldown-table th[data-sort="CLV"] button');
+    await ddReady('CLV:ASC');
+
+    // Filter: churn risk from the segment's median (as a percentage), applied to the table and the URL.
+    const { customers: all } = await api(open, `query($f: CustomerFilter) { customers(filter: $f, first: 500) { nodes { churn { churnProbability } } } }`, { f: base });
+    const probs = all.nodes.map((n: { churn: { churnProbability: number } | null }) => n.churn?.churnProbability).filter((v: number | undefined) => v !== undefined).sort((a: number, b: number) => a - b);
+    const pct = Math.round(probs[Math.floor(probs.length / 4)] * 1000) / 10;
+    await page.fill('#dd-churn-min', String(pct));
+    await page.click('#drilldown-filters button[type="submit"]');
+    await page.waitForFunction(() => new URL(location.href).searchParams.has('churnMin'));
+    expect(Number(new URL(page.url()).searchParams.get('churnMin'))).toBeCloseTo(pct / 100, 9);
+    await ddReady('CLV:ASC');
+    const filtered = { ...base, churnProbability: { min: pct / 100 } };
+    const first = (await api(open, PAGE_Q, { f: filtered, o: { field: 'CLV', direction: 'ASC' } })).customers;
+    await page.waitForFunction((n) => document.querySelector('[data-panel="drilldown"]')?.dataset.total === String(n), first.totalCount);
+    expect(first.totalCount).toBeGreaterThan(25);
+    expect(first.totalCount).toBeLessThan(seg.size);
+    expect(await ddIds()).toEqual(first.nodes.map((n: { id: string }) => n.id));
+
+    // Keyset pages: the next page is the API's page after the first page's end cursor; back returns to the first.
+    await page.click('#drilldown-next');
+    await page.waitForFunction(() => document.querySelector('[data-panel="drilldown"]')?.dataset.page === '2' && document.querySelector('[data-panel="drilldown"]')?.dataset.state !== 'loading');
+    const second = (await api(open, PAGE_Q, { f: filtered, o: { field: 'CLV', direction: 'ASC' }, after: first.pageInfo.endCursor })).customers;
+    expect(await ddIds()).toEqual(second.nodes.map((n: { id: string }) => n.id));
+    expect(await page.textContent('#drilldown-count')).toContain(`26–`);
+    await page.click('#drilldown-prev');
+    await page.waitForFunction(() => document.querySelector('[data-panel="drilldown"]')?.dataset.page === '1' && document.querySelector('[data-panel="drilldown"]')?.dataset.state !== 'loading');
+    expect(await ddIds()).toEqual(first.nodes.map((n: { id: string }) => n.id));
+
+    // The CSV holds exactly the filtered customers, numbers rounded.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#drilldown-csv')]);
+    const csv = fs.readFileSync((await download.path()) as string, 'utf8').trim().split(/\r?\n/);
+    expect(csv.length - 1).toBe(first.totalCount);
+    const allFiltered = (await api(open, `query($f: CustomerFilter) { customers(filter: $f, first: 500) { nodes { id } } }`, { f: filtered })).customers.nodes.map((n: { id: string }) => n.id);
+    expect(csv.slice(1).map((l) => l.split(',')[0]).sort()).toEqual([...allFiltered].sort());
+    await shot(page, 'segment-drilldown', '[data-panel="drilldown"]');
+
+    // The URL restores the same view in a fresh tab.
+    const shared = page.url();
+    const other = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+    await other.goto(shared);
+    await other.waitForFunction(() => document.body.dataset.state === 'ready');
+    await other.waitForFunction(() => document.getElementById('drilldown-table')?.dataset.sort === 'CLV:ASC' && document.querySelector('[data-panel="drilldown"]')?.dataset.state === 'ready');
+    expect(await other.inputValue('#dd-churn-min')).toBe(String(pct));
+    expect(await other.$$eval('#drilldown-table tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-customer-id')))).toEqual(first.nodes.map((n: { id: string }) => n.id));
+    expect(await other.getAttribute('[data-panel="priority"]', 'data-kind')).toBe('RFM');
+    await other.context().close();
+
+    // The RFM grid, the cluster profiles and the map's cluster centres open their segment too (real clicks).
+    const clickCell = async (chartId: string, value: number[]) => {
+      const [x, y] = (await page.evaluate(([id, v]) => window.segmenta.chartPixel(id, 0, v), [chartId, value] as const)) as number[];
+      await page.locator(`#${chartId}`).click({ position: { x, y } });
+    };
+    const { rfmGrid } = await api(open, `{ rfmGrid { r f segment customers } }`);
+    const cell = rfmGrid.find((c: { customers: number }) => c.customers > 0);
+    await clickCell('rfm-chart', [cell.f - 1, cell.r - 1]);
+    await page.waitForFunction((k) => document.querySelector('[data-panel="drilldown"]')?.dataset.key === k && document.querySelector('[data-panel="drilldown"]')?.dataset.kind === 'RFM', cell.segment);
+    const clusters = (await api(open, `{ segments(kind: CLUSTER) { key } }`)).segments;
+    await clickCell('profiles-chart', [1, 0]);
+    await page.waitForFunction((k) => document.querySelector('[data-panel="drilldown"]')?.dataset.key === k && document.querySelector('[data-panel="drilldown"]')?.dataset.kind === 'CLUSTER', clusters[1].key);
+    expect(new URL(page.url()).searchParams.get('seg')).toBe(`CLUSTER:${clusters[1].key}`);
+    await page.waitForFunction(() => document.querySelector('[data-panel="drilldown"]')?.dataset.state !== 'loading');
+
+    // Lookup by the start of an id lists the customers it matches (as customers(filter: { idPrefix }) does).
+    const someone = want.nodes[0].id as string;
+    const prefix = someone.slice(0, 3);
+    const byPrefix = (await api(open, `query($p: String!) { customers(filter: { idPrefix: $p }, first: 10) { totalCount nodes { id } } }`, { p: prefix })).customers;
+    await page.fill('#lookup-id', prefix);
+    await page.click('#lookup-form button[type="submit"]');
+    const matches = await page.waitForSelector(`[data-prefix="${prefix}"]`);
+    expect(Number(await matches.getAttribute('data-matches'))).toBe(byPrefix.totalCount);
+    expect(await page.$$eval('[data-prefix-match]', (bs) => bs.map((b) => b.getAttribute('data-prefix-match')))).toEqual(byPrefix.nodes.map((n: { id: string }) => n.id));
+    await page.click(`[data-prefix-match="${byPrefix.nodes[0].id}"]`);
+    await page.waitForSelector(`#lookup-result [data-customer-id="${byPrefix.nodes[0].id}"]`);
+
+    // Closing the table clears its part of the URL.
+    await page.click('#drilldown-close');
+    expect(new URL(page.url()).searchParams.get('seg')).toBeNull();
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
+  it('fits a 390 px phone: no sideways scrolling, wrapped header and toggles, table rows as cards', async () => {
+    const { page, errors } = await openPage(open, { width: 390, height: 844 });
+    await settled(page);
+    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+    const overflow = () => page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, view: window.innerWidth }));
+    expect(await overflow()).toEqual({ scroll: 390, view: 390 });
+    // Nothing pokes out of the viewport (the cause of sideways scrolling), whatever the overflow settings.
+    const wide = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('body *')]
+          .filter((e) => {
+            const r = e.getBoundingClientRect();
+            return r.width > 0 && r.right > window.innerWidth + 0.5 && !e.closest('.sections') && getComputedStyle(e).position !== 'fixed';
+          })
+          .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${e.className}`)
+          .slice(0, 10),
+      );
+    expect(await wide()).toEqual([]);
+    expect(await page.$eval('#priority-table tbody tr', (tr) => getComputedStyle(tr).display)).toBe('block');
+    await shot(page, 'phone-390x844');
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'phone-390x844-full.png'), fullPage: true });
+
+    // With a segment open from the URL, its table too.
+    const { segments } = await api(open, `{ segments(kind: CLUSTER) { key } }`);
+    await page.goto(`${open.server.url}/dashboard?seg=CLUSTER:${segments[0].key}&churnMin=0.1`);
+    await settled(page);
+    await page.waitForFunction(() => document.querySelector('[data-panel="drilldown"]')?.dataset.state === 'ready');
+    expect(await overflow()).toEqual({ scroll: 390, view: 390 });
+    expect(await wide()).toEqual([]);
+    expect(await page.$eval('#drilldown-table tbody tr', (tr) => getComputedStyle(tr).display)).toBe('block');
+    await shot(page, 'phone-drilldown', '[data-panel="drilldown"]');
+    expect(errors).toEqual([]);
     await page.context().close();
   });
 

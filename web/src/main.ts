@@ -4,6 +4,8 @@ import type { DashboardContext } from './context';
 import { byId, fmt, h } from './dom';
 import { clusterProfiles, kSearch } from './panels/clusters';
 import { geoView } from './panels/geo';
+import { Money } from './money';
+import { drillDown } from './panels/drilldown';
 import { customerLookup } from './panels/lookup';
 import { modelsPanel } from './panels/models';
 import { priorityBoard } from './panels/priority';
@@ -38,6 +40,9 @@ let segmentCache = new Map<SegmentKind, Promise<SegmentRow[]>>();
 
 const ctx: DashboardContext = {
   modelId: null,
+  modelCustomers: null,
+  money: new Money(),
+  openSegment: (kind, key) => void drill.open(kind, key),
   segments(kind) {
     let p = segmentCache.get(kind);
     if (!p) {
@@ -53,8 +58,9 @@ const ctx: DashboardContext = {
 };
 
 const lookup = customerLookup(ctx);
+const drill = drillDown(ctx);
 const models = modelsPanel(ctx);
-const dataPanels = [priorityBoard(ctx), segmentMap(ctx), clusterProfiles(ctx), kSearch(ctx), rfmGrid(ctx), segmentOverlap(ctx), cohortRetention(ctx), timeline(ctx), geoView(ctx), lookup];
+const dataPanels = [priorityBoard(ctx), drill, segmentMap(ctx), clusterProfiles(ctx), kSearch(ctx), rfmGrid(ctx), segmentOverlap(ctx), cohortRetention(ctx), timeline(ctx), geoView(ctx), lookup];
 
 let queue: Promise<void> = Promise.resolve();
 
@@ -74,6 +80,8 @@ async function loadOnce(): Promise<void> {
   try {
     const { activeModel } = await gql<ActiveModelData>(ACTIVE_MODEL);
     ctx.modelId = activeModel?.id ?? null;
+    ctx.modelCustomers = activeModel?.customers ?? null;
+    ctx.money.set(ctx.money.currency, activeModel?.churnModel?.clvHorizonMonths ?? null);
     badge.replaceChildren(
       activeModel
         ? h('span', { 'data-model-id': activeModel.id }, 'Model ', h('strong', {}, activeModel.id), ` · ${activeModel.name} · ${fmt.int(activeModel.customers)} customers`)

@@ -18,12 +18,12 @@ export const ACTIVE_MODEL = /* GraphQL */ `
       k
       customers
       createdAt
-      churnModel { model }
+      churnModel { model clvHorizonMonths }
     }
   }
 `;
 export interface ActiveModelData {
-  activeModel: { id: string; name: string; asOf: string; k: number; customers: number; createdAt: string; churnModel: { model: string } | null } | null;
+  activeModel: { id: string; name: string; asOf: string; k: number; customers: number; createdAt: string; churnModel: { model: string; clvHorizonMonths: number | null } | null } | null;
 }
 
 /** The priority board and the cluster profiles: one kind of segment, by priority rank. */
@@ -385,4 +385,59 @@ export const ACTIVATE_MODEL = /* GraphQL */ `
 `;
 export interface ActivateModelData {
   activateModel: { id: string; name: string; isActive: boolean };
+}
+
+/** The drill-down table: one page of a segment's customers, filtered and sorted, with keyset cursors. */
+export const SEGMENT_CUSTOMERS = /* GraphQL */ `
+  query DashboardSegmentCustomers($modelId: ID, $filter: CustomerFilter, $orderBy: CustomerOrderBy, $first: Int, $after: String) {
+    customers(modelId: $modelId, filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id
+        state
+        cluster { id name }
+        rfm { segment }
+        churn { churnProbability clv }
+        features { recencyDays frequency monetary }
+        priorityScore
+      }
+    }
+  }
+`;
+export type CustomerSortField = 'PRIORITY' | 'CHURN_PROBABILITY' | 'CLV' | 'RECENCY' | 'FREQUENCY' | 'MONETARY';
+export interface CustomerFilterInput {
+  clusterId?: string;
+  rfmSegment?: string;
+  abc?: string;
+  xyz?: string;
+  state?: string;
+  idPrefix?: string;
+  churnProbability?: { min?: number; max?: number };
+  clv?: { min?: number; max?: number };
+}
+export interface SegmentCustomerRow {
+  id: string;
+  state: string | null;
+  cluster: { id: string; name: string } | null;
+  rfm: { segment: string } | null;
+  churn: { churnProbability: number | null; clv: number | null } | null;
+  features: { recencyDays: number; frequency: number; monetary: number | null } | null;
+  priorityScore: number | null;
+}
+export interface SegmentCustomersData {
+  customers: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: SegmentCustomerRow[] };
+}
+
+/** Customer lookup by the start of an id. */
+export const CUSTOMERS_BY_PREFIX = /* GraphQL */ `
+  query DashboardCustomersByPrefix($modelId: ID, $prefix: String!) {
+    customers(modelId: $modelId, filter: { idPrefix: $prefix }, first: 10, orderBy: { field: PRIORITY, direction: DESC }) {
+      totalCount
+      nodes { id cluster { name } }
+    }
+  }
+`;
+export interface CustomersByPrefixData {
+  customers: { totalCount: number; nodes: { id: string; cluster: { name: string } | null }[] };
 }

@@ -26,7 +26,7 @@ export function clusterProfiles(ctx: DashboardContext) {
       clusters.forEach((c, x) => {
         for (const f of c.profile) data.push({ value: [x, rows.indexOf(f.feature), f.z === null ? null : Math.round(f.z * 100) / 100], mean: f.mean });
       });
-      renderChart(el, {
+      const chart = renderChart(el, {
         grid: { left: 20, right: 24, top: 8, bottom: 78, containLabel: true },
         xAxis: {
           type: 'category',
@@ -63,6 +63,11 @@ export function clusterProfiles(ctx: DashboardContext) {
             itemStyle: { borderColor: '#fff', borderWidth: 1 },
           },
         ],
+      });
+      chart.off('click');
+      chart.on('click', (p) => {
+        const x = (p.data as { value?: number[] } | undefined)?.value?.[0];
+        if (x !== undefined && clusters[x]) ctx.openSegment('CLUSTER', clusters[x].key);
       });
     });
   }

@@ -142,16 +142,16 @@ export function modelsPanel(ctx: DashboardContext) {
     return h(
       'tr',
       { 'data-model-id': m.id, 'data-active': String(m.isActive), class: m.isActive ? 'active-row' : '' },
-      h('td', { class: 'num' }, m.id),
-      h('td', {}, m.name),
-      h('td', {}, fmt.dateTime(m.createdAt)),
-      h('td', { class: 'num' }, m.k),
-      h('td', { class: 'num' }, fmt.int(m.customers)),
-      h('td', { class: 'num' }, fmt.dec(m.quality.silhouette, 3)),
-      h('td', { class: 'num' }, m.quality.ariVsPrevious === null ? '—' : fmt.dec(m.quality.ariVsPrevious, 2)),
-      h('td', { class: 'num' }, fmt.pct(m.classifier.accuracy)),
-      h('td', {}, m.churnModel?.model ?? 'none (RFM tiers)'),
-      h('td', {}, status),
+      h('td', { class: 'num', 'data-label': 'Id' }, m.id),
+      h('td', { 'data-label': 'Name' }, m.name),
+      h('td', { 'data-label': 'Created' }, fmt.dateTime(m.createdAt)),
+      h('td', { class: 'num', 'data-label': 'k' }, m.k),
+      h('td', { class: 'num', 'data-label': 'Customers' }, fmt.int(m.customers)),
+      h('td', { class: 'num', 'data-label': 'Silhouette' }, fmt.dec(m.quality.silhouette, 3)),
+      h('td', { class: 'num', 'data-label': 'ARI vs prev.' }, m.quality.ariVsPrevious === null ? '—' : fmt.dec(m.quality.ariVsPrevious, 2)),
+      h('td', { class: 'num', 'data-label': 'Classifier acc.' }, fmt.pct(m.classifier.accuracy)),
+      h('td', { 'data-label': 'Churn model' }, m.churnModel?.model ?? 'none (RFM tiers)'),
+      h('td', { 'data-label': 'Status' }, status),
     );
   }
 

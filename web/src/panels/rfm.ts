@@ -25,7 +25,7 @@ export function rfmGrid(ctx: DashboardContext) {
     const total = values.reduce((a, b) => a + b, 0);
     el.dataset.total = String(Math.round(total * 100) / 100);
     const show = (v: number) => (measure === 'customers' ? fmt.int(v) : fmt.compact(v));
-    renderChart(el, {
+    const chart = renderChart(el, {
       grid: { left: 88, right: 24, top: 8, bottom: 72 },
       xAxis: { type: 'category', name: 'Frequency score', nameLocation: 'middle', nameGap: 26, data: ['1', '2', '3', '4', '5'], axisTick: { show: false } },
       yAxis: { type: 'category', name: 'Recency score', nameLocation: 'middle', nameGap: 28, data: ['1', '2', '3', '4', '5'], axisTick: { show: false } },
@@ -59,8 +59,14 @@ export function rfmGrid(ctx: DashboardContext) {
             rich: { n: { fontSize: 13, fontWeight: 'bold', lineHeight: 17 }, seg: { fontSize: 10, lineHeight: 13 } },
           },
           itemStyle: { borderColor: '#fff', borderWidth: 2 },
+          cursor: 'pointer',
         },
       ],
+    });
+    chart.off('click');
+    chart.on('click', (p) => {
+      const cell = (p.data as { cell?: RfmCell } | undefined)?.cell;
+      if (cell) ctx.openSegment('RFM', cell.segment);
     });
   }
 

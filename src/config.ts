@@ -36,6 +36,8 @@ const schema = z.object({
   /** How many compiled operations the jit executor keeps (least recently used ones are dropped). */
   GRAPHQL_JIT_CACHE_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
   REQUEST_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb').default('1mb'),
+  /** ISO 4217 code of the store's money (order values, CLV): the API and dashboard label amounts with it. */
+  STORE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as BRL or USD').default('BRL'),
   CLV_HORIZON_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   CLV_MONTHLY_DISCOUNT: z.coerce.number().min(0).max(1).default(0.01),
   /** `npm run bench` also runs the 1M-customer sizes. */

@@ -26,6 +26,16 @@ export interface ActiveModelData {
   activeModel: { id: string; name: string; asOf: string; k: number; customers: number; createdAt: string; churnModel: { model: string; clvHorizonMonths: number | null } | null } | null;
 }
 
+/** The store's currency (every money label), the CLV horizon, and whether the key sent counts (open mode). */
+export const SERVICE_INFO = /* GraphQL */ `
+  query DashboardServiceInfo {
+    serviceInfo { currency clvHorizonMonths role openMode }
+  }
+`;
+export interface ServiceInfoData {
+  serviceInfo: { currency: string; clvHorizonMonths: number; role: string; openMode: boolean };
+}
+
 /** The priority board and the cluster profiles: one kind of segment, by priority rank. */
 export const SEGMENTS = /* GraphQL */ `
   query DashboardSegments($kind: SegmentKind!, $modelId: ID) {

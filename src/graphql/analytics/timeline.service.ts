@@ -15,11 +15,12 @@ export interface TimelineOptions {
 
 /**
  * Monthly purchases (active customers, orders, revenue) as series: "all" (every purchase order),
- * "tier:<churn tier>" and "segment:<RFM segment>" by the assignment of each buyer in model `modelId`.
+ * "tier:<churn tier>", "segment:<RFM segment>" and "cluster:<cluster id>" by the assignment of each buyer in model
+ * `modelId`.
  * Purchases are first summed per (customer, month), so a customer counts once per month and the three
  * groupings come from one GROUPING SETS pass over those rows. Dense: every month of the window × every series
  * of the model, zeros included, so a chart needs no gap filling. Ordered by period, then all, tiers (HIGH,
- * MEDIUM, LOW), segments by name.
+ * MEDIUM, LOW), clusters by id, segments by name.
  */
 export async function timeline(ds: Db, modelId: number, opts: TimelineOptions = {}): Promise<TimelinePoint[]> {
   if ((opts.granularity ?? Granularity.MONTH) !== Granularity.MONTH) throw badInput('granularity must be MONTH', { argument: 'granularity' });
@@ -40,15 +41,17 @@ export async function timeline(ds: Db, modelId: number, opts: TimelineOptions = 
        SELECT p.month,
               CASE WHEN GROUPING(cs.churn_tier) = 0 THEN 'tier:' || cs.churn_tier
                    WHEN GROUPING(cs.rfm_segment) = 0 THEN 'segment:' || cs.rfm_segment
+                   WHEN GROUPING(cs.cluster_id) = 0 THEN 'cluster:' || cs.cluster_id
                    ELSE 'all' END AS series,
               count(*)::int AS active, sum(p.orders)::int AS orders, sum(p.revenue)::float8 AS revenue
          FROM customer_month p
          LEFT JOIN customer_segment cs ON cs.model_version_id = $1 AND cs.customer_id = p.customer_id
-        GROUP BY GROUPING SETS ((p.month), (p.month, cs.churn_tier), (p.month, cs.rfm_segment))
+        GROUP BY GROUPING SETS ((p.month), (p.month, cs.churn_tier), (p.month, cs.rfm_segment), (p.month, cs.cluster_id))
      ),
      series AS (
        SELECT 'all' AS series, 0 AS ord
        UNION ALL SELECT 'tier:' || t, o FROM unnest(ARRAY['HIGH', 'MEDIUM', 'LOW']) WITH ORDINALITY AS t(t, o)
+       UNION ALL SELECT 'cluster:' || segment_key, 5 FROM segment_profile WHERE model_version_id = $1 AND kind = 'CLUSTER'
        UNION ALL SELECT 'segment:' || segment_key, 10 FROM segment_profile WHERE model_version_id = $1 AND kind = 'RFM'
      ),
      periods AS (SELECT generate_series(w.first, w.last, interval '1 month') AS month FROM window_ w)
@@ -57,7 +60,7 @@ export async function timeline(ds: Db, modelId: number, opts: TimelineOptions = 
        FROM periods p
       CROSS JOIN series s
        LEFT JOIN agg a ON a.month = p.month AND a.series = s.series
-      ORDER BY p.month, s.ord, s.series`,
+      ORDER BY p.month, s.ord, length(s.series), s.series`,
     [modelId, months],
   )) as TimelinePoint[];
 }

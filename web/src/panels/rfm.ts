@@ -24,7 +24,7 @@ export function rfmGrid(ctx: DashboardContext) {
     const values = cells.map((c) => c[measure]);
     const total = values.reduce((a, b) => a + b, 0);
     el.dataset.total = String(Math.round(total * 100) / 100);
-    const show = (v: number) => (measure === 'customers' ? fmt.int(v) : fmt.compact(v));
+    const show = (v: number) => (measure === 'customers' ? fmt.int(v) : ctx.money.compact(v));
     const chart = renderChart(el, {
       grid: { left: 88, right: 24, top: 8, bottom: 72 },
       xAxis: { type: 'category', name: 'Frequency score', nameLocation: 'middle', nameGap: 26, data: ['1', '2', '3', '4', '5'], axisTick: { show: false } },
@@ -46,7 +46,7 @@ export function rfmGrid(ctx: DashboardContext) {
       tooltip: {
         formatter: (p: { data: { value: [number, number, number]; cell: RfmCell } }) => {
           const c = p.data.cell;
-          return `<b>${escapeHtml(c.segment)}</b><br>R ${c.r} · F ${c.f}<br>${escapeHtml(fmt.int(c.customers))} customers<br>revenue ${escapeHtml(fmt.money(c.revenue))}<br>${escapeHtml(fmt.pct(total ? c[measure] / total : 0))} of the ${measure}`;
+          return `<b>${escapeHtml(c.segment)}</b><br>R ${c.r} · F ${c.f}<br>${escapeHtml(fmt.int(c.customers))} customers<br>revenue ${escapeHtml(ctx.money.format(c.revenue))}<br>${escapeHtml(fmt.pct(total ? c[measure] / total : 0))} of the ${measure}`;
         },
       },
       series: [

@@ -87,7 +87,7 @@ export function timeline(ctx: DashboardContext) {
     const periods = [...new Set(points.map((p) => p.period))].sort();
     const value = new Map(points.map((p) => [`${p.series}|${p.period}`, p[metric]]));
     const series = (name: string) => periods.map((period) => value.get(`${name}|${period}`) ?? 0);
-    const format = (v: number) => (metric === 'revenue' ? fmt.compact(v) : fmt.int(v));
+    const format = (v: number) => (metric === 'revenue' ? ctx.money.compact(v) : fmt.int(v));
     const tiers = ['HIGH', 'MEDIUM', 'LOW'].filter((t) => points.some((p) => p.series === `tier:${t}`));
     el.dataset.periods = String(periods.length);
     el.dataset.series = ['all', ...tiers.map((t) => `tier:${t}`)].join(',');
@@ -100,7 +100,7 @@ export function timeline(ctx: DashboardContext) {
         trigger: 'axis',
         axisPointer: { type: 'shadow' },
         formatter: (ps: { seriesName: string; axisValue: string; value: number; marker: string }[]) =>
-          `<b>${escapeHtml(ps[0]?.axisValue ?? '')}</b><br>` + ps.map((p) => `${p.marker}${escapeHtml(p.seriesName)}: ${escapeHtml(metric === 'revenue' ? fmt.money(p.value) : fmt.int(p.value))}`).join('<br>'),
+          `<b>${escapeHtml(ps[0]?.axisValue ?? '')}</b><br>` + ps.map((p) => `${p.marker}${escapeHtml(p.seriesName)}: ${escapeHtml(metric === 'revenue' ? ctx.money.format(p.value) : fmt.int(p.value))}`).join('<br>'),
       },
       series: [
         ...tiers.map((t) => ({

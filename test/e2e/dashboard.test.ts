@@ -480,6 +480,47 @@ describe('dashboard static files', () => {
     await page.context().close();
   });
 
+  it('shows cohort retention of one state with percentages in the cells, and the timeline by RFM segment and by cluster', async () => {
+    const { page, errors } = await openPage(open);
+    await settled(page);
+    const { cohortRetention } = await api(open, `{ cohortRetention(cohorts: 24, by: STATE) { cohort group size cells { share } } }`);
+    const sizes = new Map<string, number>();
+    for (const c of cohortRetention) if (c.group) sizes.set(c.group, (sizes.get(c.group) ?? 0) + c.size);
+    const state = [...sizes].sort((a, b) => b[1] - a[1])[0][0];
+    const mine = cohortRetention.filter((c: { group: string | null }) => c.group === state);
+    await page.waitForFunction((st) => [...document.querySelectorAll('#cohort-state option')].some((o) => o.value === st), state);
+    await page.selectOption('#cohort-state', state);
+    await page.waitForFunction((st) => document.getElementById('cohorts-chart')?.dataset.cohortState === st && document.querySelector('[data-panel="cohorts"]')?.dataset.state === 'ready', state);
+    const co = await chartOption(page, 'cohorts-chart');
+    expect(co.yAxis[0].data).toEqual([...mine].sort((a, b) => b.cohort.localeCompare(a.cohort)).map((c: { cohort: string; size: number }) => `${c.cohort} (${c.size.toLocaleString('en-US')})`));
+    expect(co.series[0].data.length).toBe(mine.reduce((n: number, c: { cells: unknown[] }) => n + c.cells.length, 0));
+    expect(co.series[0].label.show).toBe(true);
+    expect(co.grid[0].containLabel).toBe(true);
+    await shot(page, 'cohort-retention-state', '[data-panel="cohorts"]');
+
+    const { timeline, segments } = await api(open, `{ timeline(months: 24) { period series activeCustomers } segments(kind: CLUSTER) { key name } }`);
+    const periods = [...new Set(timeline.map((p: { period: string }) => p.period))].sort();
+    for (const [group, prefix] of [['cluster', 'cluster:'], ['segment', 'segment:']] as const) {
+      await page.click(`[data-panel="timeline"] button[data-group="${group}"]`);
+      await page.waitForFunction((g) => document.getElementById('timeline-chart')?.dataset.group === g, group);
+      const tl = await chartOption(page, 'timeline-chart');
+      const names = [...new Set(timeline.filter((p: { series: string }) => p.series.startsWith(prefix)).map((p: { series: string }) => p.series))] as string[];
+      expect(names.length).toBeGreaterThan(1);
+      const bars = tl.series.filter((s: { type: string }) => s.type === 'bar');
+      expect(bars).toHaveLength(names.length);
+      names.forEach((name, i) => {
+        const key = name.slice(prefix.length);
+        expect(bars[i].name).toBe(group === 'cluster' ? segments.find((c: { key: string }) => c.key === key).name : key);
+        const byPeriod = new Map(timeline.filter((p: { series: string }) => p.series === name).map((p: { period: string; activeCustomers: number }) => [p.period, p.activeCustomers]));
+        expect(bars[i].data).toEqual(periods.map((p) => byPeriod.get(p) ?? 0));
+      });
+      expect(tl.yAxis[0].nameLocation).toBe('middle'); // the axis name is beside the axis, not under the legend
+    }
+    await shot(page, 'timeline-by-cluster', '[data-panel="timeline"]');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('reads well on a 1920×1080 screen too', async () => {
     const { page, errors } = await openPage(open, { width: 1920, height: 1080 });
     await settled(page);

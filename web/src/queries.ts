@@ -172,16 +172,17 @@ export interface SegmentOverlapData {
 }
 
 export const COHORT_RETENTION = /* GraphQL */ `
-  query DashboardCohortRetention($cohorts: Int) {
-    cohortRetention(cohorts: $cohorts) {
+  query DashboardCohortRetention($cohorts: Int, $by: CohortBy) {
+    cohortRetention(cohorts: $cohorts, by: $by) {
       cohort
+      group
       size
       cells { periodOffset active share }
     }
   }
 `;
 export interface CohortRetentionData {
-  cohortRetention: { cohort: string; size: number; cells: { periodOffset: number; active: number; share: number }[] }[];
+  cohortRetention: { cohort: string; group: string | null; size: number; cells: { periodOffset: number; active: number; share: number }[] }[];
 }
 
 export const TIMELINE = /* GraphQL */ `

@@ -28,7 +28,11 @@ export interface RetrainRequest {
   asOf?: Date | null;
   /** Who asked (an API key's id). */
   requestedBy?: string | null;
+  /** Why, in words; stored in the run's params (params.note), trimmed, up to NOTE_MAX characters. */
+  note?: string | null;
 }
+
+export const NOTE_MAX = 500;
 
 export interface RetrainOptions {
   /** Extra train() options (tests use these for small, fast runs). */
@@ -77,6 +81,9 @@ export async function validateRetrain(ds: DataSource, r: RetrainRequest): Promis
   if (r.seed !== undefined && r.seed !== null && (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > SEED_MAX)) {
     throw bad('seed', `must be an integer from 0 to ${SEED_MAX}, got ${String(r.seed)}`);
   }
+  if (r.note !== undefined && r.note !== null && (typeof r.note !== 'string' || r.note.trim().length > NOTE_MAX)) {
+    throw bad('note', `must be text of at most ${NOTE_MAX} characters`);
+  }
   if (r.asOf !== undefined && r.asOf !== null) {
     if (!(r.asOf instanceof Date) || Number.isNaN(r.asOf.getTime())) throw bad('asOf', 'must be a valid date-time');
     if (r.asOf.getTime() > Date.now()) throw bad('asOf', `(${r.asOf.toISOString()}) is in the future`);
@@ -103,7 +110,7 @@ export async function startRetrain(ds: DataSource, r: RetrainRequest, opts: Retr
   let started = false;
   try {
     if (await trainingLockHeld(ds)) throw busy((await runningRun(ds))?.id ?? null);
-    const params = { k: r.k ?? 'auto', seed: r.seed ?? 42, asOf: r.asOf?.toISOString() ?? null, requestedBy: r.requestedBy ?? null, ...opts.train };
+    const params = { k: r.k ?? 'auto', seed: r.seed ?? 42, asOf: r.asOf?.toISOString() ?? null, requestedBy: r.requestedBy ?? null, note: r.note?.trim() || null, ...opts.train };
     const run = await createRun(ds, params, r.requestedBy ?? undefined);
     slot.runId = run.id;
     started = true;

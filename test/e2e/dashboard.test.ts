@@ -536,10 +536,12 @@ describe('dashboard static files', () => {
   });
 
   it('runs a retrain from the page with live progress, then activates the older model again', async () => {
-    const before = (await api(open, `{ activeModel { id } }`)).activeModel.id as string;
+    const { activeModel: was } = await api(open, `{ activeModel { id seed } }`);
+    const before = was.id as string;
     const { page, errors } = await openPage(open);
     await settled(page);
     await page.fill('#retrain-seed', '11');
+    await page.fill('#retrain-note', 'September orders loaded');
     await page.click('#retrain-button');
 
     // Sample what the page shows while the run goes on.
@@ -567,10 +569,20 @@ describe('dashboard static files', () => {
     const after = (await api(open, `{ activeModel { id } }`)).activeModel.id as string;
     expect(after).not.toBe(before);
     expect(await page.textContent('#run-message')).toContain(`Model ${after}`);
+    expect(await page.textContent('#run-label')).toContain('September orders loaded');
     // The page reloads itself onto the new model.
     await page.waitForSelector(`#model-badge [data-model-id="${after}"]`);
     await page.waitForFunction(() => document.body.dataset.state === 'ready');
     expect(await page.getAttribute(`#models-table tr[data-model-id="${after}"]`, 'data-active')).toBe('true');
+    await page.waitForFunction(() => document.getElementById('run-message')?.dataset.modelActive === 'true');
+    expect(await page.textContent('#run-message')).toContain('is the active model');
+    // Versions are told apart: number, what changed against the version before, the note and who asked.
+    const labels = await page.$$eval('#models-table td[data-version-label]', (tds) => tds.map((td) => td.getAttribute('data-version-label')));
+    expect(new Set(labels).size).toBe(labels.length);
+    const mine = (await page.getAttribute(`#models-table tr[data-model-id="${after}"] td[data-version-label]`, 'data-version-label')) ?? '';
+    expect(mine).toMatch(new RegExp(`^v${after} · .*seed ${was.seed} → 11`));
+    expect(await page.getAttribute(`#models-table tr[data-model-id="${after}"] [data-note]`, 'data-note')).toBe('September orders loaded');
+    expect(await page.textContent(`#models-table tr[data-model-id="${after}"]`)).toContain('requested by open-local-mode');
     await shot(page, 'models', '[data-panel="models"]');
 
     // Roll back to the first model from the table.
@@ -578,6 +590,13 @@ describe('dashboard static files', () => {
     await page.waitForSelector(`#model-badge [data-model-id="${before}"]`);
     expect((await api(open, `{ activeModel { id } }`)).activeModel.id).toBe(before);
     expect(await page.textContent('#models-message')).toContain(`Model ${before}`);
+    // The run box tells the present: its model is no longer the active one.
+    await page.waitForFunction(() => document.getElementById('run-message')?.dataset.modelActive === 'false');
+    const runMessage = (await page.textContent('#run-message')) ?? '';
+    expect(runMessage).toContain(`Model ${after}`);
+    expect(runMessage).toContain(`not active now: model ${before} is`);
+    expect(runMessage).not.toMatch(/is the active model|trained and active/);
+    await shot(page, 'models-after-rollback', '[data-panel="models"]');
     expect(errors).toEqual([]);
     await page.context().close();
   }, 90_000);

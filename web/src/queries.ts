@@ -334,10 +334,11 @@ export const MODEL_VERSIONS = /* GraphQL */ `
         classifier { accuracy macroF1 }
         quality { silhouette ariVsPrevious }
         churnModel { model }
+        trainingRunId
       }
     }
-    trainingRuns(first: 1) {
-      nodes { id status progress step }
+    trainingRuns(first: 50) {
+      nodes { id status progress step note requestedBy }
     }
   }
 `;
@@ -354,13 +355,14 @@ export interface ModelVersionRow {
   classifier: { accuracy: number; macroF1: number };
   quality: { silhouette: number | null; ariVsPrevious: number | null };
   churnModel: { model: string } | null;
+  trainingRunId: string | null;
 }
 export interface ModelVersionsData {
   modelVersions: { totalCount: number; nodes: ModelVersionRow[] };
-  trainingRuns: { nodes: { id: string; status: TrainingStatus; progress: number; step: string | null }[] };
+  trainingRuns: { nodes: { id: string; status: TrainingStatus; progress: number; step: string | null; note: string | null; requestedBy: string | null }[] };
 }
 
-const RUN_FIELDS = `id status progress step error modelVersion { id name isActive }`;
+const RUN_FIELDS = `id status progress step error note requestedBy modelVersion { id name isActive }`;
 
 /** Admin only. Starts a background training run and answers at once; poll TRAINING_RUN for its progress. */
 export const RETRAIN = /* GraphQL */ `
@@ -379,6 +381,8 @@ export interface TrainingRunView {
   progress: number;
   step: string | null;
   error: string | null;
+  note: string | null;
+  requestedBy: string | null;
   modelVersion: { id: string; name: string; isActive: boolean } | null;
 }
 export interface RetrainData {

@@ -80,7 +80,7 @@ export class TrainingRunResolver {
       'The new version becomes active only when the run succeeds. One run at a time: CONFLICT (extensions.runningRunId) while one is in progress.',
   })
   async retrain(@Arg('input', () => RetrainInput, { nullable: true }) input: RetrainInput | null, @Ctx() ctx: GraphQLContext): Promise<TrainingRun> {
-    const run = await startRetrain(ctx.db, { k: input?.k, seed: input?.seed, asOf: input?.asOf, requestedBy: ctx.principal.keyId });
+    const run = await startRetrain(ctx.db, { k: input?.k, seed: input?.seed, asOf: input?.asOf, note: input?.note, requestedBy: ctx.principal.keyId });
     return (await trainingRunById(ctx.db, run.id))!;
   }
 }

@@ -7,6 +7,9 @@ import type { Connection } from '../common/connection';
 import type { GraphQLContext } from '../context';
 import './model-readiness';
 import './models.loaders';
+import { SegmentKind } from '../segments/segment-kind.enum';
+import { compareModels } from './model-comparison.service';
+import { ModelComparison } from './model-comparison.type';
 import { ModelVersion, ModelVersionConnection } from './model-version.type';
 import { ModelPageArgs } from './models.args';
 import { activeModelVersion, listBacktests, listModelVersions, listTrainingRuns, modelVersionsByIds, parseIntId, trainingRunById } from './models.service';
@@ -32,6 +35,17 @@ export class ModelVersionResolver {
   async modelVersion(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ModelVersion | null> {
     const [m] = await modelVersionsByIds(ctx.db, [parseIntId(id, 'id', 'model version')]);
     return m;
+  }
+
+  @Authorized<Role>('viewer')
+  @Query(() => ModelComparison, { description: 'Two versions side by side: segment sizes of one kind and how many customers moved between segments.' })
+  modelComparison(
+    @Arg('from', () => ID, { description: 'The older (or reference) version.' }) from: string,
+    @Arg('to', () => ID, { description: 'The version compared with it.' }) to: string,
+    @Arg('kind', () => SegmentKind, { defaultValue: SegmentKind.CLUSTER }) kind: SegmentKind,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ModelComparison> {
+    return compareModels(ctx.db, parseIntId(from, 'from', 'model version'), parseIntId(to, 'to', 'model version'), kind);
   }
 
   @FieldResolver(() => ClusterQuality, { description: 'Silhouette, inertia, the k search and stability against the previous model.' })

@@ -583,6 +583,17 @@ describe('dashboard static files', () => {
     expect(mine).toMatch(new RegExp(`^v${after} · .*seed ${was.seed} → 11`));
     expect(await page.getAttribute(`#models-table tr[data-model-id="${after}"] [data-note]`, 'data-note')).toBe('September orders loaded');
     expect(await page.textContent(`#models-table tr[data-model-id="${after}"]`)).toContain('requested by open-local-mode');
+    // The comparison of the new version with the one before it: what the API answers.
+    await page.waitForFunction(([a, b]) => { const c = document.getElementById('compare'); return c?.dataset.state === 'ready' && c.dataset.from === a && c.dataset.to === b; }, [before, after] as const);
+    const { modelComparison: cmp } = await api(open, `query($a: ID!, $b: ID!) { modelComparison(from: $a, to: $b) { customersMoved customersInBoth sizes { key fromSize toSize } } }`, { a: before, b: after });
+    expect(Number(await page.getAttribute('#compare-summary', 'data-moved'))).toBe(cmp.customersMoved);
+    expect(Number(await page.getAttribute('#compare-summary', 'data-in-both'))).toBe(cmp.customersInBoth);
+    expect(await page.$$eval('#compare-sizes tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-key'), Number(tr.getAttribute('data-from')), Number(tr.getAttribute('data-to'))]))).toEqual(
+      cmp.sizes.map((x: { key: string; fromSize: number; toSize: number }) => [x.key, x.fromSize, x.toSize]),
+    );
+    await page.click('#compare button[data-compare-kind="RFM"]');
+    await page.waitForFunction(() => document.getElementById('compare')?.dataset.kind === 'RFM' && document.getElementById('compare')?.dataset.state === 'ready');
+    expect(await page.getAttribute('#backtest-view', 'data-calibration')).toBe('pending');
     await shot(page, 'models', '[data-panel="models"]');
 
     // Roll back to the first model from the table.

@@ -456,3 +456,39 @@ export const CUSTOMERS_BY_PREFIX = /* GraphQL */ `
 export interface CustomersByPrefixData {
   customers: { totalCount: number; nodes: { id: string; cluster: { name: string } | null }[] };
 }
+
+/** Two versions side by side: segment sizes and the customers that moved between segments. */
+export const MODEL_COMPARISON = /* GraphQL */ `
+  query DashboardModelComparison($from: ID!, $to: ID!, $kind: SegmentKind) {
+    modelComparison(from: $from, to: $to, kind: $kind) {
+      from
+      to
+      kind
+      sizes { key name fromSize toSize }
+      moves { fromKey toKey customers }
+      customersInBoth
+      customersMoved
+    }
+  }
+`;
+export interface ModelComparisonData {
+  modelComparison: {
+    from: string;
+    to: string;
+    kind: SegmentKind;
+    sizes: { key: string; name: string; fromSize: number; toSize: number }[];
+    moves: { fromKey: string | null; toKey: string | null; customers: number }[];
+    customersInBoth: number;
+    customersMoved: number;
+  };
+}
+
+/** Stored backtest runs (the calibration and gain charts need calibration bins, which the API does not report yet). */
+export const BACKTESTS = /* GraphQL */ `
+  query DashboardBacktests {
+    backtests(first: 5) { id status cutoff horizonDays createdAt }
+  }
+`;
+export interface BacktestsData {
+  backtests: { id: string; status: string; cutoff: string; horizonDays: number; createdAt: string }[];
+}

@@ -15,11 +15,14 @@ import {
   type TrainingRunView,
 } from '../queries';
 
+import { modelViews } from './model-views';
+
 const POLL_MS = 500;
 
 /** Model versions, retraining with a live progress bar, and activation of another version (admin). */
 export function modelsPanel(ctx: DashboardContext) {
   const panel = new Panel('models');
+  const views = modelViews(ctx);
   const body = panel.el.querySelector('tbody') as HTMLTableSectionElement;
   const message = byId('models-message');
   const form = byId<HTMLFormElement>('retrain-form');
@@ -195,6 +198,7 @@ export function modelsPanel(ctx: DashboardContext) {
       const prevOf = new Map(byAge.map((m, i) => [m.id, byAge[i - 1]]));
       const runs = new Map(data.trainingRuns.nodes.map((r) => [r.id, r]));
       body.replaceChildren(...rows.map((m) => row(m, prevOf.get(m.id), m.trainingRunId ? runs.get(m.trainingRunId) : undefined)));
+      void views.load(rows);
       panel.el.dataset.rows = String(rows.length);
       panel.el.dataset.total = String(data.modelVersions.totalCount);
       if (rows.length === 0) panel.empty('No model yet: start a training run.');

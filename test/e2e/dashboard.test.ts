@@ -7,6 +7,7 @@ import ts from 'typescript';
 import { buildWeb } from '../../scripts/build-web';
 import { defaultWebDir, StaticFiles } from '../../src/http/dashboard/dashboard-files';
 import { waitForRetrain } from '../../src/models/retrain.service';
+import { createTestDb } from '../helpers/db';
 import { createTrainedDb } from '../helpers/trained-db';
 import { startTestServer, testKeys, type TestServer } from '../graphql/helpers';
 
@@ -519,6 +520,73 @@ describe('dashboard static files', () => {
     await shot(page, 'timeline-by-cluster', '[data-panel="timeline"]');
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  it('shows loading, retry on failure, an ignored key in open mode, money in the store currency with the CLV horizon, red for risk and the map sample', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    // The first load fails at the network (the service unreachable), slowly, so that its loading state shows.
+    let failing = true;
+    await page.route('**/graphql', async (route) => {
+      if (!failing) return route.continue();
+      await new Promise((r) => setTimeout(r, 400));
+      return route.abort('connectionrefused');
+    });
+    await page.goto(`${open.server.url}/dashboard`);
+    expect(await page.getAttribute('body', 'data-state')).toBe('loading');
+    await settled(page);
+    expect(await page.getAttribute('#banner', 'data-code')).toBe('NETWORK');
+    expect(await page.isVisible('#banner-retry')).toBe(true);
+    failing = false;
+    await page.click('#banner-retry');
+    await page.waitForFunction(() => document.body.dataset.state === 'ready' && document.getElementById('banner')?.hidden === true);
+    expect(await panelState(page, 'priority')).toBe('ready');
+
+    // Money: the store's currency (BRL by default) and the CLV horizon of the model.
+    const { activeModel, serviceInfo, segmentMap } = await api(open, `{ activeModel { customers churnModel { clvHorizonMonths } } serviceInfo { currency } segmentMap { points { customerId } } }`);
+    expect(serviceInfo.currency).toBe('BRL');
+    const valueCell = page.locator('#priority-table tbody tr:first-child td[data-label^="Value"]');
+    expect(await valueCell.getAttribute('data-label')).toBe(`Value (CLV, ${activeModel.churnModel.clvHorizonMonths} mo)`);
+    expect(await valueCell.textContent()).toMatch(/R\$/);
+
+    // A key typed in open mode is ignored, and the page says so.
+    expect(await page.isVisible('#key-note')).toBe(false);
+    await page.fill('#api-key', 'some-key');
+    await page.click('#key-form button[type="submit"]');
+    await page.waitForSelector('#key-note:not([hidden])');
+    expect(await page.textContent('#key-note')).toMatch(/open mode.*ignored/i);
+
+    // Churn risk by state: one absolute scale from 0 % (green) to 100 % (red).
+    const geo = await chartOption(page, 'geo-chart');
+    expect([geo.visualMap[0].min, geo.visualMap[0].max]).toEqual([0, 1]);
+    expect(geo.visualMap[0].inRange.color.at(-1)).toBe('#d62728');
+    // The segment map says whether it shows everyone or a sample.
+    const n = segmentMap.points.length;
+    expect(await page.textContent('#map-sample')).toBe(n < activeModel.customers ? `Sample of ${n.toLocaleString('en-US')} of ${activeModel.customers.toLocaleString('en-US')} customers.` : `All ${n.toLocaleString('en-US')} customers.`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('says what to do when no model exists yet', async () => {
+    const empty = await createTestDb();
+    const bare = await startTestServer({ db: empty });
+    try {
+      const { page, errors } = await openPage(bare);
+      await settled(page);
+      expect(await page.getAttribute('#banner', 'data-code')).toBe('NO_MODEL');
+      expect(await page.textContent('#banner')).toMatch(/no trained model yet.*Models panel/);
+      expect(await panelState(page, 'priority')).toBe('empty');
+      expect(await page.textContent('[data-panel="priority"] .panel-status')).toMatch(/No model yet\. Train one in the Models panel/);
+      expect(await page.getAttribute('[data-panel="priority"] .panel-status a', 'href')).toBe('#models');
+      await shot(page, 'no-model');
+      expect(errors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await bare.close();
+      await empty.drop();
+    }
   });
 
   it('reads well on a 1920×1080 screen too', async () => {

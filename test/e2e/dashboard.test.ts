@@ -125,8 +125,12 @@ describe('dashboard static files', () => {
     if (!SHOTS) return;
     fs.mkdirSync(SHOTS, { recursive: true });
     const file = path.join(SHOTS, `${name}.png`);
-    if (selector) await page.locator(selector).screenshot({ path: file });
-    else await page.screenshot({ path: file });
+    if (selector) {
+      // The sticky section bar would be painted over a card taller than the window.
+      await page.evaluate(() => document.querySelector('.sections')?.setAttribute('style', 'position: static'));
+      await page.locator(selector).screenshot({ path: file });
+      await page.evaluate(() => document.querySelector('.sections')?.removeAttribute('style'));
+    } else await page.screenshot({ path: file });
   }
 
   beforeAll(async () => {

@@ -500,7 +500,13 @@ describe('dashboard static files', () => {
     expect(co.yAxis[0].data).toEqual([...mine].sort((a, b) => b.cohort.localeCompare(a.cohort)).map((c: { cohort: string; size: number }) => `${c.cohort} (${c.size.toLocaleString('en-US')})`));
     expect(co.series[0].data.length).toBe(mine.reduce((n: number, c: { cells: unknown[] }) => n + c.cells.length, 0));
     expect(co.series[0].label.show).toBe(true);
-    expect(co.grid[0].containLabel).toBe(true);
+    // No cohort label is clipped: the left margin holds the widest one, as the browser measures it.
+    const widest = await page.evaluate((labels) => {
+      const c = document.createElement('canvas').getContext('2d');
+      c.font = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+      return Math.max(...labels.map((l: string) => c.measureText(l).width));
+    }, co.yAxis[0].data);
+    expect(co.grid[0].left).toBeGreaterThan(widest + 8);
     await shot(page, 'cohort-retention-state', '[data-panel="cohorts"]');
 
     const { timeline, segments } = await api(open, `{ timeline(months: 24) { period series activeCustomers } segments(kind: CLUSTER) { key name } }`);

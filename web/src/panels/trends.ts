@@ -1,5 +1,5 @@
 import { gql } from '../api';
-import { SEQUENTIAL, TIER_COLORS, clusterColor, renderChart } from '../charts';
+import { SEQUENTIAL, TIER_COLORS, clusterColor, renderChart, textWidth } from '../charts';
 import type { DashboardContext } from '../context';
 import { byId, escapeHtml, fmt, h } from '../dom';
 import { Panel } from '../panel';
@@ -48,13 +48,17 @@ export function cohortRetention(_ctx: DashboardContext) {
         }
       });
       el.dataset.cells = String(data.length);
-      // The labels size the left margin (containLabel), so no cohort name is clipped at any width.
+      // The left margin is the widest label, measured, so no cohort name is clipped at any width.
+      const labels = rows.map((c) => `${c.cohort} (${fmt.int(c.size)})`);
+      const left = textWidth(labels, 11) + 14;
+      const cellWidth = ((el.clientWidth || 600) - left - 12) / (maxOffset + 1);
+      el.dataset.labelWidth = String(left);
       renderChart(el, {
-        grid: { left: 4, right: 12, top: 8, bottom: 72, containLabel: true },
+        grid: { left, right: 12, top: 8, bottom: 72 },
         xAxis: { type: 'category', name: 'Months since first purchase', nameLocation: 'middle', nameGap: 26, data: Array.from({ length: maxOffset + 1 }, (_, i) => String(i)), axisTick: { show: false } },
         yAxis: {
           type: 'category',
-          data: rows.map((c) => `${c.cohort} (${fmt.int(c.size)})`),
+          data: labels,
           axisTick: { show: false },
           axisLabel: { fontSize: 11 },
         },
@@ -85,7 +89,7 @@ export function cohortRetention(_ctx: DashboardContext) {
             data,
             itemStyle: { borderColor: '#fff', borderWidth: 0.5 },
             // Percentages printed in the cells (not only on hover); dropped where the cells get too small to read.
-            label: { show: maxOffset <= 24, fontSize: 9, formatter: (p: { data: { value: [number, number, number] } }) => `${Math.round(p.data.value[2] * 100)}`, color: '#102a43' },
+            label: { show: cellWidth >= 17, fontSize: 9, formatter: (p: { data: { value: [number, number, number] } }) => `${Math.round(p.data.value[2] * 100)}`, color: '#102a43' },
           },
         ],
       });

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Builds the dashboard into dist/web: web/src/main.ts (with ECharts) bundled by esbuild into app.js, plus
- * index.html, app.css and favicon.svg, each also gzipped so the service can send them compressed. The page
- * loads nothing from other origins. `node scripts/build-web.js [--out DIR] [--no-minify]`.
+ * Builds the dashboard into dist/web: web/src/main.ts (with ECharts) bundled by esbuild into app.js, the GraphQL
+ * explorer web/src/explorer/main.ts (GraphiQL with React) into explorer.js and explorer.css, plus index.html,
+ * explorer.html, app.css and favicon.svg, each also gzipped so the service can send them compressed. Neither page
+ * loads anything from other origins (GraphiQL's fonts are inlined in its stylesheet). `node scripts/build-web.js [--out DIR] [--no-minify]`.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -12,7 +13,7 @@ const zlib = require('node:zlib');
 const ROOT = path.resolve(__dirname, '..');
 const WEB = path.join(ROOT, 'web');
 const DEFAULT_OUT = path.join(ROOT, 'dist', 'web');
-const STATIC = ['index.html', 'app.css', 'favicon.svg'];
+const STATIC = ['index.html', 'explorer.html', 'app.css', 'favicon.svg'];
 
 /**
  * @param {{ outDir?: string, minify?: boolean }} [opts]
@@ -25,9 +26,7 @@ async function buildWeb(opts = {}) {
   // Required lazily: the production image has no esbuild and never builds.
   const esbuild = require('esbuild');
   fs.mkdirSync(outDir, { recursive: true });
-  const result = await esbuild.build({
-    entryPoints: [path.join(WEB, 'src', 'main.ts')],
-    outfile: path.join(outDir, 'app.js'),
+  const common = {
     bundle: true,
     format: 'iife',
     platform: 'browser',
@@ -38,12 +37,17 @@ async function buildWeb(opts = {}) {
     logLevel: 'silent',
     metafile: true,
     define: { 'process.env.NODE_ENV': '"production"' },
-  });
-  for (const w of result.warnings) process.stderr.write(`build-web: warning: ${w.text}\n`);
+  };
+  const results = await Promise.all([
+    esbuild.build({ ...common, entryPoints: [path.join(WEB, 'src', 'main.ts')], outfile: path.join(outDir, 'app.js') }),
+    // Its `import 'graphiql/graphiql.css'` becomes explorer.css next to explorer.js.
+    esbuild.build({ ...common, entryPoints: { explorer: path.join(WEB, 'src', 'explorer', 'main.ts') }, outdir: outDir }),
+  ]);
+  for (const w of results.flatMap((r) => r.warnings)) process.stderr.write(`build-web: warning: ${w.text}\n`);
   for (const name of STATIC) fs.copyFileSync(path.join(WEB, name), path.join(outDir, name));
 
   const files = [];
-  for (const name of ['app.js', ...STATIC]) {
+  for (const name of ['app.js', 'explorer.js', 'explorer.css', ...STATIC]) {
     const data = fs.readFileSync(path.join(outDir, name));
     const gz = zlib.gzipSync(data, { level: 9 });
     fs.writeFileSync(path.join(outDir, `${name}.gz`), gz);

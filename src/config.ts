@@ -40,7 +40,10 @@ const schema = z.object({
   API_KEYS: z.string().default(''),
   /** Lets NODE_ENV=production start with no API_KEYS (open mode, every caller is admin). */
   SEGMENTA_ALLOW_OPEN: bool.default(false),
+  /** Whether GET /graphql answers browsers with an explorer (default: everywhere but production). */
   GRAPHQL_SANDBOX: bool.optional(),
+  /** Which explorer a plain GET /graphql shows: the bundled GraphiQL (works offline) or Apollo Sandbox (needs the internet). */
+  GRAPHQL_EXPLORER: z.enum(['graphiql', 'sandbox']).default('graphiql'),
   GRAPHQL_INTROSPECTION: bool.optional(),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).default(20_000),
@@ -58,6 +61,8 @@ const schema = z.object({
   MAX_QUEUED: z.coerce.number().int().min(0).default(512),
   QUEUE_TIMEOUT_MS: z.coerce.number().int().min(1).default(5000),
   REQUEST_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb').default('1mb'),
+  /** ISO 4217 code of the store's money (order values, CLV): the API and dashboard label amounts with it. */
+  STORE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as BRL or USD').default('BRL'),
   CLV_HORIZON_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   CLV_MONTHLY_DISCOUNT: z.coerce.number().min(0).max(1).default(0.01),
   /** Run a training worker in this process; false = the API only enqueues retrains for `segmenta worker`. */

@@ -35,7 +35,7 @@ import { graphqlReadSource, modelIdsInRouteParams } from './graphql/read-routing
 import { sendError, sendJson, sendThrown } from './http/respond';
 import { matchRoute } from './http/routes';
 import './http/export/segment-export.route';
-import './http/dashboard/dashboard.route';
+import { serveExplorer } from './http/dashboard/dashboard.route';
 import { logger as defaultLogger } from './logger';
 import { badInput, ErrorCode, forbidden, isDomainError } from './shared/errors';
 import { DATABASE_RETRY_AFTER_SECONDS } from './db/unavailable';
@@ -64,8 +64,10 @@ export interface ServerSettings {
   /** How many compiled operations the jit executor keeps. */
   jitCacheSize: number;
   introspection: boolean;
-  /** Apollo Sandbox on GET /graphql (otherwise a plain page). */
+  /** A browser explorer on GET /graphql (otherwise a plain page): see `explorer`. */
   sandbox: boolean;
+  /** What a plain GET /graphql shows when `sandbox` is on; `?graphiql` and `?sandbox` pick either one. */
+  explorer: Config['GRAPHQL_EXPLORER'];
   nodeEnv: Config['NODE_ENV'];
   readinessTimeoutMs: number;
   /** How long stop() lets in-flight requests finish before closing their connections. */
@@ -88,6 +90,7 @@ export function settingsFromConfig(c: Config = config()): ServerSettings {
     jitCacheSize: c.GRAPHQL_JIT_CACHE_SIZE,
     introspection: c.introspection,
     sandbox: c.sandbox,
+    explorer: c.GRAPHQL_EXPLORER,
     nodeEnv: c.NODE_ENV,
     readinessTimeoutMs: 3000,
     stopGraceMs: 10_000,
@@ -299,6 +302,13 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
         }
       } else if (raw.length > 0) {
         body = raw.toString('utf8'); // Apollo refuses it, naming the content types it accepts
+      }
+    } else if (method === 'GET' && settings.sandbox && /\btext\/html\b/i.test(String(req.headers.accept ?? ''))) {
+      // The bundled GraphiQL needs nothing beyond this service; Apollo Sandbox (Apollo's landing page) loads from CDNs.
+      const wantsSandbox = url.searchParams.has('sandbox') || (!url.search && settings.explorer === 'sandbox');
+      if (!wantsSandbox && (!url.search || url.searchParams.has('graphiql'))) {
+        serveExplorer(req, res);
+        return;
       }
     } else if (method === 'GET' && !url.search && !settings.sandbox) {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });

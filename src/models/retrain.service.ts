@@ -32,6 +32,8 @@ export interface RetrainRequest {
   asOf?: Date | null;
   /** Who asked (an API key's id). */
   requestedBy?: string | null;
+  /** Why, in words; stored in the run's params (params.note), trimmed, up to NOTE_MAX characters. */
+  note?: string | null;
 }
 
 export interface RetrainOptions {
@@ -81,7 +83,7 @@ async function trainingLockHeld(ds: DataSource): Promise<boolean> {
 export async function startRetrain(ds: DataSource, r: RetrainRequest, opts: RetrainOptions = {}): Promise<TrainingRun> {
   await validateTrainRequest(ds, r, { argument: 'input' });
   if (await trainingLockHeld(ds)) throw await runInProgressConflict(ds);
-  const params = { k: r.k ?? 'auto', seed: r.seed ?? 42, asOf: r.asOf?.toISOString() ?? null, requestedBy: r.requestedBy ?? null, ...opts.train };
+  const params = { k: r.k ?? 'auto', seed: r.seed ?? 42, asOf: r.asOf?.toISOString() ?? null, requestedBy: r.requestedBy ?? null, note: r.note?.trim() || null, ...opts.train };
   const run = await enqueueRetrain(ds, params, r.requestedBy ?? null);
   enqueued.set(run.id, ds);
   return run;

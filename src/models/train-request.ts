@@ -13,10 +13,13 @@ export interface TrainRequest {
   asOf?: Date | null;
   /** Horizon of the expected-purchases estimate, in days, ≥ 1. */
   horizonDays?: number;
+  /** Why, in words: at most NOTE_MAX characters once trimmed. */
+  note?: string | null;
 }
 
 export const K_MAX = 50;
 export const SEED_MAX = 2_147_483_647;
+export const NOTE_MAX = 500;
 
 /**
  * How a face names the fields in its errors. GraphQL passes `{ argument: 'input' }`: a bad k is reported as
@@ -47,6 +50,9 @@ export async function validateTrainRequest(ds: Pick<DataSource, 'query'>, r: Tra
   }
   if (given(r.seed) && (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > SEED_MAX)) {
     throw bad('seed', `must be an integer from 0 to ${SEED_MAX}, got ${String(r.seed)}`);
+  }
+  if (given(r.note) && (typeof r.note !== 'string' || r.note.trim().length > NOTE_MAX)) {
+    throw bad('note', `must be text of at most ${NOTE_MAX} characters`);
   }
   if (r.horizonDays !== undefined && (!Number.isInteger(r.horizonDays) || r.horizonDays < 1)) {
     throw bad('horizonDays', `must be a positive integer, got ${String(r.horizonDays)}`);

@@ -108,7 +108,7 @@ export function timelineAggCtes(modelParam: string, windowJoin: string, windowWh
               count(*)::int AS active, sum(p.orders)::int AS orders, sum(p.revenue) AS revenue
          FROM customer_month p
          LEFT JOIN customer_segment cs ON cs.model_version_id = ${modelParam} AND cs.customer_id = p.customer_id
-        GROUP BY GROUPING SETS ((p.month), (p.month, cs.churn_tier), (p.month, cs.rfm_segment))
+        GROUP BY GROUPING SETS ((p.month), (p.month, cs.churn_tier), (p.month, cs.rfm_segment), (p.month, cs.cluster_id))
      )`;
 }
 
@@ -128,7 +128,7 @@ export const timelineResult = (modelParam: string) => `,
        FROM periods p
       CROSS JOIN series s
        LEFT JOIN agg a ON a.month = p.month AND a.series = s.series
-      ORDER BY p.month, s.ord, s.series`;
+      ORDER BY p.month, s.ord, length(s.series), s.series`;
 
 /**
  * Geo groups of model `modelParam` over its snapshot `snapshotParam`: per state (is_state) and per state × RFM

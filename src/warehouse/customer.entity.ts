@@ -4,6 +4,9 @@ import { Order } from './order.entity';
 
 /** The person (Olist's customer_unique_id, or a transaction log's customer value). */
 @Entity('customer')
+// text_pattern_ops, for id-prefix lookups (migration 1764000000080); TypeORM cannot spell an operator class, so the
+// schema builder is told to leave the index to the migration.
+@Index('customer_unique_id_prefix_idx', { synchronize: false })
 export class Customer {
   /** Internal surrogate key for joins; the public id is `customerUniqueId`. */
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'BY DEFAULT' }) id: number;

@@ -7,6 +7,7 @@ import ts from 'typescript';
 import { buildWeb } from '../../scripts/build-web';
 import { defaultWebDir, StaticFiles } from '../../src/http/dashboard/dashboard-files';
 import { waitForRetrain } from '../../src/models/retrain.service';
+import { createTestDb } from '../helpers/db';
 import { createTrainedDb } from '../helpers/trained-db';
 import { startTestServer, testKeys, type TestServer } from '../graphql/helpers';
 
@@ -21,6 +22,8 @@ import { startTestServer, testKeys, type TestServer } from '../graphql/helpers';
 // The callbacks given to page.evaluate / waitForFunction run in the page; the test project has no DOM typings.
 declare const document: any;
 declare const window: any;
+declare const location: any;
+declare function getComputedStyle(e: unknown): any;
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = fs.existsSync(CHROMIUM);
@@ -86,7 +89,7 @@ describe('dashboard static files', () => {
 (haveChromium ? describe : describe.skip)('dashboard (browser)', () => {
   let db: Db;
   let open: TestServer; // open local mode: everyone is admin
-  let keyed: TestServer; // API keys configured
+  let keyed: TestServer; // API keys configured, explorer on GET /graphql (as in development)
   let browser: Browser;
   const { keys, spec } = testKeys();
 
@@ -122,8 +125,12 @@ describe('dashboard static files', () => {
     if (!SHOTS) return;
     fs.mkdirSync(SHOTS, { recursive: true });
     const file = path.join(SHOTS, `${name}.png`);
-    if (selector) await page.locator(selector).screenshot({ path: file });
-    else await page.screenshot({ path: file });
+    if (selector) {
+      // The sticky section bar would be painted over a card taller than the window.
+      await page.evaluate(() => document.querySelector('.sections')?.setAttribute('style', 'position: static'));
+      await page.locator(selector).screenshot({ path: file });
+      await page.evaluate(() => document.querySelector('.sections')?.removeAttribute('style'));
+    } else await page.screenshot({ path: file });
   }
 
   beforeAll(async () => {
@@ -131,7 +138,7 @@ describe('dashboard static files', () => {
     expect(built.files.find((f) => f.name === 'app.js')?.bytes).toBeGreaterThan(100_000);
     db = await createTrainedDb();
     open = await startTestServer({ db });
-    keyed = await startTestServer({ db, settings: { apiKeys: spec }, training: true });
+    keyed = await startTestServer({ db, settings: { apiKeys: spec, sandbox: true }, training: true });
     // A fresh temporary profile (user data dir) per launch; removed when the browser closes.
     browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, timeout: 30_000 });
   }, 120_000);
@@ -327,6 +334,271 @@ describe('dashboard static files', () => {
     await page.context().close();
   });
 
+  it('drills from a segment into its customers: column sort, filters, keyset pages and a CSV of the filter, kept in the URL', async () => {
+    const PAGE_Q = `query($f: CustomerFilter, $o: CustomerOrderBy, $after: String) {
+      customers(filter: $f, orderBy: $o, first: 25, after: $after) { totalCount pageInfo { endCursor hasNextPage } nodes { id } }
+    }`;
+    const { page, errors, foreign } = await openPage(open);
+    await settled(page);
+    const ddIds = () => page.$$eval('#drilldown-table tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-customer-id')));
+    const ddReady = (sort: string) =>
+      page.waitForFunction((s) => {
+        const p = document.querySelector('[data-panel="drilldown"]');
+        return !p.hidden && p.dataset.state !== 'loading' && document.getElementById('drilldown-table').dataset.sort === s;
+      }, sort);
+
+    // The priority board's kind goes into the URL; its largest RFM segment opens from its name.
+    await page.click('[data-panel="priority"] button[data-kind="RFM"]');
+    await page.waitForFunction(() => document.querySelector('[data-panel="priority"]')?.dataset.kind === 'RFM' && document.querySelector('[data-panel="priority"]')?.dataset.state === 'ready');
+    expect(new URL(page.url()).searchParams.get('kind')).toBe('RFM');
+    const { segments } = await api(open, `{ segments(kind: RFM) { key size } }`);
+    const seg = segments.reduce((a: { size: number }, b: { size: number }) => (b.size > a.size ? b : a));
+    expect(seg.size).toBeGreaterThan(25); // more than one page
+    await page.click(`#priority-table button[data-open-segment="RFM:${seg.key}"]`);
+    await ddReady('PRIORITY:DESC');
+    const base = { rfmSegment: seg.key };
+    let want = (await api(open, PAGE_Q, { f: base, o: { field: 'PRIORITY', direction: 'DESC' } })).customers;
+    expect(await ddIds()).toEqual(want.nodes.map((n: { id: string }) => n.id));
+    expect(Number(await page.getAttribute('[data-panel="drilldown"]', 'data-total'))).toBe(seg.size);
+    expect(new URL(page.url()).searchParams.get('seg')).toBe(`RFM:${seg.key}`);
+
+    // Sort by CLV (highest first), then lowest first.
+    await page.click('#drilldown-table th[data-sort="CLV"] button');
+    await ddReady('CLV:DESC');
+    want = (await api(open, PAGE_Q, { f: base, o: { field: 'CLV', direction: 'DESC' } })).customers;
+    expect(await ddIds()).toEqual(want.nodes.map((n: { id: string }) => n.id));
+    await page.click('#drilldown-table th[data-sort="CLV"] button');
+    await ddReady('CLV:ASC');
+
+    // Filter: churn risk from the segment's median (as a percentage), applied to the table and the URL.
+    const { customers: all } = await api(open, `query($f: CustomerFilter) { customers(filter: $f, first: 500) { nodes { churn { churnProbability } } } }`, { f: base });
+    const probs = all.nodes.map((n: { churn: { churnProbability: number } | null }) => n.churn?.churnProbability).filter((v: number | undefined) => v !== undefined).sort((a: number, b: number) => a - b);
+    const pct = Math.round(probs[Math.floor(probs.length / 4)] * 1000) / 10;
+    await page.fill('#dd-churn-min', String(pct));
+    await page.click('#drilldown-filters button[type="submit"]');
+    await page.waitForFunction(() => new URL(location.href).searchParams.has('churnMin'));
+    expect(Number(new URL(page.url()).searchParams.get('churnMin'))).toBeCloseTo(pct / 100, 9);
+    await ddReady('CLV:ASC');
+    const filtered = { ...base, churnProbability: { min: pct / 100 } };
+    const first = (await api(open, PAGE_Q, { f: filtered, o: { field: 'CLV', direction: 'ASC' } })).customers;
+    await page.waitForFunction((n) => document.querySelector('[data-panel="drilldown"]')?.dataset.total === String(n), first.totalCount);
+    expect(first.totalCount).toBeGreaterThan(25);
+    expect(first.totalCount).toBeLessThan(seg.size);
+    expect(await ddIds()).toEqual(first.nodes.map((n: { id: string }) => n.id));
+
+    // Keyset pages: the next page is the API's page after the first page's end cursor; back returns to the first.
+    await page.click('#drilldown-next');
+    await page.waitForFunction(() => document.querySelector('[data-panel="drilldown"]')?.dataset.page === '2' && document.querySelector('[data-panel="drilldown"]')?.dataset.state !== 'loading');
+    const second = (await api(open, PAGE_Q, { f: filtered, o: { field: 'CLV', direction: 'ASC' }, after: first.pageInfo.endCursor })).customers;
+    expect(await ddIds()).toEqual(second.nodes.map((n: { id: string }) => n.id));
+    expect(await page.textContent('#drilldown-count')).toContain(`26–`);
+    await page.click('#drilldown-prev');
+    await page.waitForFunction(() => document.querySelector('[data-panel="drilldown"]')?.dataset.page === '1' && document.querySelector('[data-panel="drilldown"]')?.dataset.state !== 'loading');
+    expect(await ddIds()).toEqual(first.nodes.map((n: { id: string }) => n.id));
+
+    // The CSV holds exactly the filtered customers, numbers rounded.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#drilldown-csv')]);
+    const csv = fs.readFileSync((await download.path()) as string, 'utf8').trim().split(/\r?\n/);
+    expect(csv.length - 1).toBe(first.totalCount);
+    const allFiltered = (await api(open, `query($f: CustomerFilter) { customers(filter: $f, first: 500) { nodes { id } } }`, { f: filtered })).customers.nodes.map((n: { id: string }) => n.id);
+    expect(csv.slice(1).map((l) => l.split(',')[0]).sort()).toEqual([...allFiltered].sort());
+    await shot(page, 'segment-drilldown', '[data-panel="drilldown"]');
+
+    // The URL restores the same view in a fresh tab.
+    const shared = page.url();
+    const other = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+    await other.goto(shared);
+    await other.waitForFunction(() => document.body.dataset.state === 'ready');
+    await other.waitForFunction(() => document.getElementById('drilldown-table')?.dataset.sort === 'CLV:ASC' && document.querySelector('[data-panel="drilldown"]')?.dataset.state === 'ready');
+    expect(await other.inputValue('#dd-churn-min')).toBe(String(pct));
+    expect(await other.$$eval('#drilldown-table tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-customer-id')))).toEqual(first.nodes.map((n: { id: string }) => n.id));
+    expect(await other.getAttribute('[data-panel="priority"]', 'data-kind')).toBe('RFM');
+    await other.context().close();
+
+    // The RFM grid, the cluster profiles and the map's cluster centres open their segment too (real clicks).
+    const clickCell = async (chartId: string, value: number[]) => {
+      const [x, y] = (await page.evaluate(([id, v]) => window.segmenta.chartPixel(id, 0, v), [chartId, value] as const)) as number[];
+      await page.locator(`#${chartId}`).click({ position: { x, y } });
+    };
+    const { rfmGrid } = await api(open, `{ rfmGrid { r f segment customers } }`);
+    const cell = rfmGrid.find((c: { customers: number }) => c.customers > 0);
+    await clickCell('rfm-chart', [cell.f - 1, cell.r - 1]);
+    await page.waitForFunction((k) => document.querySelector('[data-panel="drilldown"]')?.dataset.key === k && document.querySelector('[data-panel="drilldown"]')?.dataset.kind === 'RFM', cell.segment);
+    const clusters = (await api(open, `{ segments(kind: CLUSTER) { key } }`)).segments;
+    await clickCell('profiles-chart', [1, 0]);
+    await page.waitForFunction((k) => document.querySelector('[data-panel="drilldown"]')?.dataset.key === k && document.querySelector('[data-panel="drilldown"]')?.dataset.kind === 'CLUSTER', clusters[1].key);
+    expect(new URL(page.url()).searchParams.get('seg')).toBe(`CLUSTER:${clusters[1].key}`);
+    await page.waitForFunction(() => document.querySelector('[data-panel="drilldown"]')?.dataset.state !== 'loading');
+
+    // Lookup by the start of an id lists the customers it matches (as customers(filter: { idPrefix }) does).
+    const someone = want.nodes[0].id as string;
+    const prefix = someone.slice(0, 3);
+    const byPrefix = (await api(open, `query($p: String!) { customers(filter: { idPrefix: $p }, first: 10) { totalCount nodes { id } } }`, { p: prefix })).customers;
+    await page.fill('#lookup-id', prefix);
+    await page.click('#lookup-form button[type="submit"]');
+    const matches = await page.waitForSelector(`[data-prefix="${prefix}"]`);
+    expect(Number(await matches.getAttribute('data-matches'))).toBe(byPrefix.totalCount);
+    expect(await page.$$eval('[data-prefix-match]', (bs) => bs.map((b) => b.getAttribute('data-prefix-match')))).toEqual(byPrefix.nodes.map((n: { id: string }) => n.id));
+    await page.click(`[data-prefix-match="${byPrefix.nodes[0].id}"]`);
+    await page.waitForSelector(`#lookup-result [data-customer-id="${byPrefix.nodes[0].id}"]`);
+
+    // Closing the table clears its part of the URL.
+    await page.click('#drilldown-close');
+    expect(new URL(page.url()).searchParams.get('seg')).toBeNull();
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
+  it('fits a 390 px phone: no sideways scrolling, wrapped header and toggles, table rows as cards', async () => {
+    const { page, errors } = await openPage(open, { width: 390, height: 844 });
+    await settled(page);
+    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+    const overflow = () => page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, view: window.innerWidth }));
+    expect(await overflow()).toEqual({ scroll: 390, view: 390 });
+    // Nothing pokes out of the viewport (the cause of sideways scrolling), whatever the overflow settings.
+    const wide = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('body *')]
+          .filter((e) => {
+            const r = e.getBoundingClientRect();
+            return r.width > 0 && r.right > window.innerWidth + 0.5 && !e.closest('.sections') && getComputedStyle(e).position !== 'fixed';
+          })
+          .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${e.className}`)
+          .slice(0, 10),
+      );
+    expect(await wide()).toEqual([]);
+    expect(await page.$eval('#priority-table tbody tr', (tr) => getComputedStyle(tr).display)).toBe('block');
+    await shot(page, 'phone-390x844');
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'phone-390x844-full.png'), fullPage: true });
+
+    // With a segment open from the URL, its table too.
+    const { segments } = await api(open, `{ segments(kind: CLUSTER) { key } }`);
+    await page.goto(`${open.server.url}/dashboard?seg=CLUSTER:${segments[0].key}&churnMin=0.1`);
+    await settled(page);
+    await page.waitForFunction(() => document.querySelector('[data-panel="drilldown"]')?.dataset.state === 'ready');
+    expect(await overflow()).toEqual({ scroll: 390, view: 390 });
+    expect(await wide()).toEqual([]);
+    expect(await page.$eval('#drilldown-table tbody tr', (tr) => getComputedStyle(tr).display)).toBe('block');
+    await shot(page, 'phone-drilldown', '[data-panel="drilldown"]');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows cohort retention of one state with percentages in the cells, and the timeline by RFM segment and by cluster', async () => {
+    const { page, errors } = await openPage(open);
+    await settled(page);
+    const { cohortRetention } = await api(open, `{ cohortRetention(cohorts: 24, by: STATE) { cohort group size cells { share } } }`);
+    const sizes = new Map<string, number>();
+    for (const c of cohortRetention) if (c.group) sizes.set(c.group, (sizes.get(c.group) ?? 0) + c.size);
+    const state = [...sizes].sort((a, b) => b[1] - a[1])[0][0];
+    const mine = cohortRetention.filter((c: { group: string | null }) => c.group === state);
+    await page.waitForFunction((st) => [...document.querySelectorAll('#cohort-state option')].some((o) => o.value === st), state);
+    await page.selectOption('#cohort-state', state);
+    await page.waitForFunction((st) => document.getElementById('cohorts-chart')?.dataset.cohortState === st && document.querySelector('[data-panel="cohorts"]')?.dataset.state === 'ready', state);
+    const co = await chartOption(page, 'cohorts-chart');
+    expect(co.yAxis[0].data).toEqual([...mine].sort((a, b) => b.cohort.localeCompare(a.cohort)).map((c: { cohort: string; size: number }) => `${c.cohort} (${c.size.toLocaleString('en-US')})`));
+    expect(co.series[0].data.length).toBe(mine.reduce((n: number, c: { cells: unknown[] }) => n + c.cells.length, 0));
+    expect(co.series[0].label.show).toBe(true);
+    // No cohort label is clipped: the left margin holds the widest one, as the browser measures it.
+    const widest = await page.evaluate((labels) => {
+      const c = document.createElement('canvas').getContext('2d');
+      c.font = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+      return Math.max(...labels.map((l: string) => c.measureText(l).width));
+    }, co.yAxis[0].data);
+    expect(co.grid[0].left).toBeGreaterThan(widest + 8);
+    await shot(page, 'cohort-retention-state', '[data-panel="cohorts"]');
+
+    const { timeline, segments } = await api(open, `{ timeline(months: 24) { period series activeCustomers } segments(kind: CLUSTER) { key name } }`);
+    const periods = [...new Set(timeline.map((p: { period: string }) => p.period))].sort();
+    for (const [group, prefix] of [['cluster', 'cluster:'], ['segment', 'segment:']] as const) {
+      await page.click(`[data-panel="timeline"] button[data-group="${group}"]`);
+      await page.waitForFunction((g) => document.getElementById('timeline-chart')?.dataset.group === g, group);
+      const tl = await chartOption(page, 'timeline-chart');
+      const names = [...new Set(timeline.filter((p: { series: string }) => p.series.startsWith(prefix)).map((p: { series: string }) => p.series))] as string[];
+      expect(names.length).toBeGreaterThan(1);
+      const bars = tl.series.filter((s: { type: string }) => s.type === 'bar');
+      expect(bars).toHaveLength(names.length);
+      names.forEach((name, i) => {
+        const key = name.slice(prefix.length);
+        expect(bars[i].name).toBe(group === 'cluster' ? segments.find((c: { key: string }) => c.key === key).name : key);
+        const byPeriod = new Map(timeline.filter((p: { series: string }) => p.series === name).map((p: { period: string; activeCustomers: number }) => [p.period, p.activeCustomers]));
+        expect(bars[i].data).toEqual(periods.map((p) => byPeriod.get(p) ?? 0));
+      });
+      expect(tl.yAxis[0].nameLocation).toBe('middle'); // the axis name is beside the axis, not under the legend
+    }
+    await shot(page, 'timeline-by-cluster', '[data-panel="timeline"]');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows loading, retry on failure, an ignored key in open mode, money in the store currency with the CLV horizon, red for risk and the map sample', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    // The first load fails at the network (the service unreachable), slowly, so that its loading state shows.
+    let failing = true;
+    await page.route('**/graphql', async (route) => {
+      if (!failing) return route.continue();
+      await new Promise((r) => setTimeout(r, 400));
+      return route.abort('connectionrefused');
+    });
+    await page.goto(`${open.server.url}/dashboard`);
+    expect(await page.getAttribute('body', 'data-state')).toBe('loading');
+    await settled(page);
+    expect(await page.getAttribute('#banner', 'data-code')).toBe('NETWORK');
+    expect(await page.isVisible('#banner-retry')).toBe(true);
+    failing = false;
+    await page.click('#banner-retry');
+    await page.waitForFunction(() => document.body.dataset.state === 'ready' && document.getElementById('banner')?.hidden === true);
+    expect(await panelState(page, 'priority')).toBe('ready');
+
+    // Money: the store's currency (BRL by default) and the CLV horizon of the model.
+    const { activeModel, serviceInfo, segmentMap } = await api(open, `{ activeModel { customers churnModel { clvHorizonMonths } } serviceInfo { currency } segmentMap { points { customerId } } }`);
+    expect(serviceInfo.currency).toBe('BRL');
+    const valueCell = page.locator('#priority-table tbody tr:first-child td[data-label^="Value"]');
+    expect(await valueCell.getAttribute('data-label')).toBe(`Value (CLV, ${activeModel.churnModel.clvHorizonMonths} mo)`);
+    expect(await valueCell.textContent()).toMatch(/R\$/);
+
+    // A key typed in open mode is ignored, and the page says so.
+    expect(await page.isVisible('#key-note')).toBe(false);
+    await page.fill('#api-key', 'some-key');
+    await page.click('#key-form button[type="submit"]');
+    await page.waitForSelector('#key-note:not([hidden])');
+    expect(await page.textContent('#key-note')).toMatch(/open mode.*ignored/i);
+
+    // Churn risk by state: one absolute scale from 0 % (green) to 100 % (red).
+    const geo = await chartOption(page, 'geo-chart');
+    expect([geo.visualMap[0].min, geo.visualMap[0].max]).toEqual([0, 1]);
+    expect(geo.visualMap[0].inRange.color.at(-1)).toBe('#d62728');
+    // The segment map says whether it shows everyone or a sample.
+    const n = segmentMap.points.length;
+    expect(await page.textContent('#map-sample')).toBe(n < activeModel.customers ? `Sample of ${n.toLocaleString('en-US')} of ${activeModel.customers.toLocaleString('en-US')} customers.` : `All ${n.toLocaleString('en-US')} customers.`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('says what to do when no model exists yet', async () => {
+    const empty = await createTestDb();
+    const bare = await startTestServer({ db: empty });
+    try {
+      const { page, errors } = await openPage(bare);
+      await settled(page);
+      expect(await page.getAttribute('#banner', 'data-code')).toBe('NO_MODEL');
+      expect(await page.textContent('#banner')).toMatch(/no trained model yet.*Models panel/);
+      expect(await panelState(page, 'priority')).toBe('empty');
+      expect(await page.textContent('[data-panel="priority"] .panel-status')).toMatch(/No model yet\. Train one in the Models panel/);
+      expect(await page.getAttribute('[data-panel="priority"] .panel-status a', 'href')).toBe('#models');
+      await shot(page, 'no-model');
+      expect(errors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await bare.close();
+      await empty.drop();
+    }
+  });
+
   it('reads well on a 1920×1080 screen too', async () => {
     const { page, errors } = await openPage(open, { width: 1920, height: 1080 });
     await settled(page);
@@ -342,10 +614,12 @@ describe('dashboard static files', () => {
   });
 
   it('runs a retrain from the page with live progress, then activates the older model again', async () => {
-    const before = (await api(open, `{ activeModel { id } }`)).activeModel.id as string;
+    const { activeModel: was } = await api(open, `{ activeModel { id seed } }`);
+    const before = was.id as string;
     const { page, errors } = await openPage(open);
     await settled(page);
     await page.fill('#retrain-seed', '11');
+    await page.fill('#retrain-note', 'September orders loaded');
     await page.click('#retrain-button');
 
     // Sample what the page shows while the run goes on.
@@ -373,10 +647,31 @@ describe('dashboard static files', () => {
     const after = (await api(open, `{ activeModel { id } }`)).activeModel.id as string;
     expect(after).not.toBe(before);
     expect(await page.textContent('#run-message')).toContain(`Model ${after}`);
+    expect(await page.textContent('#run-label')).toContain('September orders loaded');
     // The page reloads itself onto the new model.
     await page.waitForSelector(`#model-badge [data-model-id="${after}"]`);
     await page.waitForFunction(() => document.body.dataset.state === 'ready');
     expect(await page.getAttribute(`#models-table tr[data-model-id="${after}"]`, 'data-active')).toBe('true');
+    await page.waitForFunction(() => document.getElementById('run-message')?.dataset.modelActive === 'true');
+    expect(await page.textContent('#run-message')).toContain('is the active model');
+    // Versions are told apart: number, what changed against the version before, the note and who asked.
+    const labels = await page.$$eval('#models-table td[data-version-label]', (tds) => tds.map((td) => td.getAttribute('data-version-label')));
+    expect(new Set(labels).size).toBe(labels.length);
+    const mine = (await page.getAttribute(`#models-table tr[data-model-id="${after}"] td[data-version-label]`, 'data-version-label')) ?? '';
+    expect(mine).toMatch(new RegExp(`^v${after} · .*seed ${was.seed} → 11`));
+    expect(await page.getAttribute(`#models-table tr[data-model-id="${after}"] [data-note]`, 'data-note')).toBe('September orders loaded');
+    expect(await page.textContent(`#models-table tr[data-model-id="${after}"]`)).toContain('requested by open-local-mode');
+    // The comparison of the new version with the one before it: what the API answers.
+    await page.waitForFunction(([a, b]) => { const c = document.getElementById('compare'); return c?.dataset.state === 'ready' && c.dataset.from === a && c.dataset.to === b; }, [before, after] as const);
+    const { modelComparison: cmp } = await api(open, `query($a: ID!, $b: ID!) { modelComparison(from: $a, to: $b) { customersMoved customersInBoth sizes { key fromSize toSize } } }`, { a: before, b: after });
+    expect(Number(await page.getAttribute('#compare-summary', 'data-moved'))).toBe(cmp.customersMoved);
+    expect(Number(await page.getAttribute('#compare-summary', 'data-in-both'))).toBe(cmp.customersInBoth);
+    expect(await page.$$eval('#compare-sizes tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-key'), Number(tr.getAttribute('data-from')), Number(tr.getAttribute('data-to'))]))).toEqual(
+      cmp.sizes.map((x: { key: string; fromSize: number; toSize: number }) => [x.key, x.fromSize, x.toSize]),
+    );
+    await page.click('#compare button[data-compare-kind="RFM"]');
+    await page.waitForFunction(() => document.getElementById('compare')?.dataset.kind === 'RFM' && document.getElementById('compare')?.dataset.state === 'ready');
+    expect(await page.getAttribute('#backtest-view', 'data-calibration')).toBe('pending');
     await shot(page, 'models', '[data-panel="models"]');
 
     // Roll back to the first model from the table.
@@ -384,9 +679,68 @@ describe('dashboard static files', () => {
     await page.waitForSelector(`#model-badge [data-model-id="${before}"]`);
     expect((await api(open, `{ activeModel { id } }`)).activeModel.id).toBe(before);
     expect(await page.textContent('#models-message')).toContain(`Model ${before}`);
+    // The run box tells the present: its model is no longer the active one.
+    await page.waitForFunction(() => document.getElementById('run-message')?.dataset.modelActive === 'false');
+    const runMessage = (await page.textContent('#run-message')) ?? '';
+    expect(runMessage).toContain(`Model ${after}`);
+    expect(runMessage).toContain(`not active now: model ${before} is`);
+    expect(runMessage).not.toMatch(/is the active model|trained and active/);
+    await shot(page, 'models-after-rollback', '[data-panel="models"]');
     expect(errors).toEqual([]);
     await page.context().close();
   }, 90_000);
+
+  it('runs a query in the bundled GraphQL explorer with the key the dashboard holds, every other host blocked', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const origin = keyed.server.url;
+    const blocked: string[] = [];
+    // Offline but for the service: any other host is refused at the network layer.
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(`${origin}/`) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+      blocked.push(url);
+      return route.abort('internetdisconnected');
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/status of 401/.test(m.text())) errors.push(m.text());
+    });
+    const { activeModel } = await api(keyed, `{ activeModel { id name } }`, {}, keys.viewer);
+
+    await page.goto(`${origin}/dashboard`);
+    await settled(page);
+    await page.fill('#api-key', keys.viewer);
+    await page.click('#key-form button[type="submit"]');
+    await page.waitForFunction(() => document.body.dataset.state === 'ready' && document.getElementById('banner')?.hidden === true);
+
+    const runQuery = async () => {
+      await page.waitForSelector('.graphiql-container .graphiql-execute-button');
+      expect(await page.textContent('#explorer-key')).toMatch(/API key entered on the dashboard/);
+      await page.click('.graphiql-execute-button');
+      await page.waitForFunction(() => /"activeModel"/.test(document.querySelector('.result-window')?.textContent ?? ''), undefined, { timeout: 20_000 });
+      const text = (await page.textContent('.result-window')) ?? '';
+      expect(text).toContain(`"id": "${activeModel.id}"`);
+      expect(text).not.toContain('UNAUTHENTICATED');
+    };
+
+    // From the dashboard's header…
+    await page.click('#explorer-link');
+    await page.waitForURL(/\/dashboard\/explorer\.html$/);
+    await runQuery();
+    await shot(page, 'graphql-explorer');
+
+    // …and from GET /graphql, which a browser gets in development.
+    const response = await page.goto(`${origin}/graphql`);
+    expect(response?.headers()['content-security-policy']).toContain("connect-src 'self'");
+    expect(await page.getAttribute('#explorer', 'data-explorer')).toBe('graphiql');
+    await runQuery();
+
+    expect(blocked).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
 
   it('explains a missing or wrong API key, keeps a good one for the session, and refuses a viewer retrain', async () => {
     const { page, errors, foreign } = await openPage(keyed);

@@ -223,9 +223,9 @@ describe('cohortRetention', () => {
 describe('timeline', () => {
   it('per month and series, matches the purchases in order_fact grouped by the model assignment', async () => {
     const d = await ok(`query { timeline(granularity: MONTH, months: 120) { period series activeCustomers orders revenue } }`);
-    const rows: { customer: number; month: string; value: number | null; tier: string | null; segment: string | null }[] = await db.ds.query(
+    const rows: { customer: number; month: string; value: number | null; tier: string | null; segment: string | null; cluster: number | null }[] = await db.ds.query(
       `SELECT o.customer_id AS customer, to_char(o.purchased_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, o.value::float8 AS value,
-              cs.churn_tier AS tier, cs.rfm_segment AS segment
+              cs.churn_tier AS tier, cs.rfm_segment AS segment, cs.cluster_id AS cluster
          FROM order_fact o LEFT JOIN customer_segment cs ON cs.customer_id = o.customer_id AND cs.model_version_id = $1
         WHERE o.is_purchase`,
       [model.id],
@@ -243,11 +243,15 @@ describe('timeline', () => {
       add(r.month, 'all', r);
       if (r.tier) add(r.month, `tier:${r.tier}`, r);
       if (r.segment) add(r.month, `segment:${r.segment}`, r);
+      if (r.cluster !== null) add(r.month, `cluster:${r.cluster}`, r);
     }
     const months = [...new Set(rows.map((r) => r.month))].map(monthIndex);
     const periods = Math.max(...months) - Math.min(...months) + 1;
     const [{ n: segments }] = await db.ds.query(`SELECT count(*)::int AS n FROM segment_profile WHERE model_version_id = $1 AND kind = 'RFM'`, [model.id]);
-    expect(d.timeline).toHaveLength(periods * (1 + 3 + segments));
+    const [{ n: clusters }] = await db.ds.query(`SELECT count(*)::int AS n FROM segment_profile WHERE model_version_id = $1 AND kind = 'CLUSTER'`, [model.id]);
+    expect(clusters).toBeGreaterThan(1);
+    expect(d.timeline).toHaveLength(periods * (1 + 3 + clusters + segments));
+    expect(d.timeline.filter((p: any) => p.series.startsWith('cluster:') && p.activeCustomers > 0).length).toBeGreaterThan(0);
     for (const p of d.timeline) {
       const e = exp.get(`${p.period}|${p.series}`);
       expect([p.period, p.series, p.activeCustomers, p.orders]).toEqual([p.period, p.series, e?.customers.size ?? 0, e?.orders ?? 0]);

@@ -1,6 +1,7 @@
 import { FEATURES } from '../../src/features/catalogue';
 import { OPEN_PRINCIPAL } from '../../src/auth/roles';
 import { createContext } from '../../src/graphql/context';
+import { normalizeIdPrefix } from '../../src/graphql/customers/customer.service';
 import { Customer } from '../../src/graphql/customers/customer.type';
 import { countSqlStatements } from '../../src/graphql/sql-counter';
 import { createTrainedDb } from '../helpers/trained-db';
@@ -211,6 +212,45 @@ describe('customers: filters', () => {
       expect({ filter, ids }).toEqual({ filter, ids: expected });
       expect({ filter, totalCount: pages[0].totalCount }).toEqual({ filter, totalCount: expected.length });
     }
+  });
+
+  it('finds customers by id prefix (literally, any length, with other filters) through the text_pattern_ops index', async () => {
+    const m = db.model.modelId;
+    const some: { id: string }[] = await db.ds.query(
+      `SELECT c.customer_unique_id AS id FROM customer_segment cs JOIN customer c ON c.id = cs.customer_id
+        WHERE cs.model_version_id = $1 ORDER BY cs.customer_id LIMIT 3 OFFSET 7`,
+      [m],
+    );
+    const prefixes = new Set<string>();
+    for (const { id } of some) for (const n of [1, 2, 4, id.length]) prefixes.add(id.slice(0, n));
+    for (const prefix of prefixes) {
+      const expected = await sqlIds('left(c.customer_unique_id, length($1)) = $1', [prefix]);
+      expect(expected.length).toBeGreaterThan(0);
+      const { ids, pages } = await walk({ filter: { idPrefix: ` ${prefix}` } }, 500);
+      expect({ prefix, ids, n: pages[0].totalCount }).toEqual({ prefix, ids: expected, n: expected.length });
+    }
+    // Combined with another filter; LIKE's wildcards are plain characters.
+    const [st] = await db.ds.query(`SELECT COALESCE(c.state, f.state) AS s FROM customer c JOIN customer_features f ON f.customer_id = c.id AND f.snapshot_id = $2 WHERE c.customer_unique_id = $1`, [some[0].id, db.model.snapshotId]);
+    const two = some[0].id.slice(0, 2);
+    const both = await sqlIds('left(c.customer_unique_id, 2) = $1 AND COALESCE(c.state, f.state) = $2', [two, st.s]);
+    expect((await walk({ filter: { idPrefix: two, state: st.s } }, 500)).ids).toEqual(both);
+    for (const idPrefix of ['%', '_', `${some[0].id.slice(0, 1)}%`]) expect(ok(await t.gql<Page>(PAGE, { first: 5, filter: { idPrefix } })).customers.totalCount).toBe(0);
+    const e = errorOf(await t.gql(PAGE, { first: 1, filter: { idPrefix: '  ' } }));
+    expect(e.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'filter.idPrefix' });
+
+    // Ids are stored normalized ("17850.0" → "17850"): a typed prefix is normalized the same way.
+    expect(['17850.0', ' 17850.00 ', '1785', '17850.5', 'ab.0'].map(normalizeIdPrefix)).toEqual(['17850', '17850', '1785', '17850.5', 'ab.0']);
+
+    // The prefix range is an index range even in a prepared statement's generic plan.
+    const plan = await db.ds.transaction(async (em) => {
+      await em.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
+      await em.query(`SET LOCAL enable_seqscan = off`);
+      await em.query(`PREPARE prefix_probe(text) AS SELECT id FROM customer c WHERE c.customer_unique_id ~>=~ $1::text AND c.customer_unique_id ~<~ ($1::text || chr(1114111))`);
+      const rows: { 'QUERY PLAN': string }[] = await em.query(`EXPLAIN EXECUTE prefix_probe('ab')`);
+      await em.query(`DEALLOCATE prefix_probe`);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toMatch(/Index (Only )?Scan (using|on) customer_unique_id_prefix_idx/);
   });
 
   it('refuses malformed filters naming the field', async () => {

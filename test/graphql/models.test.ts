@@ -187,6 +187,59 @@ describe('model registry API', () => {
     expect((await t.gql<{ backtests: any[] }>(BACKTESTS, { first: 1 }, viewer)).body.data!.backtests).toHaveLength(1);
   });
 
+  it('modelComparison: sizes of both versions and the customers that moved, for clusters and RFM segments', async () => {
+    const COMPARE = `query($from: ID!, $to: ID!, $kind: SegmentKind) { modelComparison(from: $from, to: $to, kind: $kind) {
+      from to kind sizes { key name fromSize toSize } moves { fromKey toKey customers } customersInBoth customersMoved } }`;
+    // A second version whose assignment is known: every third customer moves to the next cluster (and to
+    // "Lost" in RFM), every seventh is gone.
+    const other = await copyModel('ready');
+    const [{ k }] = await db.ds.query(`SELECT k FROM model_version WHERE id = $1`, [modelId]);
+    await db.ds.query(`CREATE TABLE customer_segment_m${other} PARTITION OF customer_segment FOR VALUES IN (${other})`);
+    await db.ds.query(
+      `INSERT INTO customer_segment SELECT (jsonb_populate_record(cs, jsonb_build_object(
+           'model_version_id', $2::int,
+           'cluster_id', CASE WHEN cs.customer_id % 3 = 0 THEN cs.cluster_id % $3 + 1 ELSE cs.cluster_id END,
+           'rfm_segment', CASE WHEN cs.customer_id % 3 = 0 THEN 'Lost' ELSE cs.rfm_segment END))).*
+         FROM customer_segment cs WHERE cs.model_version_id = $1 AND cs.customer_id % 7 <> 0`,
+      [modelId, other, k],
+    );
+    const rows: { id: number; cluster: number; rfm: string }[] = await db.ds.query(
+      `SELECT customer_id AS id, cluster_id AS cluster, rfm_segment AS rfm FROM customer_segment WHERE model_version_id = $1`,
+      [modelId],
+    );
+    for (const kind of ['CLUSTER', 'RFM'] as const) {
+      const before = (r: (typeof rows)[number]) => (kind === 'CLUSTER' ? String(r.cluster) : r.rfm);
+      const after = (r: (typeof rows)[number]) => (r.id % 7 === 0 ? null : r.id % 3 === 0 ? (kind === 'CLUSTER' ? String((r.cluster % k) + 1) : 'Lost') : before(r));
+      const moves = new Map<string, number>();
+      const sizes = new Map<string, [number, number]>();
+      for (const r of rows) {
+        const a = before(r);
+        const b = after(r);
+        moves.set(JSON.stringify([a, b]), (moves.get(JSON.stringify([a, b])) ?? 0) + 1);
+        sizes.set(a, [(sizes.get(a)?.[0] ?? 0) + 1, sizes.get(a)?.[1] ?? 0]);
+        if (b !== null) sizes.set(b, [sizes.get(b)?.[0] ?? 0, (sizes.get(b)?.[1] ?? 0) + 1]);
+      }
+      const r = await t.gql<any>(COMPARE, { from: String(modelId), to: String(other), kind }, viewer);
+      expect(r.body.errors).toBeUndefined();
+      const c = r.body.data.modelComparison;
+      expect(Object.fromEntries(c.moves.map((m: any) => [JSON.stringify([m.fromKey, m.toKey]), m.customers]))).toEqual(Object.fromEntries(moves));
+      expect(Object.fromEntries(c.sizes.map((s: any) => [s.key, [s.fromSize, s.toSize]]))).toEqual(Object.fromEntries(sizes));
+      const both = rows.filter((x) => after(x) !== null);
+      expect(c.customersInBoth).toBe(both.length);
+      expect(c.customersMoved).toBe(both.filter((x) => after(x) !== before(x)).length);
+      expect(c.customersMoved).toBeGreaterThan(0);
+    }
+    // The same version against itself: nobody moved.
+    const self = (await t.gql<any>(COMPARE, { from: String(modelId), to: String(modelId) }, viewer)).body.data.modelComparison;
+    expect(self.customersMoved).toBe(0);
+    expect(self.customersInBoth).toBe(rows.length);
+    const e = (await t.gql(COMPARE, { from: String(modelId), to: '99999' }, viewer)).body.errors?.[0];
+    expect(e?.extensions).toMatchObject({ code: 'NOT_FOUND', argument: 'to' });
+    expect((await t.gql(COMPARE, { from: 'x', to: '1' }, viewer)).body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'from' });
+    await db.ds.query(`DROP TABLE customer_segment_m${other}`);
+    await db.ds.query(`DELETE FROM model_version WHERE id = $1`, [other]);
+  });
+
   it('/readyz fails while no model is active', async () => {
     const ok = await t.get('/readyz');
     expect(ok.status).toBe(200);

@@ -13,7 +13,7 @@ import { startTestServer, testKeys, type TestServer } from './helpers';
 
 type Db = Awaited<ReturnType<typeof createTrainedDb>>;
 
-const RUN = `id status progress step stepTimings { step ms } error params createdAt startedAt finishedAt modelVersion { id isActive k seed }`;
+const RUN = `id status progress step stepTimings { step ms } error params note requestedBy createdAt startedAt finishedAt modelVersion { id isActive k seed }`;
 const RETRAIN = `mutation($input: RetrainInput) { retrain(input: $input) { ${RUN} } }`;
 const TRAINING_RUN = `query($id: ID!) { trainingRun(id: $id) { ${RUN} } }`;
 const ACTIVE = `{ activeModel { id k seed } }`;
@@ -28,6 +28,8 @@ interface Run {
   stepTimings: { step: string; ms: number }[];
   error: string | null;
   params: Record<string, unknown>;
+  note: string | null;
+  requestedBy: string | null;
   modelVersion: { id: string; isActive: boolean; k: number; seed: number } | null;
 }
 
@@ -70,6 +72,7 @@ describe('retrain', () => {
       ['asOf NaN', { asOf: 'NaN' }, /asOf/],
       ['asOf injection', { asOf: `2018-01-01'; DELETE FROM model_version; --` }, /asOf/],
       ['unknown field', { kMax: 4 }, /kMax/],
+      ['note too long', { note: 'x'.repeat(501) }, 'input.note'],
     ])('%s', async (_name, input, mention) => {
       const before = await counts();
       const r = await t.gql(RETRAIN, { input }, admin);
@@ -114,12 +117,13 @@ describe('retrain', () => {
 
   it('runs in the background with progress, refuses a second run, activates on success, rolls back', async () => {
     const before = await counts();
-    const started = await t.gql<{ retrain: Run }>(RETRAIN, { input: { k: 3, seed: 11 } }, admin);
+    const started = await t.gql<{ retrain: Run }>(RETRAIN, { input: { k: 3, seed: 11, note: '  September orders loaded ' } }, admin);
     expect(started.body.errors).toBeUndefined();
     const run = started.body.data!.retrain;
     expect(['QUEUED', 'RUNNING']).toContain(run.status);
     expect(run.modelVersion).toBeNull();
     expect(run.params).toMatchObject({ k: 3, seed: 11 });
+    expect(run).toMatchObject({ note: 'September orders loaded', requestedBy: expect.stringMatching(/./) });
 
     // A second request while the first runs: CONFLICT naming the running run, and no new row.
     const second = await t.gql(RETRAIN, { input: { k: 4 } }, admin);

@@ -1,5 +1,6 @@
 import { createTestDb, type TestDb } from '../helpers/db';
-import { startTestServer, type TestServer } from './helpers';
+import { loadConfig, resetConfigForTests } from '../../src/config';
+import { startTestServer, testKeys, type TestServer } from './helpers';
 
 const QUERY = `{ warehouseStats { customers orders orderItems payments reviews firstOrderAt lastOrderAt } }`;
 
@@ -45,5 +46,39 @@ describe('warehouseStats', () => {
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data).toEqual({ warehouseStats: expected });
     expect(expected).toMatchObject({ customers: 7, orders: 11, orderItems: 13, payments: 9, reviews: 3, firstOrderAt: '2017-01-06T10:00:00.000Z' });
+  });
+});
+
+describe('serviceInfo', () => {
+  let t: TestServer;
+  let keyed: TestServer;
+  const { keys, spec } = testKeys();
+  beforeAll(async () => {
+    const db = await createTestDb();
+    t = await startTestServer({ db });
+    keyed = await startTestServer({ db, settings: { apiKeys: spec } });
+  });
+  afterAll(async () => {
+    delete process.env.STORE_CURRENCY;
+    resetConfigForTests();
+    await keyed?.close();
+    await t?.close();
+    await t?.db.drop();
+  });
+
+  const Q = `{ serviceInfo { currency clvHorizonMonths role openMode } }`;
+
+  it('names the currency from STORE_CURRENCY and says whether a key counts', async () => {
+    for (const currency of ['USD', 'BRL']) {
+      process.env.STORE_CURRENCY = currency;
+      resetConfigForTests();
+      const r = await t.gql(Q, {}, { key: 'ignored-in-open-mode' });
+      expect(r.body.data).toEqual({ serviceInfo: { currency, clvHorizonMonths: loadConfig().CLV_HORIZON_MONTHS, role: 'admin', openMode: true } });
+    }
+    const v = await keyed.gql(Q, {}, { key: keys.viewer });
+    expect(v.body.data).toMatchObject({ serviceInfo: { role: 'viewer', openMode: false } });
+    expect((await keyed.gql(Q)).body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(() => loadConfig({ STORE_CURRENCY: 'reais' })).toThrow(/STORE_CURRENCY/);
+    expect(loadConfig({}).STORE_CURRENCY).toBe('BRL');
   });
 });

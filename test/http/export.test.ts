@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { EXPORT_COLUMNS, exportSegmentCsv, resolveExportSegment } from '../../src/http/export/segment-export.service';
+import { EXPORT_COLUMNS, EXPORT_DECIMALS, exportSegmentCsv, resolveExportSegment } from '../../src/http/export/segment-export.service';
 import { csvLine } from '../../src/http/export/csv';
 import { createTrainedDb } from '../helpers/trained-db';
 import { startTestServer, testKeys, type TestServer } from '../graphql/helpers';
@@ -65,8 +65,20 @@ describe('GET /export/segments/:id.csv', () => {
         WHERE c.customer_unique_id = $3`,
       [db.model.modelId, db.model.snapshotId, row[0]],
     );
-    const expected = Object.values(x).map((v) => (v === null ? '' : String(v)));
+    // Numbers at their unit's precision (EXPORT_DECIMALS): money to the cent, probabilities to 4 places.
+    const expected = Object.entries(x).map(([k, v], i) => {
+      if (v === null) return '';
+      const d = EXPORT_DECIMALS[EXPORT_COLUMNS[i]];
+      expect([k, d === undefined || typeof v === 'number']).toEqual([k, true]);
+      return d === undefined ? String(v) : String(Number((v as number).toFixed(d)));
+    });
     expect(row).toEqual(expected);
+    for (const [c, d] of Object.entries(EXPORT_DECIMALS)) {
+      for (const r of rows.slice(1)) {
+        const v = r[EXPORT_COLUMNS.indexOf(c as (typeof EXPORT_COLUMNS)[number])];
+        expect([c, v, (v.split('.')[1] ?? '').length <= (d as number)]).toEqual([c, v, true]);
+      }
+    }
     // Numbers survive the round trip exactly.
     expect(Number(row[EXPORT_COLUMNS.indexOf('recency_days')])).toBe(x.recency_days);
   });
@@ -93,6 +105,54 @@ describe('GET /export/segments/:id.csv', () => {
     const c = await t.get(`/export/segments/active:ABC_XYZ:${abc.key}.csv`, auth);
     expect(c.status).toBe(200);
     expect((await c.text()).split('\r\n').length).toBe(b.rows.length + 1);
+  });
+
+  it('narrows a segment by the customers filter (state, churn and value ranges, id prefix), refusing bad values by name', async () => {
+    const [seg] = await db.ds.query(
+      `SELECT rfm_segment AS key FROM customer_segment WHERE model_version_id = $1 GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`,
+      [db.model.modelId],
+    );
+    const [q] = await db.ds.query(
+      `SELECT percentile_cont(0.3) WITHIN GROUP (ORDER BY churn_probability) AS p30, percentile_cont(0.5) WITHIN GROUP (ORDER BY clv) AS clv50
+         FROM customer_segment WHERE model_version_id = $1 AND rfm_segment = $2`,
+      [db.model.modelId, seg.key],
+    );
+    const [st] = await db.ds.query(
+      `SELECT COALESCE(c.state, f.state) AS s FROM customer_segment cs JOIN customer c ON c.id = cs.customer_id
+         JOIN customer_features f ON f.snapshot_id = $2 AND f.customer_id = cs.customer_id
+        WHERE cs.model_version_id = $1 AND cs.rfm_segment = $3 GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`,
+      [db.model.modelId, db.model.snapshotId, seg.key],
+    );
+    const id = `${db.model.modelId}:RFM:${seg.key}`;
+    const cases: [string, string, unknown[]][] = [
+      [`state=${st.s}`, 'cs.rfm_segment = $2 AND COALESCE(c.state, f.state) = $3', [seg.key, st.s]],
+      [`churnMin=${q.p30}`, 'cs.rfm_segment = $2 AND cs.churn_probability >= $3', [seg.key, q.p30]],
+      [`clvMax=${q.clv50}&churnMin=${q.p30}`, 'cs.rfm_segment = $2 AND cs.clv <= $3 AND cs.churn_probability >= $4', [seg.key, q.clv50, q.p30]],
+    ];
+    for (const [query, where, params] of cases) {
+      const rows: { id: string }[] = await db.ds.query(
+        `SELECT c.customer_unique_id AS id FROM customer_segment cs JOIN customer c ON c.id = cs.customer_id
+           JOIN customer_features f ON f.snapshot_id = ${db.model.snapshotId} AND f.customer_id = cs.customer_id
+          WHERE cs.model_version_id = $1 AND ${where} ORDER BY cs.priority_score DESC NULLS LAST, cs.customer_id DESC`,
+        [db.model.modelId, ...params],
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      const res = await t.get(`${url(id)}?${query}`, auth);
+      const got = parse(await res.text()) as string[][];
+      expect({ query, ids: got.slice(1).map((r) => r[0]) }).toEqual({ query, ids: rows.map((r) => r.id) });
+    }
+    const prefix = (await members('cs.rfm_segment = $2', [seg.key]))[0].slice(0, 3);
+    const byPrefix = (parse(await (await t.get(`${url(id)}?idPrefix=${encodeURIComponent(prefix)}`, auth)).text()) as string[][]).slice(1).map((r) => r[0]);
+    expect(byPrefix).toEqual((await members('cs.rfm_segment = $2', [seg.key])).filter((m) => m.startsWith(prefix)));
+    for (const [query, argument] of [['churnMin=abc', 'churnMin'], ['clvMin=5&clvMax=1', 'clvMin'], ['idPrefix=%20', null]] as const) {
+      const res = await t.get(`${url(id)}?${query}`, auth);
+      if (argument === null) {
+        expect(res.status).toBe(200); // a blank parameter is no condition
+        continue;
+      }
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT', argument } });
+    }
   });
 
   it('quotes fields that need it and defuses spreadsheet formulas', async () => {

@@ -213,16 +213,24 @@ describe('HTTP server', () => {
     expect(t.logs.some((l) => JSON.stringify(l).includes('secret_table'))).toBe(true);
   });
 
-  it('GET /graphql: a plain page without the sandbox, the Apollo Sandbox with it', async () => {
+  it('GET /graphql: a plain page without an explorer; with one, the bundled GraphiQL, or Apollo Sandbox on ?sandbox', async () => {
     const plain = await t.get('/graphql', { accept: 'text/html' });
     expect(plain.status).toBe(200);
     expect(await plain.text()).toMatch(/POST \/graphql/);
     const s = await startTestServer({ db, settings: { sandbox: true } });
     try {
+      // The bundled explorer (503 with instructions when dist/web is not built); it loads nothing from other hosts.
       const page = await s.get('/graphql', { accept: 'text/html' });
-      expect(page.status).toBe(200);
+      expect([200, 503]).toContain(page.status);
       expect(page.headers.get('content-type')).toMatch(/text\/html/);
-      expect(await page.text()).toMatch(/sandbox/i);
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(await page.text()).toMatch(/GraphQL explorer/);
+      const sandbox = await s.get('/graphql?sandbox', { accept: 'text/html' });
+      expect(sandbox.status).toBe(200);
+      expect(await sandbox.text()).toMatch(/apollo/i);
+      // Queries by GET still work beside the explorer.
+      const q = await s.get('/graphql?query=%7B__typename%7D', { accept: 'application/json', 'apollo-require-preflight': 'true' });
+      expect(await q.json()).toEqual({ data: { __typename: 'Query' } });
     } finally {
       await s.close();
     }

@@ -86,16 +86,22 @@ export function describeError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** The export URL of a segment: /export/segments/<id>.csv with the id percent-encoded. */
-export function segmentCsvUrl(segmentId: string): string {
-  return `/export/segments/${encodeURIComponent(segmentId)}.csv`;
+/**
+ * The export URL of a segment: /export/segments/<id>.csv with the id percent-encoded, narrowed by `filter`
+ * (query parameters state, idPrefix, churnMin, churnMax, clvMin, clvMax, as the route reads them).
+ */
+export function segmentCsvUrl(segmentId: string, filter: Record<string, string | undefined> = {}): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') q.set(k, v);
+  const search = q.toString();
+  return `/export/segments/${encodeURIComponent(segmentId)}.csv${search ? `?${search}` : ''}`;
 }
 
 /** Downloads a segment's customers as CSV (fetch with the key, then save the Blob). Resolves with the file name. */
-export async function downloadSegmentCsv(segmentId: string): Promise<string> {
+export async function downloadSegmentCsv(segmentId: string, filter: Record<string, string | undefined> = {}): Promise<string> {
   let res: Response;
   try {
-    res = await fetch(segmentCsvUrl(segmentId), { headers: authHeaders() });
+    res = await fetch(segmentCsvUrl(segmentId, filter), { headers: authHeaders() });
   } catch (e) {
     throw new ApiError('NETWORK', `the export could not be reached (${e instanceof Error ? e.message : String(e)})`);
   }

@@ -86,3 +86,22 @@ export function chartPixel(id: string, seriesIndex: number, value: number[]): nu
   const chart = charts.get(id);
   return chart ? (chart.convertToPixel({ seriesIndex }, value) as number[]) : null;
 }
+
+/**
+ * Width each category label may take so that neighbouring labels never run into each other: the plot's width
+ * (the element's, less `reserved` pixels of margins and other axis labels) shared by `count` categories.
+ */
+export function categoryLabelWidth(el: HTMLElement, count: number, reserved: number): number {
+  const plot = Math.max(120, (el.clientWidth || 600) - reserved);
+  return Math.max(36, Math.floor(plot / Math.max(1, count)) - 6);
+}
+
+let measurer: CanvasRenderingContext2D | null = null;
+
+/** Pixel width of the widest text at the charts' font (ECharts' own estimate can clip long category labels). */
+export function textWidth(texts: string[], fontSize = 12): number {
+  measurer ??= document.createElement('canvas').getContext('2d');
+  if (!measurer) return Math.max(0, ...texts.map((t) => t.length * fontSize * 0.6));
+  measurer.font = `${fontSize}px ${TEXT_STYLE.fontFamily}`;
+  return Math.ceil(Math.max(0, ...texts.map((t) => measurer!.measureText(t).width)));
+}

@@ -4,13 +4,15 @@ import type { DashboardContext } from './context';
 import { byId, fmt, h } from './dom';
 import { clusterProfiles, kSearch } from './panels/clusters';
 import { geoView } from './panels/geo';
+import { Money } from './money';
+import { drillDown } from './panels/drilldown';
 import { customerLookup } from './panels/lookup';
 import { modelsPanel } from './panels/models';
 import { priorityBoard } from './panels/priority';
 import { rfmGrid, segmentOverlap } from './panels/rfm';
 import { segmentMap } from './panels/segment-map';
 import { cohortRetention, timeline } from './panels/trends';
-import { ACTIVE_MODEL, SEGMENTS, type ActiveModelData, type SegmentKind, type SegmentRow, type SegmentsData } from './queries';
+import { ACTIVE_MODEL, SEGMENTS, SERVICE_INFO, type ActiveModelData, type ServiceInfoData, type SegmentKind, type SegmentRow, type SegmentsData } from './queries';
 
 declare global {
   interface Window {
@@ -22,10 +24,23 @@ declare global {
 const banner = byId('banner');
 const badge = byId('model-badge');
 
+/** A message over the page; errors other than a missing model offer to try again. */
 function showBanner(text: string, code: string): void {
-  banner.textContent = text;
+  banner.replaceChildren(text);
+  if (code !== 'NO_MODEL') banner.append(h('button', { type: 'button', class: 'small retry', id: 'banner-retry', onclick: () => void loadAll() }, 'Retry'));
   banner.dataset.code = code;
   banner.hidden = false;
+}
+
+const keyNote = byId('key-note');
+
+/** Open local mode ignores keys: say so when one is entered, rather than let it look as if it counted. */
+function showKeyNote(info: ServiceInfoData['serviceInfo'] | null): void {
+  const key = apiKey();
+  const text = info?.openMode && key ? 'Open mode: this service has no API keys configured, so the key is ignored and everyone is admin.' : '';
+  keyNote.textContent = text;
+  keyNote.hidden = text === '';
+  if (info) document.body.dataset.role = info.role;
 }
 
 function hideBanner(): void {
@@ -38,6 +53,9 @@ let segmentCache = new Map<SegmentKind, Promise<SegmentRow[]>>();
 
 const ctx: DashboardContext = {
   modelId: null,
+  modelCustomers: null,
+  money: new Money(),
+  openSegment: (kind, key) => void drill.open(kind, key),
   segments(kind) {
     let p = segmentCache.get(kind);
     if (!p) {
@@ -53,8 +71,9 @@ const ctx: DashboardContext = {
 };
 
 const lookup = customerLookup(ctx);
+const drill = drillDown(ctx);
 const models = modelsPanel(ctx);
-const dataPanels = [priorityBoard(ctx), segmentMap(ctx), clusterProfiles(ctx), kSearch(ctx), rfmGrid(ctx), segmentOverlap(ctx), cohortRetention(ctx), timeline(ctx), geoView(ctx), lookup];
+const dataPanels = [priorityBoard(ctx), drill, segmentMap(ctx), clusterProfiles(ctx), kSearch(ctx), rfmGrid(ctx), segmentOverlap(ctx), cohortRetention(ctx), timeline(ctx), geoView(ctx), lookup];
 
 let queue: Promise<void> = Promise.resolve();
 
@@ -72,8 +91,11 @@ async function loadOnce(): Promise<void> {
   segmentCache = new Map();
   document.body.dataset.state = 'loading';
   try {
-    const { activeModel } = await gql<ActiveModelData>(ACTIVE_MODEL);
+    const [{ activeModel }, { serviceInfo }] = await Promise.all([gql<ActiveModelData>(ACTIVE_MODEL), gql<ServiceInfoData>(SERVICE_INFO)]);
+    showKeyNote(serviceInfo);
     ctx.modelId = activeModel?.id ?? null;
+    ctx.modelCustomers = activeModel?.customers ?? null;
+    ctx.money.set(serviceInfo.currency, activeModel?.churnModel?.clvHorizonMonths ?? serviceInfo.clvHorizonMonths);
     badge.replaceChildren(
       activeModel
         ? h('span', { 'data-model-id': activeModel.id }, 'Model ', h('strong', {}, activeModel.id), ` · ${activeModel.name} · ${fmt.int(activeModel.customers)} customers`)
@@ -81,6 +103,17 @@ async function loadOnce(): Promise<void> {
     );
     if (!activeModel) {
       showBanner('There is no trained model yet: start a training run in the Models panel (admin key needed when keys are configured).', 'NO_MODEL');
+      // Every data card says the same, so none looks silently blank.
+      for (const p of document.querySelectorAll<HTMLElement>('[data-panel]')) {
+        if (p.dataset.panel === 'models' || p.dataset.panel === 'drilldown') continue;
+        p.dataset.state = 'empty';
+        const status = p.querySelector<HTMLElement>('.panel-status');
+        if (status) {
+          status.replaceChildren('No model yet. ', h('a', { href: '#models' }, 'Train one in the Models panel'), ' (or run segmenta train); this card fills in once it is active.');
+          status.hidden = false;
+          status.className = 'panel-status empty';
+        }
+      }
       await models.load();
       document.body.dataset.state = 'ready';
       return;

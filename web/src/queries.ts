@@ -18,12 +18,22 @@ export const ACTIVE_MODEL = /* GraphQL */ `
       k
       customers
       createdAt
-      churnModel { model }
+      churnModel { model clvHorizonMonths }
     }
   }
 `;
 export interface ActiveModelData {
-  activeModel: { id: string; name: string; asOf: string; k: number; customers: number; createdAt: string; churnModel: { model: string } | null } | null;
+  activeModel: { id: string; name: string; asOf: string; k: number; customers: number; createdAt: string; churnModel: { model: string; clvHorizonMonths: number | null } | null } | null;
+}
+
+/** The store's currency (every money label), the CLV horizon, and whether the key sent counts (open mode). */
+export const SERVICE_INFO = /* GraphQL */ `
+  query DashboardServiceInfo {
+    serviceInfo { currency clvHorizonMonths role openMode }
+  }
+`;
+export interface ServiceInfoData {
+  serviceInfo: { currency: string; clvHorizonMonths: number; role: string; openMode: boolean };
 }
 
 /** The priority board and the cluster profiles: one kind of segment, by priority rank. */
@@ -162,16 +172,17 @@ export interface SegmentOverlapData {
 }
 
 export const COHORT_RETENTION = /* GraphQL */ `
-  query DashboardCohortRetention($cohorts: Int) {
-    cohortRetention(cohorts: $cohorts) {
+  query DashboardCohortRetention($cohorts: Int, $by: CohortBy) {
+    cohortRetention(cohorts: $cohorts, by: $by) {
       cohort
+      group
       size
       cells { periodOffset active share }
     }
   }
 `;
 export interface CohortRetentionData {
-  cohortRetention: { cohort: string; size: number; cells: { periodOffset: number; active: number; share: number }[] }[];
+  cohortRetention: { cohort: string; group: string | null; size: number; cells: { periodOffset: number; active: number; share: number }[] }[];
 }
 
 export const TIMELINE = /* GraphQL */ `
@@ -323,10 +334,11 @@ export const MODEL_VERSIONS = /* GraphQL */ `
         classifier { accuracy macroF1 }
         quality { silhouette ariVsPrevious }
         churnModel { model }
+        trainingRunId
       }
     }
-    trainingRuns(first: 1) {
-      nodes { id status progress step }
+    trainingRuns(first: 50) {
+      nodes { id status progress step note requestedBy }
     }
   }
 `;
@@ -343,13 +355,14 @@ export interface ModelVersionRow {
   classifier: { accuracy: number; macroF1: number };
   quality: { silhouette: number | null; ariVsPrevious: number | null };
   churnModel: { model: string } | null;
+  trainingRunId: string | null;
 }
 export interface ModelVersionsData {
   modelVersions: { totalCount: number; nodes: ModelVersionRow[] };
-  trainingRuns: { nodes: { id: string; status: TrainingStatus; progress: number; step: string | null }[] };
+  trainingRuns: { nodes: { id: string; status: TrainingStatus; progress: number; step: string | null; note: string | null; requestedBy: string | null }[] };
 }
 
-const RUN_FIELDS = `id status progress step error modelVersion { id name isActive }`;
+const RUN_FIELDS = `id status progress step error note requestedBy modelVersion { id name isActive }`;
 
 /** Admin only. Starts a background training run and answers at once; poll TRAINING_RUN for its progress. */
 export const RETRAIN = /* GraphQL */ `
@@ -368,6 +381,8 @@ export interface TrainingRunView {
   progress: number;
   step: string | null;
   error: string | null;
+  note: string | null;
+  requestedBy: string | null;
   modelVersion: { id: string; name: string; isActive: boolean } | null;
 }
 export interface RetrainData {
@@ -385,4 +400,95 @@ export const ACTIVATE_MODEL = /* GraphQL */ `
 `;
 export interface ActivateModelData {
   activateModel: { id: string; name: string; isActive: boolean };
+}
+
+/** The drill-down table: one page of a segment's customers, filtered and sorted, with keyset cursors. */
+export const SEGMENT_CUSTOMERS = /* GraphQL */ `
+  query DashboardSegmentCustomers($modelId: ID, $filter: CustomerFilter, $orderBy: CustomerOrderBy, $first: Int, $after: String) {
+    customers(modelId: $modelId, filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id
+        state
+        cluster { id name }
+        rfm { segment }
+        churn { churnProbability clv }
+        features { recencyDays frequency monetary }
+        priorityScore
+      }
+    }
+  }
+`;
+export type CustomerSortField = 'PRIORITY' | 'CHURN_PROBABILITY' | 'CLV' | 'RECENCY' | 'FREQUENCY' | 'MONETARY';
+export interface CustomerFilterInput {
+  clusterId?: string;
+  rfmSegment?: string;
+  abc?: string;
+  xyz?: string;
+  state?: string;
+  idPrefix?: string;
+  churnProbability?: { min?: number; max?: number };
+  clv?: { min?: number; max?: number };
+}
+export interface SegmentCustomerRow {
+  id: string;
+  state: string | null;
+  cluster: { id: string; name: string } | null;
+  rfm: { segment: string } | null;
+  churn: { churnProbability: number | null; clv: number | null } | null;
+  features: { recencyDays: number; frequency: number; monetary: number | null } | null;
+  priorityScore: number | null;
+}
+export interface SegmentCustomersData {
+  customers: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: SegmentCustomerRow[] };
+}
+
+/** Customer lookup by the start of an id. */
+export const CUSTOMERS_BY_PREFIX = /* GraphQL */ `
+  query DashboardCustomersByPrefix($modelId: ID, $prefix: String!) {
+    customers(modelId: $modelId, filter: { idPrefix: $prefix }, first: 10, orderBy: { field: PRIORITY, direction: DESC }) {
+      totalCount
+      nodes { id cluster { name } }
+    }
+  }
+`;
+export interface CustomersByPrefixData {
+  customers: { totalCount: number; nodes: { id: string; cluster: { name: string } | null }[] };
+}
+
+/** Two versions side by side: segment sizes and the customers that moved between segments. */
+export const MODEL_COMPARISON = /* GraphQL */ `
+  query DashboardModelComparison($from: ID!, $to: ID!, $kind: SegmentKind) {
+    modelComparison(from: $from, to: $to, kind: $kind) {
+      from
+      to
+      kind
+      sizes { key name fromSize toSize }
+      moves { fromKey toKey customers }
+      customersInBoth
+      customersMoved
+    }
+  }
+`;
+export interface ModelComparisonData {
+  modelComparison: {
+    from: string;
+    to: string;
+    kind: SegmentKind;
+    sizes: { key: string; name: string; fromSize: number; toSize: number }[];
+    moves: { fromKey: string | null; toKey: string | null; customers: number }[];
+    customersInBoth: number;
+    customersMoved: number;
+  };
+}
+
+/** Stored backtest runs (the calibration and gain charts need calibration bins, which the API does not report yet). */
+export const BACKTESTS = /* GraphQL */ `
+  query DashboardBacktests {
+    backtests(first: 5) { id status cutoff horizonDays createdAt }
+  }
+`;
+export interface BacktestsData {
+  backtests: { id: string; status: string; cutoff: string; horizonDays: number; createdAt: string }[];
 }

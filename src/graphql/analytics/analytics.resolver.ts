@@ -63,7 +63,7 @@ export class AnalyticsResolver {
 
   @Authorized<Role>('viewer')
   @Query(() => [TimelinePoint], {
-    description: `Monthly active customers, orders and revenue: overall ("all"), per churn tier ("tier:HIGH") and per RFM segment ("segment:Champions") of the model. Covers the last \`months\` months (default ${DEFAULT_MONTHS}) with purchases.`,
+    description: `Monthly active customers, orders and revenue: overall ("all"), per churn tier ("tier:HIGH"), per RFM segment ("segment:Champions") and per cluster ("cluster:2") of the model; revenue in STORE_CURRENCY. Covers the last \`months\` months (default ${DEFAULT_MONTHS}) with purchases.`,
   })
   async timeline(
     @Ctx() ctx: GraphQLContext,

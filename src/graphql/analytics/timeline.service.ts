@@ -18,11 +18,11 @@ export interface TimelineOptions {
 
 /**
  * Monthly purchases (active customers, orders, revenue) as series: "all" (every purchase order),
- * "tier:<churn tier>" and "segment:<RFM segment>" by the assignment of each buyer in `model`.
+ * "tier:<churn tier>", "segment:<RFM segment>" and "cluster:<cluster id>" by the assignment of each buyer in `model`.
  * Purchases are first summed per (customer, month), so a customer counts once per month and the three
  * groupings come from one GROUPING SETS pass over those rows. Dense: every month of the window × every series
  * of the model, zeros included, so a chart needs no gap filling. Ordered by period, then all, tiers (HIGH,
- * MEDIUM, LOW), segments by name.
+ * MEDIUM, LOW), clusters by id, segments by name.
  *
  * Read from the model's timeline cells (bi_timeline_cell) when they were built over the current warehouse
  * load; otherwise (or with `source` 'live', the reference) from order_fact.

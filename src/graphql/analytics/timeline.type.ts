@@ -8,7 +8,7 @@ export class TimelinePoint {
 
   @Field({
     description:
-      '"all" (every purchase in the warehouse), "tier:HIGH|MEDIUM|LOW" (customers by the model\'s RFM churn tier) or "segment:<RFM segment>" (by the model\'s RFM segment). Tier and segment series cover the customers the model assigned.',
+      '"all" (every purchase in the warehouse), "tier:HIGH|MEDIUM|LOW" (customers by the model\'s RFM churn tier) "segment:<RFM segment>" (by the model\'s RFM segment) or "cluster:<cluster id>" (by the model\'s cluster). Tier, segment and cluster series cover the customers the model assigned.',
   })
   series: string;
 

@@ -33,6 +33,12 @@ export class CustomerFilter {
   @Field(() => String, { nullable: true, description: 'X, Y, Z or S.' })
   xyz?: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'Customer ids starting with this text (case-sensitive; normalized like ids, "17850.0" → "17850"); 1 to 200 characters.',
+  })
+  idPrefix?: string | null;
+
   @Field(() => String, { nullable: true, description: 'State code as Customer.state reports it, e.g. "SP".' })
   state?: string | null;
 

@@ -22,6 +22,7 @@ export interface CustomerListFilter {
   abc?: string | null;
   xyz?: string | null;
   state?: string | null;
+  idPrefix?: string | null;
   churnProbability?: { min?: number | null; max?: number | null } | null;
   clv?: { min?: number | null; max?: number | null } | null;
   lastPurchase?: { from?: Date | string | null; to?: Date | string | null } | null;
@@ -101,6 +102,15 @@ function instant(v: Date | string | null | undefined, argument: string): Date | 
   return d;
 }
 
+/**
+ * A typed id prefix as the stored ids are spelled: trimmed, and a whole float-looking id ("17850.0") cut to its
+ * integer part, as the transaction-log importer (sqlIdentifier) and customer(id) normalize ids.
+ */
+export function normalizeIdPrefix(raw: string): string {
+  const t = raw.trim();
+  return /^[+-]?\d+\.0+$/.test(t) ? t.split('.')[0] : t;
+}
+
 interface FilterSql {
   where: string[];
   usesFeatures: boolean;
@@ -142,6 +152,17 @@ export function filterSql(filter: CustomerListFilter | null | undefined, params:
     if (!XYZ.has(v)) throw badInput(`${argument}.xyz must be X, Y, Z or S, got ${JSON.stringify(xyz.slice(0, 40))}`, { argument: `${argument}.xyz` });
     out.where.push(`cs.xyz = ${p(v)}`);
     uncovered();
+  }
+  const prefix = text(filter.idPrefix, `${argument}.idPrefix`);
+  if (prefix !== null) {
+    const v = normalizeIdPrefix(prefix);
+    if (v === '') throw badInput(`${argument}.idPrefix must not be empty`, { argument: `${argument}.idPrefix` });
+    // A byte-wise range on the text_pattern_ops index (migration 1764000000080): it stays an index range in a
+    // prepared statement's generic plan, where LIKE with a parameter could not. U+10FFFF is the highest code point
+    // (a noncharacter no id holds), so every id that starts with the prefix sorts below prefix || U+10FFFF.
+    const lo = p(v);
+    out.where.push(`c.customer_unique_id ~>=~ ${lo}::text AND c.customer_unique_id ~<~ (${lo}::text || chr(1114111))`);
+    out.usesCustomer = true;
   }
   const state = text(filter.state, `${argument}.state`);
   if (state !== null) {

@@ -5,6 +5,9 @@ import { ClusterQuality } from '../analytics/cluster-quality.type';
 import type { Role } from '../../auth/roles';
 import type { Connection } from '../common/connection';
 import type { GraphQLContext } from '../context';
+import { SegmentKind } from '../segments/segment-kind.enum';
+import { compareModels } from './model-comparison.service';
+import { ModelComparison } from './model-comparison.type';
 import { ModelVersion, ModelVersionConnection } from './model-version.type';
 import { ModelPageArgs } from './models.args';
 import { activeModelVersion, listBacktests, listModelVersions, listTrainingRuns, modelVersionsByIds, trainingRunById } from './models.service';
@@ -31,6 +34,17 @@ export class ModelVersionResolver {
   async modelVersion(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ModelVersion | null> {
     const [m] = await modelVersionsByIds(ctx.db, [parseIntId(id, 'id', 'model version')]);
     return m;
+  }
+
+  @Authorized<Role>('viewer')
+  @Query(() => ModelComparison, { description: 'Two versions side by side: segment sizes of one kind and how many customers moved between segments.' })
+  modelComparison(
+    @Arg('from', () => ID, { description: 'The older (or reference) version.' }) from: string,
+    @Arg('to', () => ID, { description: 'The version compared with it.' }) to: string,
+    @Arg('kind', () => SegmentKind, { defaultValue: SegmentKind.CLUSTER }) kind: SegmentKind,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ModelComparison> {
+    return compareModels(ctx.db, parseIntId(from, 'from', 'model version'), parseIntId(to, 'to', 'model version'), kind);
   }
 
   @FieldResolver(() => ClusterQuality, { description: 'Silhouette, inertia, the k search and stability against the previous model.' })
@@ -80,7 +94,7 @@ export class TrainingRunResolver {
       '(extensions.runningRunId) while one is queued or running.',
   })
   async retrain(@Arg('input', () => RetrainInput, { nullable: true }) input: RetrainInput | null, @Ctx() ctx: GraphQLContext): Promise<TrainingRun> {
-    const run = await startRetrain(ctx.db, { k: input?.k, seed: input?.seed, asOf: input?.asOf, requestedBy: ctx.principal.keyId });
+    const run = await startRetrain(ctx.db, { k: input?.k, seed: input?.seed, asOf: input?.asOf, note: input?.note, requestedBy: ctx.principal.keyId });
     return (await trainingRunById(ctx.db, run.id))!;
   }
 }

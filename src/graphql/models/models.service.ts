@@ -164,6 +164,7 @@ function toTrainingRun(r: RunRow): TrainingRun {
     error: r.error,
     params: r.params ?? {},
     requestedBy: r.requested_by,
+    note: typeof r.params?.note === 'string' ? r.params.note : null,
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,

@@ -11,4 +11,7 @@ export class RetrainInput {
 
   @Field(() => Date, { nullable: true, description: 'Reference date of the features: not in the future and after the first purchase. Default: the day after the last purchase.' })
   asOf?: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Why this run, in words (up to 500 characters), e.g. "September orders loaded"; kept on the run (TrainingRun.note).' })
+  note?: string | null;
 }

@@ -48,6 +48,9 @@ export class TrainingRun {
   @Field(() => String, { nullable: true, description: 'Id of the API key (or the tool) that asked for it.' })
   requestedBy: string | null;
 
+  @Field(() => String, { nullable: true, description: 'Why it was started, as given to retrain(input: { note }); null when none was given.' })
+  note: string | null;
+
   @Field(() => Date)
   createdAt: Date;
 

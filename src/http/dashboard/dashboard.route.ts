@@ -19,6 +19,9 @@ export const DASHBOARD_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** The explorer's page: the dashboard's policy plus GraphiQL's fonts, which its stylesheet inlines as data: URLs. */
+export const EXPLORER_CSP = `${DASHBOARD_CSP}; font-src 'self' data:`;
+
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>segmenta dashboard</title>
 <p>The dashboard is not built. Run <code>npm run build</code> (or <code>node scripts/build-web.js</code>) and reload.</p>
 <p>The GraphQL API is at <a href="/graphql">/graphql</a>.</p>\n`;
@@ -29,12 +32,16 @@ function acceptsGzip(req: IncomingMessage): boolean {
   return /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
 }
 
+const EXPLORER_NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>segmenta GraphQL explorer</title>
+<p>The GraphQL explorer is not built. Run <code>npm run build</code> (or <code>node scripts/build-web.js</code>) and reload.</p>
+<p>Queries can still be sent as <code>POST /graphql</code>; <a href="/graphql?sandbox">Apollo Sandbox</a> needs the internet.</p>\n`;
+
 function serve(req: IncomingMessage, res: ServerResponse, name: string): void {
   const file = files.get(name);
   if (!file) {
-    if (name === 'index.html') {
+    if (name === 'index.html' || name === 'explorer.html') {
       res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': DASHBOARD_CSP });
-      res.end(req.method === 'HEAD' ? undefined : NOT_BUILT);
+      res.end(req.method === 'HEAD' ? undefined : name === 'index.html' ? NOT_BUILT : EXPLORER_NOT_BUILT);
       return;
     }
     throw notFound(`the dashboard has no file "${name}"`);
@@ -48,7 +55,7 @@ function serve(req: IncomingMessage, res: ServerResponse, name: string): void {
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
   };
-  if (file.contentType.startsWith('text/html')) headers['content-security-policy'] = DASHBOARD_CSP;
+  if (file.contentType.startsWith('text/html')) headers['content-security-policy'] = name === 'explorer.html' ? EXPLORER_CSP : DASHBOARD_CSP;
   if (req.headers['if-none-match'] === file.etag) {
     res.writeHead(304, headers);
     res.end();
@@ -60,6 +67,11 @@ function serve(req: IncomingMessage, res: ServerResponse, name: string): void {
   headers['content-length'] = String(body.length);
   res.writeHead(200, headers);
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** The bundled GraphiQL page (explorer.html), sent by GET /graphql to browsers when the explorer is on. */
+export function serveExplorer(req: IncomingMessage, res: ServerResponse): void {
+  serve(req, res, 'explorer.html');
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { registerRoute } from '../routes';
-import { exportFileName, exportSegmentCsv, resolveExportSegment, type CsvSink } from './segment-export.service';
+import { exportFileName, exportFilter, exportSegmentCsv, resolveExportSegment, type CsvSink } from './segment-export.service';
 
 class ClientGoneError extends Error {
   constructor() {
@@ -33,12 +33,14 @@ function responseSink(res: ServerResponse): CsvSink {
 
 /**
  * GET /export/segments/<id>.csv — the customers of a segment as CSV. <id> is a segment id
- * ("3:CLUSTER:2", URL-encoded: 3%3ACLUSTER%3A2) or "active:<KIND>:<key>". Viewer role.
+ * ("3:CLUSTER:2", URL-encoded: 3%3ACLUSTER%3A2) or "active:<KIND>:<key>". Optional query parameters narrow it
+ * like customers(filter): state, idPrefix, churnMin, churnMax, clvMin, clvMax. Viewer role.
  */
 export const unregisterSegmentExport = registerRoute(
   'GET',
   '/export/segments/:id.csv',
-  async (req, res, { params, ds }) => {
+  async (req, res, { params, ds, url }) => {
+    const filter = exportFilter(url.searchParams);
     const seg = await resolveExportSegment(ds, params.id);
     const name = exportFileName(seg);
     res.writeHead(200, {
@@ -52,7 +54,7 @@ export const unregisterSegmentExport = registerRoute(
       return;
     }
     try {
-      await exportSegmentCsv(ds, seg, responseSink(res));
+      await exportSegmentCsv(ds, seg, responseSink(res), { filter });
     } catch (e) {
       if (e instanceof ClientGoneError) return;
       throw e; // headers are sent: the server destroys the connection, so the client sees a truncated download

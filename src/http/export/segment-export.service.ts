@@ -3,6 +3,7 @@ import { withTransaction } from '../../db/data-source';
 import { parseSegmentId, type SegmentRef } from '../../models/segment-id';
 import { resolveModel } from '../../models/model-ref';
 import { SegmentKind } from '../../models/segment-kind';
+import { filterSql, type CustomerListFilter } from '../../graphql/customers/customer.service';
 import { badInput, notFound } from '../../shared/errors';
 import { csvLine } from './csv';
 
@@ -18,6 +19,63 @@ export const EXPORT_COLUMNS = [
   'churn_tier', 'abc', 'xyz', 'recency_days', 'frequency', 'monetary', 'p_alive', 'churn_probability',
   'expected_purchases_90d', 'clv', 'priority_score',
 ] as const;
+
+/**
+ * Decimals each number is written with, the precision its unit carries: money (BRL or the store's currency: monetary,
+ * clv, priority_score) to the cent, probabilities to 4 places (0.01 percentage point), expected purchases and the
+ * RFM score to 3. Integers (scores, days, counts) are written as they are.
+ */
+export const EXPORT_DECIMALS: Partial<Record<(typeof EXPORT_COLUMNS)[number], number>> = {
+  rfm_score: 3,
+  monetary: 2,
+  p_alive: 4,
+  churn_probability: 4,
+  expected_purchases_90d: 3,
+  clv: 2,
+  priority_score: 2,
+};
+
+const ROUND_AT: [number, number][] = Object.entries(EXPORT_DECIMALS).map(([c, d]) => [EXPORT_COLUMNS.indexOf(c as (typeof EXPORT_COLUMNS)[number]), 10 ** (d as number)]);
+
+/** A row with its numbers rounded as EXPORT_DECIMALS says (half away from zero). */
+function roundRow(r: (string | number | null)[]): (string | number | null)[] {
+  for (const [i, scale] of ROUND_AT) {
+    const v = r[i];
+    if (typeof v === 'number' && Number.isFinite(v)) r[i] = (Math.sign(v) * Math.round(Math.abs(v) * scale)) / scale;
+  }
+  return r;
+}
+
+/**
+ * The customer filter of an export, from query parameters named like CustomerFilter: state, idPrefix,
+ * churnMin / churnMax (probability 0-1), clvMin / clvMax (money over the CLV horizon). A bad value is
+ * BAD_USER_INPUT naming the parameter.
+ */
+export function exportFilter(query: URLSearchParams): CustomerListFilter {
+  const num = (name: string): number | null => {
+    const raw = query.get(name);
+    if (raw === null || raw.trim() === '') return null;
+    const v = Number(raw);
+    if (!Number.isFinite(v)) throw badInput(`${name} must be a number, got ${JSON.stringify(raw.slice(0, 40))}`, { argument: name });
+    return v;
+  };
+  const filter: CustomerListFilter = {};
+  const state = query.get('state');
+  if (state !== null && state.trim() !== '') filter.state = state;
+  const prefix = query.get('idPrefix');
+  if (prefix !== null && prefix.trim() !== '') filter.idPrefix = prefix;
+  const churn = { min: num('churnMin'), max: num('churnMax') };
+  if (churn.min !== null || churn.max !== null) filter.churnProbability = churn;
+  const clv = { min: num('clvMin'), max: num('clvMax') };
+  if (clv.min !== null || clv.max !== null) filter.clv = clv;
+  for (const [lo, hi, range] of [['churnMin', 'churnMax', churn], ['clvMin', 'clvMax', clv]] as const) {
+    if (range.min !== null && range.max !== null && range.min > range.max) {
+      throw badInput(`${lo} (${range.min}) is greater than ${hi} (${range.max})`, { argument: lo });
+    }
+  }
+  filterSql(filter, [], 'filter'); // the remaining checks, before the response starts
+  return filter;
+}
 
 /** Members of a segment of each kind ($1 model, $3 key), as segment_profile keys were made (persist step). */
 const MEMBER: Record<SegmentKind, string> = {
@@ -63,9 +121,17 @@ export interface CsvSink {
  * FETCH, waiting for the sink between batches, so memory stays bounded whatever the segment's size. Ordered
  * like the API's default (priority descending, then customer). Returns the number of rows written.
  */
-export async function exportSegmentCsv(ds: DataSource, seg: ExportSegment, sink: CsvSink, opts: { batchSize?: number } = {}): Promise<number> {
+export async function exportSegmentCsv(
+  ds: DataSource,
+  seg: ExportSegment,
+  sink: CsvSink,
+  opts: { batchSize?: number; filter?: CustomerListFilter | null } = {},
+): Promise<number> {
   const batchSize = opts.batchSize ?? 2000;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw badInput('batchSize must be a positive integer');
+  // The same conditions as customers(filter) (checked before any byte is sent), numbered after $1..$3.
+  const params: unknown[] = [seg.modelId, seg.snapshotId, seg.key];
+  const extra = filterSql(opts.filter, params, 'filter').where.map((w) => `AND ${w}`).join(' ');
   return withTransaction(ds, async (client) => {
     await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     await client.query(
@@ -77,9 +143,9 @@ export async function exportSegmentCsv(ds: DataSource, seg: ExportSegment, sink:
          JOIN customer_features f ON f.snapshot_id = $2 AND f.customer_id = cs.customer_id
          JOIN customer c ON c.id = cs.customer_id
          LEFT JOIN segment_profile sp ON sp.model_version_id = cs.model_version_id AND sp.kind = 'CLUSTER' AND sp.segment_key = cs.cluster_id::text
-        WHERE cs.model_version_id = $1 AND ${MEMBER[seg.kind]}
+        WHERE cs.model_version_id = $1 AND ${MEMBER[seg.kind]} ${extra}
         ORDER BY COALESCE(cs.priority_score, '-Infinity'::float8) DESC, cs.customer_id DESC`,
-      [seg.modelId, seg.snapshotId, seg.key],
+      params,
     );
     await sink.write(csvLine(EXPORT_COLUMNS));
     let rows = 0;
@@ -87,7 +153,7 @@ export async function exportSegmentCsv(ds: DataSource, seg: ExportSegment, sink:
       const batch = await client.query<unknown[]>({ text: `FETCH ${batchSize} FROM segment_export`, rowMode: 'array' });
       if (batch.rows.length === 0) break;
       let chunk = '';
-      for (const r of batch.rows) chunk += csvLine(r as (string | number | null)[]);
+      for (const r of batch.rows) chunk += csvLine(roundRow(r as (string | number | null)[]));
       rows += batch.rows.length;
       await sink.write(chunk);
       if (batch.rows.length < batchSize) break;

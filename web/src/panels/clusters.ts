@@ -1,5 +1,5 @@
 import { gql } from '../api';
-import { DIVERGING, renderChart } from '../charts';
+import { DIVERGING, categoryLabelWidth, renderChart, textWidth } from '../charts';
 import type { DashboardContext } from '../context';
 import { byId, escapeHtml, fmt, h, humanize } from '../dom';
 import { Panel } from '../panel';
@@ -26,12 +26,12 @@ export function clusterProfiles(ctx: DashboardContext) {
       clusters.forEach((c, x) => {
         for (const f of c.profile) data.push({ value: [x, rows.indexOf(f.feature), f.z === null ? null : Math.round(f.z * 100) / 100], mean: f.mean });
       });
-      renderChart(el, {
+      const chart = renderChart(el, {
         grid: { left: 20, right: 24, top: 8, bottom: 78, containLabel: true },
         xAxis: {
           type: 'category',
           data: clusters.map((c) => c.name),
-          axisLabel: { interval: 0, width: Math.max(60, Math.floor(480 / clusters.length)), overflow: 'break', lineHeight: 15, fontWeight: 'bold' },
+          axisLabel: { interval: 0, width: categoryLabelWidth(el, clusters.length, 40 + textWidth(rows.map(humanize))), overflow: 'break', lineHeight: 15, fontWeight: 'bold' },
           axisTick: { show: false },
         },
         yAxis: { type: 'category', data: rows.map(humanize), axisTick: { show: false } },
@@ -63,6 +63,11 @@ export function clusterProfiles(ctx: DashboardContext) {
             itemStyle: { borderColor: '#fff', borderWidth: 1 },
           },
         ],
+      });
+      chart.off('click');
+      chart.on('click', (p) => {
+        const x = (p.data as { value?: number[] } | undefined)?.value?.[0];
+        if (x !== undefined && clusters[x]) ctx.openSegment('CLUSTER', clusters[x].key);
       });
     });
   }
@@ -108,8 +113,9 @@ export function kSearch(ctx: DashboardContext) {
         grid: { left: 64, right: 56, top: 36, bottom: 36 },
         xAxis: { type: 'value', name: 'k', nameLocation: 'middle', nameGap: 24, min: pts[0].k, max: pts[pts.length - 1].k, interval: 1 },
         yAxis: [
-          { type: 'value', name: 'Inertia', scale: true, axisLabel: { formatter: (v: number) => fmt.compact(v) }, splitLine: { lineStyle: { color: '#eef1f4' } } },
-          { type: 'value', name: 'Silhouette', scale: true, splitLine: { show: false } },
+          // Axis names beside their axes, so the legend above the plot never covers them.
+          { type: 'value', name: 'Inertia', nameLocation: 'middle', nameGap: 44, scale: true, axisLabel: { formatter: (v: number) => fmt.compact(v) }, splitLine: { lineStyle: { color: '#eef1f4' } } },
+          { type: 'value', name: 'Silhouette', nameLocation: 'middle', nameGap: 42, scale: true, splitLine: { show: false } },
         ],
         tooltip: {
           trigger: 'axis',

@@ -2,7 +2,7 @@ import { gql } from '../api';
 import { BRAZIL_OUTLINE } from '../brazil';
 import { RISK, renderChart } from '../charts';
 import type { DashboardContext } from '../context';
-import { byId, escapeHtml, fmt } from '../dom';
+import { byId, escapeHtml, fmt, h } from '../dom';
 import { Panel } from '../panel';
 import { GEO_SEGMENTS, type GeoSegment, type GeoSegmentsData } from '../queries';
 
@@ -23,8 +23,11 @@ export function geoView(ctx: DashboardContext) {
       }
       const maxCustomers = Math.max(...placed.map((s) => s.customers));
       const risks = placed.map((s) => s.churnRisk).filter((r): r is number => r !== null);
-      const lo = risks.length ? Math.min(...risks) : 0;
-      const hi = risks.length ? Math.max(...risks) : 1;
+      // One absolute scale, 0 % green to 100 % red: red always means risk, whatever the spread between states.
+      const lo = 0;
+      const hi = 1;
+      const datalist = document.getElementById('dd-states');
+      datalist?.replaceChildren(...states.map((s) => h('option', { value: s.state }, s.stateName ?? s.state)));
       // Outside Brazil (other countries' regions), widen the frame to the data.
       const lngs = [...placed.map((s) => s.lng), ...BRAZIL_OUTLINE.map((p) => p[0])];
       const lats = [...placed.map((s) => s.lat), ...BRAZIL_OUTLINE.map((p) => p[1])];
@@ -39,7 +42,7 @@ export function geoView(ctx: DashboardContext) {
           seriesIndex: 1,
           dimension: 2,
           min: lo,
-          max: hi > lo ? hi : lo + 0.01,
+          max: hi,
           right: 0,
           top: 'middle',
           itemHeight: 140,
@@ -53,7 +56,7 @@ export function geoView(ctx: DashboardContext) {
           formatter: (p: { seriesIndex: number; data: { state: GeoSegment } }) => {
             if (p.seriesIndex !== 1) return '';
             const s = p.data.state;
-            return `<b>${escapeHtml(s.stateName ?? s.state)}</b> (${escapeHtml(s.state)})<br>${escapeHtml(fmt.int(s.customers))} customers<br>churn risk ${escapeHtml(fmt.pct(s.churnRisk))}<br>revenue ${escapeHtml(fmt.money(s.revenue))}${s.topSegment ? `<br>largest RFM segment: ${escapeHtml(s.topSegment)}` : ''}`;
+            return `<b>${escapeHtml(s.stateName ?? s.state)}</b> (${escapeHtml(s.state)})<br>${escapeHtml(fmt.int(s.customers))} customers<br>churn risk ${escapeHtml(fmt.pct(s.churnRisk))}<br>revenue ${escapeHtml(ctx.money.format(s.revenue))}${s.topSegment ? `<br>largest RFM segment: ${escapeHtml(s.topSegment)}` : ''}`;
           },
         },
         series: [

@@ -3,7 +3,7 @@ import { clusterColor } from '../charts';
 import type { DashboardContext } from '../context';
 import { byId, fmt, h } from '../dom';
 import { Panel } from '../panel';
-import { CUSTOMER, TOP_CUSTOMERS, type CustomerData, type CustomerDetail, type TopCustomersData } from '../queries';
+import { CUSTOMER, CUSTOMERS_BY_PREFIX, TOP_CUSTOMERS, type CustomerData, type CustomerDetail, type CustomersByPrefixData, type TopCustomersData } from '../queries';
 
 const TIER_CLASS: Record<string, string> = { HIGH: 'tier-high', MEDIUM: 'tier-medium', LOW: 'tier-low' };
 
@@ -57,11 +57,11 @@ export function customerLookup(ctx: DashboardContext) {
         metric('Churn probability', fmt.pct(churn?.churnProbability), { 'data-field': 'churn-probability' }),
         metric('P(alive)', fmt.pct(churn?.pAlive)),
         metric('Expected purchases (90 d)', fmt.dec(churn?.expectedPurchases90d)),
-        metric('CLV', fmt.money(churn?.clv), { 'data-field': 'clv' }),
+        metric(`CLV (${ctx.money.horizonLabel})`, ctx.money.format(churn?.clv), { 'data-field': 'clv' }),
         metric('Recency', f ? `${fmt.int(f.recencyDays)} days` : '—'),
         metric('Orders', f ? fmt.int(f.frequency) : '—'),
-        metric('Spend', fmt.money(f?.monetary)),
-        metric('Avg. order', fmt.money(f?.avgOrderValue)),
+        metric('Spend', ctx.money.format(f?.monetary)),
+        metric('Avg. order', ctx.money.format(f?.avgOrderValue)),
         metric('Customer for', f ? `${fmt.int(f.tenureDays)} days` : '—'),
         metric('Top category', f?.topCategory ?? '—'),
         metric('Avg. review', f?.avgReviewScore === null || f?.avgReviewScore === undefined ? '—' : `${fmt.dec(f.avgReviewScore, 1)} / 5`),
@@ -86,7 +86,7 @@ export function customerLookup(ctx: DashboardContext) {
                     { 'data-order-id': o.id },
                     h('td', {}, fmt.date(o.purchasedAt)),
                     h('td', {}, o.status),
-                    h('td', { class: 'num' }, fmt.money(o.value)),
+                    h('td', { class: 'num' }, ctx.money.format(o.value)),
                     h('td', {}, o.items.length ? [...new Set(o.items.map((i) => i.categoryEn ?? i.category ?? 'uncategorised'))].join(', ') + (o.items.length > 1 ? ` (${o.items.length})` : '') : '—'),
                     h('td', { class: 'num' }, o.review ? `${o.review.score}★` : '—'),
                   ),
@@ -106,7 +106,27 @@ export function customerLookup(ctx: DashboardContext) {
       const { customer } = await gql<CustomerData>(CUSTOMER, { id, modelId: ctx.modelId });
       if (mine !== seq) return;
       if (!customer) {
-        result.replaceChildren(h('p', { class: 'not-found', 'data-not-found': id }, `No customer with id "${id}".`));
+        // Not a whole id: the customers whose id starts with it (ids are long hashes; people type the start).
+        const { customers: byPrefix } = await gql<CustomersByPrefixData>(CUSTOMERS_BY_PREFIX, { prefix: id, modelId: ctx.modelId });
+        if (mine !== seq) return;
+        if (byPrefix.totalCount > 0) {
+          result.replaceChildren(
+            h(
+              'div',
+              { class: 'prefix-matches', 'data-prefix': id, 'data-matches': byPrefix.totalCount },
+              h('p', {}, `${fmt.int(byPrefix.totalCount)} customer${byPrefix.totalCount === 1 ? '' : 's'} with an id starting with "${id}"${byPrefix.totalCount > byPrefix.nodes.length ? ` (highest priority ${byPrefix.nodes.length} shown)` : ''}:`),
+              h(
+                'ul',
+                {},
+                ...byPrefix.nodes.map((c) =>
+                  h('li', {}, h('button', { type: 'button', class: 'link-button mono', 'data-prefix-match': c.id, onclick: () => void show(c.id) }, c.id), c.cluster ? h('span', { class: 'muted' }, ` · ${c.cluster.name}`) : null),
+                ),
+              ),
+            ),
+          );
+          return;
+        }
+        result.replaceChildren(h('p', { class: 'not-found', 'data-not-found': id }, `No customer with id "${id}", nor any whose id starts with it.`));
         panel.empty('');
         panel.el.dataset.state = 'not-found';
         return;

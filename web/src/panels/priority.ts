@@ -3,6 +3,7 @@ import type { DashboardContext } from '../context';
 import { fmt, h } from '../dom';
 import { Panel } from '../panel';
 import type { SegmentKind, SegmentRow } from '../queries';
+import { readView, writeView } from '../url-state';
 
 const ACTION_CLASS: Record<string, string> = {
   retain: 'action-retain',
@@ -16,10 +17,13 @@ const ACTION_CLASS: Record<string, string> = {
 export function priorityBoard(ctx: DashboardContext) {
   const panel = new Panel('priority');
   const body = panel.el.querySelector('tbody') as HTMLTableSectionElement;
-  let kind: SegmentKind = 'CLUSTER';
+  const fromUrl = readView().kind;
+  let kind: SegmentKind = fromUrl === 'RFM' || fromUrl === 'ABC_XYZ' ? fromUrl : 'CLUSTER';
+  for (const b of panel.el.querySelectorAll<HTMLButtonElement>('button[data-kind]')) b.setAttribute('aria-pressed', String(b.dataset.kind === kind));
 
   panel.toggle('kind', (v) => {
     kind = v as SegmentKind;
+    writeView({ kind: kind === 'CLUSTER' ? undefined : kind });
     void load();
   });
 
@@ -30,11 +34,11 @@ export function priorityBoard(ctx: DashboardContext) {
   }
 
   function riskCell(s: SegmentRow): HTMLElement {
-    if (s.churnRisk === null) return h('td', {}, '—');
+    if (s.churnRisk === null) return h('td', { 'data-label': 'Churn risk' }, '—');
     const level = s.churnRisk >= 0.7 ? 'high' : s.churnRisk >= 0.4 ? 'medium' : 'low';
     return h(
       'td',
-      { class: 'risk', title: s.churnRiskSource === 'bg_nbd' ? 'Mean churn probability (churn model)' : 'From RFM churn tiers (no churn model)' },
+      { class: 'risk', 'data-label': 'Churn risk', title: s.churnRiskSource === 'bg_nbd' ? 'Mean churn probability (churn model)' : 'From RFM churn tiers (no churn model)' },
       meter(s.churnRisk, level),
       h('span', { class: 'num' }, fmt.pct(s.churnRisk, 0)),
     );
@@ -66,22 +70,26 @@ export function priorityBoard(ctx: DashboardContext) {
       },
       'CSV ↓',
     );
-    return h('td', { class: 'download' }, button, status);
+    return h('td', { class: 'download', 'data-label': 'Customer list' }, button, status);
   }
 
   function row(s: SegmentRow): HTMLTableRowElement {
     return h(
       'tr',
       { 'data-segment-id': s.id, 'data-name': s.name, 'data-size': s.size, 'data-rank': s.priorityRank },
-      h('td', { class: 'num rank' }, s.priorityRank),
-      h('td', { class: 'name' }, h('strong', {}, s.name)),
-      h('td', { class: 'num' }, fmt.int(s.size), h('span', { class: 'sub' }, fmt.pct(s.share))),
-      riskCell(s),
-      h('td', { class: 'num' }, fmt.compact(s.expectedValueTotal), h('span', { class: 'sub' }, `${fmt.money(s.expectedValueMean)} each`)),
-      h('td', { class: 'num' }, fmt.pct(s.revenueShare)),
+      h('td', { class: 'num rank', 'data-label': 'Rank' }, s.priorityRank),
       h(
         'td',
-        { class: 'action' },
+        { class: 'name', 'data-label': 'Segment' },
+        h('button', { type: 'button', class: 'link-button segment-open', 'data-open-segment': `${s.kind}:${s.key}`, title: `Open the ${s.size} customers of "${s.name}"`, onclick: () => ctx.openSegment(s.kind, s.key) }, h('strong', {}, s.name)),
+      ),
+      h('td', { class: 'num', 'data-label': 'Customers' }, fmt.int(s.size), h('span', { class: 'sub' }, fmt.pct(s.share))),
+      riskCell(s),
+      h('td', { class: 'num', 'data-label': `Value (CLV, ${ctx.money.horizonLabel})` }, ctx.money.compact(s.expectedValueTotal), h('span', { class: 'sub' }, `${ctx.money.format(s.expectedValueMean)} each`)),
+      h('td', { class: 'num', 'data-label': 'Revenue share' }, fmt.pct(s.revenueShare)),
+      h(
+        'td',
+        { class: 'action', 'data-label': 'Action' },
         h('span', { class: `badge ${ACTION_CLASS[s.recommendedAction] ?? ''}` }, s.recommendedAction),
         h('span', { class: 'action-text' }, s.actionText.replace(/^[^:]*:\s*/, '')),
         s.actionReason ? h('span', { class: 'sub' }, s.actionReason) : null,

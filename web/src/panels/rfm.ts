@@ -1,5 +1,5 @@
 import { gql } from '../api';
-import { SEQUENTIAL, renderChart } from '../charts';
+import { SEQUENTIAL, categoryLabelWidth, renderChart, textWidth } from '../charts';
 import type { DashboardContext } from '../context';
 import { byId, escapeHtml, fmt, h } from '../dom';
 import { Panel } from '../panel';
@@ -24,8 +24,9 @@ export function rfmGrid(ctx: DashboardContext) {
     const values = cells.map((c) => c[measure]);
     const total = values.reduce((a, b) => a + b, 0);
     el.dataset.total = String(Math.round(total * 100) / 100);
-    const show = (v: number) => (measure === 'customers' ? fmt.int(v) : fmt.compact(v));
-    renderChart(el, {
+    const show = (v: number) => (measure === 'customers' ? fmt.int(v) : ctx.money.compact(v));
+    const wide = (el.clientWidth || 600) - 112 >= 5 * 84;
+    const chart = renderChart(el, {
       grid: { left: 88, right: 24, top: 8, bottom: 72 },
       xAxis: { type: 'category', name: 'Frequency score', nameLocation: 'middle', nameGap: 26, data: ['1', '2', '3', '4', '5'], axisTick: { show: false } },
       yAxis: { type: 'category', name: 'Recency score', nameLocation: 'middle', nameGap: 28, data: ['1', '2', '3', '4', '5'], axisTick: { show: false } },
@@ -46,7 +47,7 @@ export function rfmGrid(ctx: DashboardContext) {
       tooltip: {
         formatter: (p: { data: { value: [number, number, number]; cell: RfmCell } }) => {
           const c = p.data.cell;
-          return `<b>${escapeHtml(c.segment)}</b><br>R ${c.r} · F ${c.f}<br>${escapeHtml(fmt.int(c.customers))} customers<br>revenue ${escapeHtml(fmt.money(c.revenue))}<br>${escapeHtml(fmt.pct(total ? c[measure] / total : 0))} of the ${measure}`;
+          return `<b>${escapeHtml(c.segment)}</b><br>R ${c.r} · F ${c.f}<br>${escapeHtml(fmt.int(c.customers))} customers<br>revenue ${escapeHtml(ctx.money.format(c.revenue))}<br>${escapeHtml(fmt.pct(total ? c[measure] / total : 0))} of the ${measure}`;
         },
       },
       series: [
@@ -55,12 +56,20 @@ export function rfmGrid(ctx: DashboardContext) {
           data: cells.map((c) => ({ value: [c.f - 1, c.r - 1, c[measure]], cell: c })),
           label: {
             show: true,
-            formatter: (p: { data: { value: [number, number, number]; cell: RfmCell } }) => `{n|${show(p.data.value[2])}}\n{seg|${p.data.cell.segment.replace(/[{}|]/g, '')}}`,
+            // Segment names only where a cell is wide enough for them (not on a phone).
+            formatter: (p: { data: { value: [number, number, number]; cell: RfmCell } }) =>
+              wide ? `{n|${show(p.data.value[2])}}\n{seg|${p.data.cell.segment.replace(/[{}|]/g, '')}}` : `{n|${show(p.data.value[2])}}`,
             rich: { n: { fontSize: 13, fontWeight: 'bold', lineHeight: 17 }, seg: { fontSize: 10, lineHeight: 13 } },
           },
           itemStyle: { borderColor: '#fff', borderWidth: 2 },
+          cursor: 'pointer',
         },
       ],
+    });
+    chart.off('click');
+    chart.on('click', (p) => {
+      const cell = (p.data as { cell?: RfmCell } | undefined)?.cell;
+      if (cell) ctx.openSegment('RFM', cell.segment);
     });
   }
 
@@ -109,7 +118,7 @@ export function segmentOverlap(ctx: DashboardContext) {
         xAxis: {
           type: 'category',
           data: clusters.map(([, name]) => name),
-          axisLabel: { interval: 0, width: Math.max(60, Math.floor(440 / clusters.length)), overflow: 'break', lineHeight: 15, fontWeight: 'bold', color: '#1f2933' },
+          axisLabel: { interval: 0, width: categoryLabelWidth(el, clusters.length, 40 + textWidth(segments)), overflow: 'break', lineHeight: 15, fontWeight: 'bold', color: '#1f2933' },
           axisTick: { show: false },
         },
         yAxis: { type: 'category', data: segments, axisTick: { show: false } },

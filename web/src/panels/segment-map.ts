@@ -11,12 +11,17 @@ type Point = SegmentMapData['segmentMap']['points'][number];
 export function segmentMap(ctx: DashboardContext) {
   const panel = new Panel('map');
   const el = byId('segment-map-chart');
+  const sample = byId('map-sample');
 
   async function load(): Promise<unknown> {
     return panel.run(async () => {
       const { segmentMap: map } = await gql<SegmentMapData>(SEGMENT_MAP, { modelId: ctx.modelId });
       el.dataset.points = String(map.points.length);
       el.dataset.centroids = String(map.centroids.length);
+      const total = ctx.modelCustomers;
+      sample.textContent = total !== null && map.points.length < total ? `Sample of ${fmt.int(map.points.length)} of ${fmt.int(total)} customers.` : `All ${fmt.int(map.points.length)} customers.`;
+      sample.dataset.points = String(map.points.length);
+      sample.dataset.total = String(total ?? '');
       if (map.points.length === 0) {
         panel.empty('The model has no projection to draw.');
         return;
@@ -43,7 +48,7 @@ export function segmentMap(ctx: DashboardContext) {
           formatter: (p: { seriesName: string; data: { value: number[]; id?: string; name?: string } }) =>
             p.data.id
               ? `<b>${escapeHtml(p.data.id)}</b><br>${escapeHtml(p.seriesName)}<br><span class="tip-hint">click to look up</span>`
-              : `<b>${escapeHtml(p.data.name ?? '')}</b><br>cluster centre`,
+              : `<b>${escapeHtml(p.data.name ?? '')}</b><br>cluster centre<br><span class="tip-hint">click to list its customers</span>`,
         },
         series: [
           ...ids.map((id) => ({
@@ -73,14 +78,15 @@ export function segmentMap(ctx: DashboardContext) {
               borderRadius: 3,
             },
             labelLayout: { hideOverlap: false, moveOverlap: 'shiftY' },
-            data: map.centroids.map((c) => ({ value: [c.x, c.y], name: c.name, itemStyle: { color: clusterColor(c.clusterId) } })),
+            data: map.centroids.map((c) => ({ value: [c.x, c.y], name: c.name, clusterId: c.clusterId, itemStyle: { color: clusterColor(c.clusterId) } })),
           },
         ],
       });
       chart.off('click');
       chart.on('click', (p) => {
-        const id = (p.data as { id?: string } | undefined)?.id;
-        if (id) ctx.lookup(id);
+        const d = p.data as { id?: string; clusterId?: string } | undefined;
+        if (d?.id) ctx.lookup(d.id);
+        else if (d?.clusterId) ctx.openSegment('CLUSTER', d.clusterId);
       });
     });
   }

@@ -88,9 +88,9 @@ export const PURCHASE_BOUNDS = `SELECT ${monthOf('max(purchased_at)')} AS last, 
 /**
  * The timeline's cells of model `modelParam`: per (month, series) active buyers, purchase orders and revenue
  * (numeric, exact). A customer counts once per month: purchases are summed per (customer, month) first, and
- * the three groupings ("all", "tier:…", "segment:…") come from one GROUPING SETS pass. `windowJoin`/
+ * the four groupings ("all", "tier:…", "segment:…", "cluster:…") come from one GROUPING SETS pass. `windowJoin`/
  * `windowWhere` restrict the months read (the live query reads only its window). Buyers outside the model
- * land in no tier or segment series (their series is NULL).
+ * land in no tier, segment or cluster series (their series is NULL).
  */
 export function timelineAggCtes(modelParam: string, windowJoin: string, windowWhere: string): string {
   return `customer_month AS (
@@ -104,6 +104,7 @@ export function timelineAggCtes(modelParam: string, windowJoin: string, windowWh
        SELECT p.month,
               CASE WHEN GROUPING(cs.churn_tier) = 0 THEN 'tier:' || cs.churn_tier
                    WHEN GROUPING(cs.rfm_segment) = 0 THEN 'segment:' || cs.rfm_segment
+                   WHEN GROUPING(cs.cluster_id) = 0 THEN 'cluster:' || cs.cluster_id
                    ELSE 'all' END AS series,
               count(*)::int AS active, sum(p.orders)::int AS orders, sum(p.revenue) AS revenue
          FROM customer_month p
@@ -120,6 +121,7 @@ export const timelineResult = (modelParam: string) => `,
      series AS (
        SELECT 'all' AS series, 0 AS ord
        UNION ALL SELECT 'tier:' || t, o FROM unnest(ARRAY['HIGH', 'MEDIUM', 'LOW']) WITH ORDINALITY AS t(t, o)
+       UNION ALL SELECT 'cluster:' || segment_key, 5 FROM segment_profile WHERE model_version_id = ${modelParam} AND kind = 'CLUSTER'
        UNION ALL SELECT 'segment:' || segment_key, 10 FROM segment_profile WHERE model_version_id = ${modelParam} AND kind = 'RFM'
      ),
      periods AS (SELECT generate_series(w.first, w.last, interval '1 month') AS month FROM window_ w)

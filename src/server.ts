@@ -350,12 +350,13 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
-    let release: (() => void) | undefined;
     try {
       if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) return sendJson(res, 200, { status: 'ok' });
       if (path !== '/readyz') {
-        release = await admit(req, res, path);
+        const release = await admit(req, res, path);
         if (!release) return;
+        // A client that left while queued has already closed its response: give the slot back now.
+        if (req.socket.destroyed) return release();
         res.once('close', release);
       }
       if (path === '/graphql' || path === '/graphql/') return await handleGraphQL(req, res, url);

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { ServerResponse } from 'node:http';
 import readline from 'node:readline';
+import { sendThrown } from '../../src/http/respond';
 import type { Database } from '../../src/db/database';
 import { isDatabaseUnavailable } from '../../src/db/unavailable';
 import { createServer, type AppServer } from '../../src/server';
@@ -82,7 +84,12 @@ if (reason) console.warn(`embedded supervision test skipped: ${reason}`);
     process.kill(pid, 'SIGKILL');
     const t0 = Date.now();
 
-    const down = await ask(server);
+    // Backends already connected may answer a moment longer (they notice the postmaster's death on their own).
+    let down = await ask(server);
+    while (!down.body.errors && Date.now() - t0 < 10_000) {
+      await new Promise((res) => setTimeout(res, 20));
+      down = await ask(server);
+    }
     expect(down.status).toBe(503);
     expect(down.retryAfter).toBe('5');
     expect(down.body.errors![0].extensions?.code).toBe('DATABASE_UNAVAILABLE');
@@ -135,5 +142,26 @@ describe('external PostgreSQL unreachable', () => {
     expect(await readyDatabase(server)).toEqual({ status: 503, database: false });
     Object.assign(pool.options, saved);
     expect(await ask(server)).toMatchObject({ status: 200, body: { data: { warehouseStats: { customers: 0 } } } });
+  });
+});
+
+describe('HTTP routes', () => {
+  it('answer 503 DATABASE_UNAVAILABLE with Retry-After when the database cannot be reached', () => {
+    const sent: { status?: number; headers?: Record<string, unknown>; body?: string } = {};
+    const res = {
+      headersSent: false,
+      writeHead(status: number, headers: Record<string, unknown>) {
+        sent.status = status;
+        sent.headers = headers;
+      },
+      end(body: string) {
+        sent.body = body;
+      },
+    } as unknown as ServerResponse;
+    const unexpected = sendThrown(res, Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:54329'), { code: 'ECONNREFUSED' }));
+    expect(unexpected).toBe(true); // logged by the caller
+    expect(sent.status).toBe(503);
+    expect(sent.headers).toMatchObject({ 'retry-after': '5' });
+    expect(JSON.parse(sent.body!)).toEqual({ error: { code: 'DATABASE_UNAVAILABLE', message: 'the database is unavailable at the moment: retry shortly' } });
   });
 });

@@ -2,6 +2,7 @@
 // Prints one JSON line when serving: { url, pid } (pid of the postmaster), then the supervisor's log lines.
 // Configured by EMBEDDED_PG_DIR and EMBEDDED_PG_PORT; stops on SIGTERM.
 require('reflect-metadata');
+const fs = require('node:fs');
 const path = require('node:path');
 const dist = path.resolve(__dirname, '../../dist/src');
 const { openDatabase } = require(path.join(dist, 'db/database.js'));
@@ -11,7 +12,8 @@ const { createServer } = require(path.join(dist, 'server.js'));
   const say = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
   const db = await openDatabase({ migrate: true, log: (m) => say({ log: m }) });
   const server = await createServer({ db, port: 0, host: '127.0.0.1', settings: { apiKeys: '', rateLimitPoints: 0, stopGraceMs: 500 } });
-  say({ url: server.url, pid: db.embedded.pid });
+  const pidFile = path.join(db.embedded.dataDir, 'postmaster.pid');
+  say({ url: server.url, pid: Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) });
   process.once('SIGTERM', async () => {
     await server.stop();
     await db.close();

@@ -117,4 +117,19 @@ describe('rate limit and in-flight cap over HTTP', () => {
     // The slots were all given back.
     expect((await s.gql('{ nap(ms: 1) { ms } }')).status).toBe(200);
   });
+
+  it('gives back the slot of a client that left while queued', async () => {
+    const s = await start({ maxInFlight: 1, maxQueued: 5, queueTimeoutMs: 2000 });
+    const post = (query: string, signal?: AbortSignal) =>
+      fetch(s.server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }), signal });
+    const long = post('{ nap(ms: 400) { ms } }');
+    await new Promise((r) => setTimeout(r, 50));
+    const gone = new AbortController();
+    const queued = post('{ nap(ms: 1) { ms } }', gone.signal).catch((e: Error) => e.name);
+    await new Promise((r) => setTimeout(r, 50));
+    gone.abort();
+    expect(await queued).toBe('AbortError');
+    expect((await long).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await post('{ nap(ms: 1) { ms } }')).status).toBe(200);
+  });
 });

@@ -20,10 +20,10 @@ import { scratchDatabase } from './scratch-db';
  * customers (and 1M with BENCH_FULL=1), seeded and trained.
  *
  * - First call after a fresh start: for each query a new service (its own pool, so new PostgreSQL sessions
- *   with empty catalog and plan caches, and a new jit cache) is started and the query is its first request.
- *   The database server is not restarted: its shared buffers and the OS cache stay as they are.
- *   Then warm: the median of 5 more calls on that service. Both are quoted × the bare page measured the same
- *   way. Goal: every query's first call ≤ 5× the page's first call.
+ *   with empty catalog and plan caches, and a new jit cache) is started and the query is its first request;
+ *   then the query's first call on another fresh service that has served the bare page first (connections
+ *   open), and the median of 5 warm calls there. The database server is not restarted: its shared buffers and
+ *   the OS cache stay as they are. All are quoted × the warm bare page. Goal: every query's first call ≤ 5×.
  * - Throughput: `customers(first: 20)` with and without totalCount at 50 connections (autocannon), 5 s each.
  *   Goal: with totalCount ≥ 70% of the requests/s without.
  * - Cost of the summaries: the train pipeline's own timing of its summary step against the whole train; the
@@ -62,25 +62,40 @@ async function post(url: string, query: string): Promise<number> {
   return ms;
 }
 
-/** A service started fresh on its own pool: the query's first call, then the median of warm calls. */
-async function fresh(url: string, query: string): Promise<{ first: number; warm: number }> {
-  const ds = createDataSource(url, dataModel, { poolSize: 4 });
-  await ds.initialize();
-  const server = await createServer({
-    db: { ds },
-    port: 0,
-    host: '127.0.0.1',
-    settings: { apiKeys: '', sandbox: false, introspection: false },
-    logger: pino({ level: 'silent' }),
-  });
+/**
+ * A service started fresh on its own pool: the query's first call (`first`); then, on another fresh service
+ * that has already served the bare page a few times (pool connected, its own caches warm), the query's first
+ * call there (`firstWarmed`); then the median of warm calls.
+ */
+async function fresh(url: string, query: string): Promise<{ first: number; firstWarmed: number; warm: number }> {
+  const start = async () => {
+    const ds = createDataSource(url, dataModel, { poolSize: 4 });
+    await ds.initialize();
+    const server = await createServer({
+      db: { ds },
+      port: 0,
+      host: '127.0.0.1',
+      settings: { apiKeys: '', sandbox: false, introspection: false },
+      logger: pino({ level: 'silent' }),
+    });
+    return { server, stop: async () => (await server.stop(), await ds.destroy()) };
+  };
+  const a = await start();
+  let first: number;
   try {
-    const first = await post(server.graphqlUrl, query);
-    const warm: number[] = [];
-    for (let i = 0; i < WARM_RUNS; i++) warm.push(await post(server.graphqlUrl, query));
-    return { first, warm: median(warm) };
+    first = await post(a.server.graphqlUrl, query);
   } finally {
-    await server.stop();
-    await ds.destroy();
+    await a.stop();
+  }
+  const b = await start();
+  try {
+    for (let i = 0; i < 3; i++) await post(b.server.graphqlUrl, PAGE);
+    const firstWarmed = await post(b.server.graphqlUrl, query);
+    const warm: number[] = [];
+    for (let i = 0; i < WARM_RUNS; i++) warm.push(await post(b.server.graphqlUrl, query));
+    return { first, firstWarmed, warm: median(warm) };
+  } finally {
+    await b.stop();
   }
 }
 
@@ -140,15 +155,16 @@ registerBench('bi', async () => {
       process.stderr.write(`${customers}: seeded in ${s(t1 - t0)}, trained in ${s(t2 - t1)} (summaries ${fmtMs(aggregatesMs)})\n`);
 
       // Every query on a fresh service, page first (and again last, to see drift).
-      const rows: { name: string; first: number; warm: number }[] = [];
+      const rows: { name: string; first: number; firstWarmed: number; warm: number }[] = [];
       const page1 = await fresh(db.url, PAGE);
       for (const [name, query] of QUERIES) {
         const r = await fresh(db.url, query);
-        process.stderr.write(`${customers} ${name}: first ${fmtMs(r.first)}, warm ${fmtMs(r.warm)}\n`);
+        process.stderr.write(`${customers} ${name}: first ${fmtMs(r.first)}, first on a warmed service ${fmtMs(r.firstWarmed)}, warm ${fmtMs(r.warm)}\n`);
         rows.push({ name, ...r });
       }
       const page2 = await fresh(db.url, PAGE);
-      const page = { first: (page1.first + page2.first) / 2, warm: (page1.warm + page2.warm) / 2 };
+      const page = { first: (page1.first + page2.first) / 2, firstWarmed: (page1.firstWarmed + page2.firstWarmed) / 2, warm: (page1.warm + page2.warm) / 2 };
+      const x = (ms: number) => `${(ms / page.warm).toFixed(1)}×`;
       const tp = await throughput(db.url);
 
       // Loads: the refresh alone, and an import of a transaction log with as many lines as customers.
@@ -177,12 +193,14 @@ registerBench('bi', async () => {
       const lines = [
         `### ${n} customers`,
         '',
-        `| query | first call | × page | warm (median of ${WARM_RUNS}) | × page |`,
-        '|---|---:|---:|---:|---:|',
-        `| customers(first: 20) (the page) | ${fmtMs(page.first)} | 1× | ${fmtMs(page.warm)} | 1× |`,
-        ...rows.map((r) => `| ${r.name} | ${fmtMs(r.first)} | ${(r.first / page.first).toFixed(1)}× | ${fmtMs(r.warm)} | ${(r.warm / page.warm).toFixed(1)}× |`),
+        '| query | first call, fresh service | × page | first call, service warmed by the page | × page | warm (median of 5) | × page |',
+        '|---|---:|---:|---:|---:|---:|---:|',
+        `| customers(first: 20) (the page) | ${fmtMs(page.first)} | ${x(page.first)} | ${fmtMs(page.firstWarmed)} | ${x(page.firstWarmed)} | ${fmtMs(page.warm)} | 1× |`,
+        ...rows.map((r) => `| ${r.name} | ${fmtMs(r.first)} | ${x(r.first)} | ${fmtMs(r.firstWarmed)} | ${x(r.firstWarmed)} | ${fmtMs(r.warm)} | ${x(r.warm)} |`),
         '',
-        `- Worst first call: ${Math.max(...rows.map((r) => r.first / page.first)).toFixed(1)}× the page (goal ≤ 5×).`,
+        `- × page = against the warm bare page (${fmtMs(page.warm)}). Worst first call on a fresh service: ` +
+          `${Math.max(...rows.map((r) => r.first / page.warm)).toFixed(1)}×; on a service warmed by the page: ` +
+          `${Math.max(...rows.map((r) => r.firstWarmed / page.warm)).toFixed(1)}× (goal ≤ 5×).`,
         `- customers(first: 20) at ${LOAD_CONNECTIONS} connections: ${tp.without.toFixed(0)} requests/s without totalCount, ` +
           `${tp.withCount.toFixed(0)} with (${((100 * tp.withCount) / tp.without).toFixed(0)}%; goal ≥ 70%); p50 ${tp.p50[0]} / ${tp.p50[1]} ms.`,
         `- Train ${s(t2 - t1)}, of which the summaries ${fmtMs(aggregatesMs)} (${((100 * aggregatesMs) / (t2 - t1)).toFixed(1)}%; goal ≤ 10%).`,
@@ -198,8 +216,9 @@ registerBench('bi', async () => {
   }
   writeSection(
     'BI queries: first call after a fresh start',
-    'Each query is the first request of a freshly started service (new pool and sessions; PostgreSQL itself keeps ' +
-      'running), then 5 warm calls; × page = against a bare `customers(first: 20)` page measured the same way. ' +
+    'Each query as the first request of a freshly started service (new pool and sessions; PostgreSQL itself keeps ' +
+      'running), as the first call on a fresh service that has served the bare page, and warm (median of 5); × page = ' +
+      'against the warm bare `customers(first: 20)` page. ' +
       'The BI queries read the summary tables (src/warehouse/bi-aggregates.service.ts).\n\n' +
       sections.join('\n\n'),
   );

@@ -46,6 +46,17 @@ export class BiAggregates1764000000060 implements MigrationInterface {
         CONSTRAINT bi_cohort_cell_pkey PRIMARY KEY (load_no, cohort, state, k),
         CONSTRAINT bi_cohort_cell_load_no_fkey FOREIGN KEY (load_no) REFERENCES bi_load (load_no) ON DELETE CASCADE
       );
+      CREATE TABLE bi_cohort_row (
+        load_no  integer NOT NULL,
+        by_state boolean NOT NULL,
+        cohort   integer NOT NULL,
+        state    text NOT NULL,
+        label    text NOT NULL,
+        size     integer NOT NULL,
+        cells    json NOT NULL,
+        CONSTRAINT bi_cohort_row_pkey PRIMARY KEY (load_no, by_state, cohort, state),
+        CONSTRAINT bi_cohort_row_load_no_fkey FOREIGN KEY (load_no) REFERENCES bi_load (load_no) ON DELETE CASCADE
+      );
       CREATE TABLE bi_model_aggregate (
         model_version_id integer NOT NULL,
         snapshot_id      integer,
@@ -141,7 +152,7 @@ export class BiAggregates1764000000060 implements MigrationInterface {
       DROP FUNCTION IF EXISTS bi_note_write(), bi_drop_model_summaries();
       DROP SEQUENCE IF EXISTS bi_write_seq;
       DROP TABLE IF EXISTS bi_state_count, bi_segment_overlap, bi_rfm_cell, bi_geo_segment, bi_geo_state, bi_timeline_cell,
-        bi_model_aggregate, bi_cohort_cell, bi_load;
+        bi_model_aggregate, bi_cohort_row, bi_cohort_cell, bi_load;
     `);
   }
 }

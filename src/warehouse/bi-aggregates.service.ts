@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { CURRENT_LOAD, cohortCellsCtes, geoGroupsSql, monthIndexOf, monthOf, overlapSql, rfmCellsSql, stateCountsSql, timelineAggCtes } from './bi-sql';
+import { CURRENT_LOAD, cohortCellsCtes, cohortRows, geoGroupsSql, monthIndexOf, monthOf, overlapSql, rfmCellsSql, stateCountsSql, timelineAggCtes } from './bi-sql';
 
 /**
  * The BI summary tables (migration 1764000000060), kept exact by the writes themselves rather than on a timer:
@@ -45,6 +45,19 @@ export async function refreshBiAggregates(client: Client): Promise<number> {
      SELECT $1, cohort, COALESCE(grp, ''), k, active FROM cells`,
     [loadNo],
   );
+  // The answer rows, unsplit and by state, for every cohort (a query for the last n cohorts reads a range).
+  for (const byState of [false, true]) {
+    await client.query(
+      `INSERT INTO bi_cohort_row (load_no, by_state, cohort, state, label, size, cells)
+       WITH bounds AS (SELECT last_purchase_month_index AS last FROM bi_load WHERE load_no = $1),
+       cells AS (
+         SELECT cohort, ${byState ? `NULLIF(state, '') AS grp, k, active` : 'NULL::text AS grp, k, sum(active)::int AS active'}
+           FROM bi_cohort_cell WHERE load_no = $1 ${byState ? '' : 'GROUP BY cohort, k'}
+       )
+       SELECT $1, $2, cohort_index, COALESCE("group", ''), cohort, size, cells FROM (${cohortRows({ withIndex: true })}) r`,
+      [loadNo, byState],
+    );
+  }
   await client.query(`DELETE FROM bi_load WHERE load_no <> $1`, [loadNo]);
   await client.query(`
     DELETE FROM bi_model_aggregate a

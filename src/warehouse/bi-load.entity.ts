@@ -41,3 +41,24 @@ export class BiCohortCell {
   @JoinColumn({ name: 'load_no', foreignKeyConstraintName: 'bi_cohort_cell_load_no_fkey' })
   load: Relation<BiLoad>;
 }
+
+/**
+ * The cohort query's answer rows of a load, as it returns them (`cells` is its JSON text), for every cohort:
+ * unsplit (`by_state` false, `state` '') and per state ('' for customers with no known state). A query for
+ * the last n cohorts is then a range of these rows.
+ */
+@Entity('bi_cohort_row')
+export class BiCohortRow {
+  @PrimaryColumn('integer', { name: 'load_no', primaryKeyConstraintName: 'bi_cohort_row_pkey' }) loadNo: number;
+  @PrimaryColumn('boolean', { name: 'by_state', primaryKeyConstraintName: 'bi_cohort_row_pkey' }) byState: boolean;
+  /** Month index (year × 12 + month − 1) of the cohort's first purchase. */
+  @PrimaryColumn('integer', { primaryKeyConstraintName: 'bi_cohort_row_pkey' }) cohort: number;
+  @PrimaryColumn('text', { primaryKeyConstraintName: 'bi_cohort_row_pkey' }) state: string;
+  /** The cohort month, "YYYY-MM". */
+  @Column('text') label: string;
+  @Column('integer') size: number;
+  @Column('json') cells: unknown;
+  @ManyToOne(() => BiLoad, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'load_no', foreignKeyConstraintName: 'bi_cohort_row_load_no_fkey' })
+  load: Relation<BiLoad>;
+}

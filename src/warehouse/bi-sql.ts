@@ -69,18 +69,26 @@ export function cohortCellsCtes(byState: boolean, cohortFilter: string): string 
      )`;
 }
 
-/** The cohort result from CTEs `cells` (cohort, grp, k, active) and `bounds` (last). */
-export const COHORT_RESULT = `
-     SELECT ${monthLabel('s.cohort')} AS cohort, s.grp AS "group", s.active AS size,
+/**
+ * The cohort answer rows from CTEs `cells` (cohort, grp, k, active) and `bounds` (last): per (cohort, group) its
+ * label, size and dense cells (JSON). `withIndex` adds the cohort's month index (`cohort_index`); `ordered`
+ * sorts as the query answers (cohort, then group with no group last).
+ */
+export function cohortRows(opts: { withIndex?: boolean; ordered?: boolean } = {}): string {
+  return `
+     SELECT ${opts.withIndex ? 's.cohort AS cohort_index, ' : ''}${monthLabel('s.cohort')} AS cohort, s.grp AS "group", s.active AS size,
             json_agg(json_build_object('periodOffset', o.k, 'active', COALESCE(a.active, 0),
                                        'share', COALESCE(a.active, 0)::float8 / s.active) ORDER BY o.k) AS cells
        FROM cells s
       CROSS JOIN bounds b
       CROSS JOIN LATERAL generate_series(0, b.last - s.cohort) AS o(k)
-       LEFT JOIN cells a ON a.cohort = s.cohort AND a.grp IS NOT DISTINCT FROM s.grp AND a.k = o.k
+       -- A group is never '' (COHORT_STATE), so '' can stand for "no group" and the join can be hashed.
+       LEFT JOIN cells a ON a.cohort = s.cohort AND COALESCE(a.grp, '') = COALESCE(s.grp, '') AND a.k = o.k
       WHERE s.k = 0
-      GROUP BY s.cohort, s.grp, s.active
-      ORDER BY s.cohort, s.grp NULLS LAST`;
+      GROUP BY s.cohort, s.grp, s.active${opts.ordered ? '\n      ORDER BY s.cohort, s.grp NULLS LAST' : ''}`;
+}
+
+export const COHORT_RESULT = cohortRows({ ordered: true });
 
 /** First and last month (timestamps, UTC) with a purchase order, as `first` and `last`. */
 export const PURCHASE_BOUNDS = `SELECT ${monthOf('max(purchased_at)')} AS last, ${monthOf('min(purchased_at)')} AS first FROM order_fact WHERE is_purchase`;

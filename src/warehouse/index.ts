@@ -1,4 +1,4 @@
-import { BiCohortCell, BiLoad } from './bi-load.entity';
+import { BiCohortCell, BiCohortRow, BiLoad } from './bi-load.entity';
 import { Customer } from './customer.entity';
 import { CustomerAccount } from './customer-account.entity';
 import { Geolocation } from './geolocation.entity';
@@ -13,8 +13,8 @@ import { SeedTruth } from './seed-truth.entity';
 import { Seller } from './seller.entity';
 import { TransactionLine } from './transaction-line.entity';
 
-export { BiCohortCell, BiLoad, Customer, CustomerAccount, Geolocation, Order, OrderFact, OrderItem, OrderPayment, OrderReview, Product, ProductCategory, SeedTruth, Seller, TransactionLine };
+export { BiCohortCell, BiCohortRow, BiLoad, Customer, CustomerAccount, Geolocation, Order, OrderFact, OrderItem, OrderPayment, OrderReview, Product, ProductCategory, SeedTruth, Seller, TransactionLine };
 
 export const warehouseEntities = [
-  BiLoad, BiCohortCell, Customer, CustomerAccount, Geolocation, Order, OrderFact, OrderItem, OrderPayment, OrderReview, Product, ProductCategory, SeedTruth, Seller, TransactionLine,
+  BiLoad, BiCohortCell, BiCohortRow, Customer, CustomerAccount, Geolocation, Order, OrderFact, OrderItem, OrderPayment, OrderReview, Product, ProductCategory, SeedTruth, Seller, TransactionLine,
 ];

@@ -141,7 +141,7 @@ describe('BI summaries', () => {
     await db.ds.query(`UPDATE bi_state_count SET customers = customers + 1 WHERE model_version_id = $1`, [id]);
     await db.ds.query(`UPDATE bi_geo_state SET customers = customers + 1 WHERE model_version_id = $1`, [id]);
     await db.ds.query(`UPDATE bi_timeline_cell SET active = active + 1 WHERE model_version_id = $1`, [id]);
-    await db.ds.query(`UPDATE bi_cohort_cell SET active = active + 1`);
+    await db.ds.query(`UPDATE bi_cohort_row SET size = size + 1`);
     await db.ds.query(`UPDATE bi_load SET orders = orders + 1`);
     const after = await answers(id, 'summary');
     for (const key of Object.keys(before) as (keyof typeof before)[]) expect([key, after[key]]).not.toEqual([key, before[key]]);

@@ -31,7 +31,7 @@ export function checkMonths(v: number | null | undefined, dflt: number, argument
  * cell for every offset from 0 to that last month (the triangle), zeros included. Split by STATE, a cohort is
  * a (month, state) pair, the state being the customer's, else its zip prefix's.
  *
- * Read from the current load's cohort cells (bi_cohort_cell) when there is one. The live SQL (the reference,
+ * Read from the current load's answer rows (bi_cohort_row) when there is one. The live SQL (the reference,
  * `source` 'live') makes one pass: distinct (customer, month) pairs with the customer's first month as a
  * window minimum, counted per (cohort, group, offset); generate_series fills the offsets nobody was active in.
  */
@@ -40,19 +40,15 @@ export async function cohortRetention(ds: Db, opts: CohortOptions = {}, source: 
   const cohorts = checkMonths(opts.cohorts, DEFAULT_COHORTS, 'cohorts');
   const byState = (opts.by ?? CohortBy.NONE) === CohortBy.STATE;
   const load = source === 'summary' ? await currentLoad(ds) : null;
-  // The load's cells are kept per state; without the split, a cohort's cells are the sums over its states
-  // (every member has exactly one state group, so no one counts twice).
+  // The load keeps the answer rows of every cohort, split and unsplit: the last n cohorts are a range of them.
   const fromSummary = load
     ? async () =>
         (await ds.query(
-          `WITH bounds AS (SELECT last_purchase_month_index AS last FROM bi_load WHERE load_no = $2 AND load_no = ${CURRENT_LOAD}),
-           cells AS (
-             SELECT c.cohort, ${byState ? `NULLIF(c.state, '')` : 'NULL::text'} AS grp, c.k, sum(c.active)::int AS active
-               FROM bi_cohort_cell c CROSS JOIN bounds b
-              WHERE c.load_no = $2 AND c.cohort > b.last - $1
-              GROUP BY 1, 2, 3
-           )${COHORT_RESULT}`,
-          [cohorts, load.loadNo],
+          `SELECT r.label AS cohort, NULLIF(r.state, '') AS "group", r.size, r.cells
+             FROM bi_cohort_row r JOIN bi_load l ON l.load_no = r.load_no
+            WHERE r.load_no = $2 AND l.load_no = ${CURRENT_LOAD} AND r.by_state = $3 AND r.cohort > l.last_purchase_month_index - $1
+            ORDER BY r.cohort, NULLIF(r.state, '') NULLS LAST`,
+          [cohorts, load.loadNo, byState],
         )) as Cohort[]
     : null;
   return summaryOrLive(fromSummary, async () =>

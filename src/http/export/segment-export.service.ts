@@ -3,7 +3,7 @@ import { withTransaction } from '../../db/data-source';
 import { parseSegmentId, type SegmentRef } from '../../models/segment-id';
 import { resolveModel } from '../../models/model-ref';
 import { SegmentKind } from '../../models/segment-kind';
-import { filterSql, type CustomerListFilter } from '../../graphql/customers/customer.service';
+import { filterSql, type CustomerListFilter } from '../../models/customer-filter';
 import { badInput, notFound } from '../../shared/errors';
 import { csvLine } from './csv';
 

@@ -7,10 +7,11 @@ const path = require('node:path');
 const dist = path.resolve(__dirname, '../../dist/src');
 const { openDatabase } = require(path.join(dist, 'db/database.js'));
 const { createServer } = require(path.join(dist, 'server.js'));
+const { dataModel } = require(path.join(dist, 'data-model.js'));
 
 (async () => {
   const say = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
-  const db = await openDatabase({ migrate: true, log: (m) => say({ log: m }) });
+  const db = await openDatabase({ model: dataModel, migrate: true, log: (m) => say({ log: m }) });
   const server = await createServer({ db, port: 0, host: '127.0.0.1', settings: { apiKeys: '', rateLimitPoints: 0, stopGraceMs: 500 } });
   const pidFile = path.join(db.embedded.dataDir, 'postmaster.pid');
   say({ url: server.url, pid: Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) });

@@ -25,6 +25,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
+/** A GraphQL-shaped error answered before GraphQL runs (bad JSON, body too large, refused admission). */
+export function sendGraphQLTransportError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
+}
+
 /** Error body of the non-GraphQL routes: `{ "error": { "code", "message", ...details } }`. */
 export function sendError(res: ServerResponse, status: number, code: string, message: string, details: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
   sendJson(res, status, { error: { ...details, code, message } }, headers);

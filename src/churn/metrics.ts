@@ -150,3 +150,41 @@ export function sumRatio(predicted: ArrayLike<number>, actual: ArrayLike<number>
   }
   return sp / sa;
 }
+
+/** Average ranks (1-based; ties share their mean rank). */
+function averageRanks(v: ArrayLike<number>): Float64Array {
+  const n = v.length;
+  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => v[a] - v[b]);
+  const ranks = new Float64Array(n);
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && v[idx[j + 1]] === v[idx[i]]) j++;
+    for (let k = i; k <= j; k++) ranks[idx[k]] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return ranks;
+}
+
+/** Spearman's rank correlation (Pearson on average ranks, so ties are handled); NaN when either side is constant. */
+export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new RangeError(`spearman: ${a.length} vs ${b.length} values`);
+  const ra = averageRanks(a);
+  const rb = averageRanks(b);
+  const n = ra.length;
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < n; i++) (ma += ra[i]), (mb += rb[i]);
+  ma /= n;
+  mb /= n;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    const da = ra[i] - ma;
+    const db = rb[i] - mb;
+    sab += da * db;
+    saa += da * da;
+    sbb += db * db;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
+}

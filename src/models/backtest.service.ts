@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { BgNbdModel, type BgNbdModelJson } from '../churn/bgnbd';
-import { calibrationTable, meanAbsoluteError, rocAuc, sumRatio, topDecileLift, type CalibrationBin } from '../churn/metrics';
+import { calibrationOf, calibrationTable, meanAbsoluteError, type Calibration, rocAuc, sumRatio, topDecileLift, type CalibrationBin } from '../churn/metrics';
 import { withClient } from '../db/data-source';
 import { badInput } from '../shared/errors';
 import type { ProgressFn } from '../shared/progress';
@@ -53,7 +53,10 @@ export interface BacktestResults {
   /** The best of the simple baselines, and whether the churn model is at least as good. */
   bestBaseline: ScoreAuc;
   modelBeatsBaselines: boolean;
+  /** Expected vs actual purchases by decile of expected purchases (observed labels only). */
   calibration: CalibrationBin[];
+  /** Calibration of churnProbability (P(no purchase within the horizon)) against the labels; null without a churn estimate. */
+  churnCalibration: (Calibration & { source: string }) | null;
   value: { purchasesSumRatio: number; purchasesMae: number; spendSumRatio: number; spendMae: number } | null;
   segments: SegmentOutcome[];
   churnModel: ChurnModelInfo | null;
@@ -62,10 +65,12 @@ export interface BacktestResults {
 interface Row {
   customer_id: number;
   churn_probability: number | null;
+  p_alive: number | null;
   expected_purchases: number | null;
   expected_avg_spend: number | null;
   recency_days: number;
   frequency: number;
+  monetary: number | null;
   churn_tier: string;
   rfm_segment: string;
   cluster_id: number;
@@ -120,8 +125,8 @@ async function evaluate(ds: DataSource, modelId: number, snapshotId: number, cut
       `WITH act AS (
          SELECT customer_id, count(DISTINCT (purchased_at AT TIME ZONE 'UTC')::date)::int AS days, COALESCE(sum(value), 0)::float8 AS spend
            FROM order_fact WHERE is_purchase AND purchased_at >= $2 AND purchased_at < $3 GROUP BY customer_id)
-       SELECT cs.customer_id, cs.churn_probability, cs.expected_purchases_90d AS expected_purchases, cs.expected_avg_spend,
-              f.recency_days, f.frequency, cs.churn_tier, cs.rfm_segment, cs.cluster_id,
+       SELECT cs.customer_id, cs.churn_probability, cs.p_alive, cs.expected_purchases_90d AS expected_purchases, cs.expected_avg_spend,
+              f.recency_days, f.frequency, f.monetary::float8 AS monetary, cs.churn_tier, cs.rfm_segment, cs.cluster_id,
               COALESCE(act.days, 0) AS actual_days, COALESCE(act.spend, 0) AS actual_spend, st.churned_after_as_of AS truth_churned
          FROM customer_segment cs
          JOIN customer_features f ON f.snapshot_id = $4 AND f.customer_id = cs.customer_id
@@ -144,20 +149,18 @@ async function evaluate(ds: DataSource, modelId: number, snapshotId: number, cut
     { score: 'frequency (fewer orders = riskier)', values: rows.map((r) => -r.frequency), baseline: true },
   ];
   if (churnModel) {
-    scores.unshift({ score: `${churnModel.model} churn probability (1 − P(alive))`, values: rows.map((r) => r.churn_probability ?? 0), baseline: false });
+    scores.unshift({ score: `${churnModel.model} churn probability (P(no purchase within the horizon))`, values: rows.map((r) => r.churn_probability ?? 0), baseline: false });
     scores.splice(1, 0, { score: `${churnModel.model} expected purchases (fewer = riskier)`, values: rows.map((r) => -(r.expected_purchases ?? 0)), baseline: false });
-    const inputs = await loadChurnInputs(ds, snapshotId, cutoff);
-    const data = { x: inputs.x, tx: inputs.tx, T: inputs.T };
-    // The model's own answer to the label's question: P(no purchase within the horizon | history).
-    const primary = BgNbdModel.fromJSON(churnModel.transaction as BgNbdModelJson);
-    const silent = primary.probNoPurchaseWithinMany(horizonDays / 7, data);
-    scores.splice(2, 0, { score: `${primary.kind} P(no purchase within the horizon)`, values: Array.from(silent), baseline: false });
+    scores.splice(2, 0, { score: `${churnModel.model} 1 − P(alive)`, values: rows.map((r) => 1 - (r.p_alive ?? 1)), baseline: false });
     if (churnModel.alternative) {
+      const inputs = await loadChurnInputs(ds, snapshotId, cutoff);
+      const data = { x: inputs.x, tx: inputs.tx, T: inputs.T };
       const alt = BgNbdModel.fromJSON(churnModel.alternative as BgNbdModelJson);
-      const p = alt.pAliveMany(data);
-      scores.splice(3, 0, { score: `${alt.kind} churn probability (1 − P(alive))`, values: Array.from(p, (v) => 1 - v), baseline: false });
+      const p = alt.probNoPurchaseWithinMany(horizonDays / 7, data);
+      scores.splice(3, 0, { score: `${alt.kind} P(no purchase within the horizon)`, values: Array.from(p), baseline: false });
     }
   }
+  scores.push({ score: 'monetary (less spend = riskier)', values: rows.map((r) => -(r.monetary ?? 0)), baseline: true });
   const aucs = scores.map((s) => ({ score: s.score, auc: rocAuc(s.values, churned), topDecileLift: topDecileLift(s.values, churned), baseline: s.baseline }));
   const baselines = aucs.filter((a) => a.baseline);
   const bestBaseline = baselines.reduce((a, b) => (b.auc > a.auc ? b : a));
@@ -177,6 +180,10 @@ async function evaluate(ds: DataSource, modelId: number, snapshotId: number, cut
         }
       : null;
   const calibration = labels === 'observed' && churnModel ? calibrationTable(predicted, actual, 10) : [];
+  const withP = rows.filter((r) => r.churn_probability !== null).length === n && n > 0;
+  const churnCalibration = withP
+    ? { source: churnModel ? `${churnModel.model} P(no purchase within ${horizonDays} days)` : 'churn probability', ...calibrationOf(rows.map((r) => r.churn_probability as number), churned, 10) }
+    : null;
 
   const profiles: { kind: 'CLUSTER' | 'RFM'; segment_key: string; name: string; priority_rank: number; churn_risk: number | null }[] = await ds.query(
     `SELECT kind, segment_key, name, priority_rank, churn_risk FROM segment_profile WHERE model_version_id = $1 AND kind IN ('CLUSTER', 'RFM') ORDER BY kind, priority_rank`,
@@ -226,6 +233,7 @@ async function evaluate(ds: DataSource, modelId: number, snapshotId: number, cut
     bestBaseline: { score: bestBaseline.score, auc: bestBaseline.auc, topDecileLift: bestBaseline.topDecileLift },
     modelBeatsBaselines: modelAuc !== null && modelAuc >= bestBaseline.auc,
     calibration,
+    churnCalibration,
     value,
     segments,
     churnModel,

@@ -34,6 +34,9 @@ describe('backtest on a seeded warehouse', () => {
     const model = results.churn[0];
     expect(model.auc).toBeGreaterThan(0.5);
     expect(results.calibration).toHaveLength(10);
+    expect(results.churnCalibration!.reliability).toHaveLength(10);
+    console.log(`seeded store: Brier ${results.churnCalibration!.brier.toFixed(4)}, ECE ${results.churnCalibration!.ece.toFixed(4)}`);
+    expect(results.churnCalibration!.ece).toBeLessThanOrEqual(0.05);
     expect(results.segments.length).toBeGreaterThan(0);
     const [stored] = await db.ds.query(`SELECT status, results FROM backtest_run WHERE id = $1`, [id]);
     expect(stored.status).toBe('succeeded');

@@ -1,5 +1,7 @@
 import { BgNbdModel, fitBgNbd, fitMbgNbd, type BgNbdModelJson, type TransactionModelKind } from './bgnbd';
 import { discountedExpectedPurchases, MONTH_LENGTH } from './clv';
+import type { EmpiricalRepeatTable } from './empirical-repeat';
+import type { FitDecision } from './fit-rules';
 import { fitNbdRate, type NbdRate } from './nbd-rate';
 import { fitGammaGamma, type GammaGammaModel, type GammaGammaModelJson } from './gamma-gamma';
 
@@ -35,17 +37,24 @@ export interface ChurnEstimates {
 export interface ChurnModelInfo {
   model: TransactionModelKind;
   timeUnit: 'week';
-  transaction: BgNbdModelJson;
+  /** The fitted transaction model; with source 'empirical_repeat' the rejected fit, kept on record (null if it failed). */
+  transaction: BgNbdModelJson | null;
   /** The other transaction model's fit, for comparison (null when it failed). */
   alternative: BgNbdModelJson | null;
   spend: GammaGammaModelJson | null;
   spendFallback: string | null;
   /** The dropout-free NBD whose E[λ | x, T] is the purchase rate if retained (see nbd-rate.ts). */
-  retainedRate: NbdRate;
+  retainedRate: NbdRate | null;
   horizonDays: number;
   clvHorizonMonths: number;
   monthlyDiscount: number;
   repeatCustomers: number;
+  /** Which estimate the churn probabilities come from (set by the churn step's decision). */
+  source?: 'bg_nbd' | 'empirical_repeat';
+  /** The measured rules that chose the source, and why (src/churn/fit-rules.ts). */
+  decision?: FitDecision & { holdoutAuc: number | null };
+  /** The fallback's recency × frequency table, when it is in use. */
+  empirical?: EmpiricalRepeatTable;
 }
 
 export function fitChurn(

@@ -38,16 +38,24 @@ export function fitNbdRate(x: ArrayLike<number>, T: ArrayLike<number>): NbdRate 
   const Ts = Float64Array.from(rows, (r) => r.T);
   const ws = Float64Array.from(rows, (r) => r.w);
   const lgx = Float64Array.from(rows, (r) => logGamma(r.x + 1));
+  const logT = Float64Array.from(rows, (r) => Math.log(r.T));
+  // log Γ(r + x) is needed once per distinct x, not per row.
+  const distinctX = [...new Set(rows.map((r) => r.x))];
+  const xPos = new Map(distinctX.map((x, k) => [x, k]));
+  const xIndex = Int32Array.from(rows, (r) => xPos.get(r.x)!);
+  const lgrx = new Float64Array(distinctX.length);
   // −mean log-likelihood of NBD(r, α) counts over exposures T.
   const f = ([lr, la]: number[]) => {
     const r = Math.exp(lr);
     const a = Math.exp(la);
     const lgr = logGamma(r);
+    const loga = Math.log(a);
+    for (let k = 0; k < distinctX.length; k++) lgrx[k] = logGamma(r + distinctX[k]);
     let ll = 0;
     for (let i = 0; i < xs.length; i++) {
       const x = xs[i];
-      const T = Ts[i];
-      ll += ws[i] * (logGamma(r + x) - lgr - lgx[i] + r * (Math.log(a) - Math.log(a + T)) + x * (Math.log(T) - Math.log(a + T)));
+      const laT = Math.log(a + Ts[i]);
+      ll += ws[i] * (lgrx[xIndex[i]] - lgr - lgx[i] + r * (loga - laT) + x * (logT[i] - laT));
     }
     return -ll / W;
   };

@@ -79,7 +79,9 @@ async function printTrainSummary(ds: import('typeorm').DataSource, res: TrainRes
   const out = process.stdout;
   out.write(`\nmodel ${res.modelId} active · run ${res.runId} · ${res.customers} customers as of ${res.asOf.toISOString().slice(0, 10)} · ${(res.durationMs / 1000).toFixed(1)} s\n`);
   out.write(`k = ${res.k} · silhouette ${res.silhouette?.toFixed(3) ?? 'n/a'} · ARI vs previous ${res.ariVsPrevious?.toFixed(3) ?? 'n/a'} · classifier macro-F1 ${res.classifierMacroF1.toFixed(3)}\n`);
-  if (res.churn) {
+  if (res.churn?.source === 'empirical_repeat') {
+    out.write(`churn: empirical repeat estimate by recency × frequency (${res.churn.decision?.reason ?? ''})\n`);
+  } else if (res.churn?.transaction) {
     const p = res.churn.transaction.params;
     out.write(`churn model ${res.churn.model}: r ${p.r.toFixed(3)} α ${p.alpha.toFixed(3)} a ${p.a.toFixed(3)} b ${p.b.toFixed(3)}\n`);
   } else {
@@ -87,11 +89,11 @@ async function printTrainSummary(ds: import('typeorm').DataSource, res: TrainRes
   }
   const rows: Record<string, unknown>[] = await ds.query(
     `SELECT kind, priority_rank AS rank, name, size, round((share * 100)::numeric, 1) AS "share %",
-            round((churn_risk * 100)::numeric, 1) AS "churn %", round(expected_value_mean::numeric, 2) AS "value/cust",
-            recommended_action AS action
+            round((churn_risk * 100)::numeric, 1) AS "churn %", round((value_if_retained_total / NULLIF(size, 0))::numeric, 2) AS "if retained/cust",
+            round(value_at_risk::numeric, 0) AS "value at risk", recommended_action AS action
        FROM segment_profile WHERE model_version_id = $1 AND kind IN ('CLUSTER', 'RFM') ORDER BY kind, priority_rank`,
     [res.modelId],
   );
   out.write('\n');
-  printTable(rows.map((r) => ({ ...r, 'share %': Number(r['share %']), 'churn %': Number(r['churn %']), 'value/cust': Number(r['value/cust']) })));
+  printTable(rows.map((r) => ({ ...r, 'share %': Number(r['share %']), 'churn %': Number(r['churn %']), 'if retained/cust': Number(r['if retained/cust']), 'value at risk': Number(r['value at risk']) })));
 }

@@ -7,8 +7,8 @@ import { PRIORITY_FORMULA } from '../segmentation/priority';
 import { badInput } from '../shared/errors';
 import { noProgress, type ProgressFn } from '../shared/progress';
 import { activeModel } from './model-registry.service';
-import { loadChurnInputs, type ChurnEstimates, type ChurnModelInfo, type TransactionModelKind } from './steps/churn.step';
-import { fitChurnOffThread } from './steps/churn.thread';
+import { loadChurnInputs, type ChurnModelInfo, type TransactionModelKind } from './steps/churn.step';
+import { estimateChurn } from './steps/churn-decision.step';
 import { trainClassifier } from './steps/classifier.step';
 import { assignAll, centroidsToOriginal, fitClusters, type PreviousClusters } from './steps/clustering.step';
 import { ariBetweenModels, writeAssignments, writeProfiles } from './steps/persist.step';
@@ -152,20 +152,15 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
     within('assign')(1);
 
     enter('churn');
-    let churn: { info: ChurnModelInfo; estimates: ChurnEstimates } | null = null;
-    let churnError: string | null = null;
     const churnInputs = await loadChurnInputs(ds, snap.snapshotId, snap.asOf);
-    try {
-      churn = await fitChurnOffThread(churnInputs, {
-        model: params.churnModel as TransactionModelKind,
-        horizonDays: params.horizonDays,
-        clvHorizonMonths: params.clvHorizonMonths,
-        monthlyDiscount: params.monthlyDiscount,
-      });
-    } catch (e) {
-      // Segments still get a churn risk: the RFM tier share, labelled as such.
-      churnError = (e as Error).message;
-    }
+    // Fit, judge the fit by measurable rules, fall back to the empirical repeat estimate when it is not sound;
+    // with no estimate at all, segments get the RFM tier share, labelled as such.
+    const { churn, churnError } = await estimateChurn(ds, snap.asOf, churnInputs, {
+      model: params.churnModel as TransactionModelKind,
+      horizonDays: params.horizonDays,
+      clvHorizonMonths: params.clvHorizonMonths,
+      monthlyDiscount: params.monthlyDiscount,
+    });
 
     enter('classifier');
     const sampleIds = Array.from(clusters.sampleLabels, (l) => clusters.clusterIds[l]);
@@ -240,7 +235,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
           JSON.stringify({ ...clusters.kmeans, clusterIds: clusters.clusterIds }),
           JSON.stringify(classifier.json),
           churn ? JSON.stringify(churn.info) : null,
-          JSON.stringify({ formula: PRIORITY_FORMULA, riskSource: churn ? 'bg_nbd' : 'rfm_tier', value: churn ? 'clv' : 'monetary' }),
+          JSON.stringify({ formula: PRIORITY_FORMULA, riskSource: churn?.info.source ?? 'rfm_tier', value: churn ? 'value_if_retained' : 'monetary' }),
           JSON.stringify({
             explainedVariance: pca.explainedVarianceRatio,
             pca: pca.toJSON(),
@@ -258,7 +253,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
       const profiles = await timed('profiles', () => writeProfiles(client, id, snap.snapshotId, {
         centroids: new Map(clusters.clusterIds.map((cid, i) => [cid, centroidsOriginal[i]])),
         keptNames,
-      }, lap('profiles')));
+      }, lap('profiles'), churn?.info.source ?? 'rfm_tier'));
       within('persist')(0.85);
       const ari = previous ? await timed('ari', () => ariBetweenModels(client, previous.id, id)) : null;
       await client.query(

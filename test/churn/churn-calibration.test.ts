@@ -96,7 +96,7 @@ describe('churn probability on CDNOW, time split at 1997-09-30', () => {
     const s = split(master!);
     const { info } = fitChurn(s.inputs, { model: 'bg-nbd', horizonDays: HORIZON_DAYS, clvHorizonMonths: 12, monthlyDiscount: 0.01 });
     // The same rates with dropout switched off, as a fit that ran a to 0 returns them.
-    const m = BgNbdModel.fromParams({ ...info.transaction.params, a: 1e-9, kind: 'mbg-nbd' });
+    const m = BgNbdModel.fromParams({ ...info.transaction!.params, a: 1e-9, kind: 'mbg-nbd' });
     const data = { x: s.inputs.x, tx: s.inputs.tx, T: s.inputs.T };
     const oneMinusAlive = Array.from(m.pAliveMany(data), (p) => 1 - p);
     const collapsed = oneMinusAlive.filter((v) => v < 1e-6).length / oneMinusAlive.length;

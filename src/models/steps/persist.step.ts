@@ -247,9 +247,10 @@ export async function writeProfiles(
   snapshotId: number,
   naming: ClusterNaming,
   lap: (label: string) => void = () => undefined,
+  source: RiskSource = 'bg_nbd',
 ): Promise<ProfilesResult> {
   const clusterNames = new Map<number, string>();
-  let riskSource: RiskSource = 'bg_nbd';
+  let riskSource: RiskSource = source;
   const kinds = { CLUSTER: 0, RFM: 0, ABC_XYZ: 0 } as Record<SegmentKind, number>;
   const all = await segmentAggregates(client, modelId, snapshotId);
   lap('aggregates');
@@ -312,7 +313,7 @@ export async function writeProfiles(
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)`,
         [
           modelId, kind, p.key, names[i], g.size, g.size / total.size, total.revenue > 0 ? g.revenue / total.revenue : 0,
-          g.avg_recency_days, g.avg_frequency, g.avg_monetary, stats[i].churnRisk, hasModel ? 'bg_nbd' : 'rfm_tier',
+          g.avg_recency_days, g.avg_frequency, g.avg_monetary, stats[i].churnRisk, riskSource,
           hasModel ? g.clv_total : g.revenue, hasModel ? g.clv_mean : g.size ? g.revenue / g.size : null,
           p.priorityScore, p.priorityRank, p.action, `${actionText(p.action)} (${p.reason})`,
           JSON.stringify(profiles[i]),

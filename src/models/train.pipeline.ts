@@ -4,6 +4,7 @@ import { withTransaction } from '../db/data-source';
 import { computeFeatures } from '../features/features.service';
 import { pca2 } from '../segmentation/pca';
 import { PRIORITY_FORMULA } from '../segmentation/priority';
+import { cutAfterDay } from '../shared/as-of';
 import { badInput } from '../shared/errors';
 import { noProgress, type ProgressFn } from '../shared/progress';
 import { activeModel } from './model-registry.service';
@@ -27,7 +28,10 @@ export interface TrainOptions {
   kMin?: number;
   kMax?: number;
   seed?: number;
-  /** Reference date of the features (default: the day after the last order). */
+  /**
+   * Train as of this day (UTC): purchases made on it count and T is measured to it, like lifetimes'
+   * observation_period_end (src/shared/as-of.ts). Default: the day of the last order.
+   */
   asOf?: Date;
   /** Customers the clusters are fitted on (seeded sample; everyone is then assigned). Default 50,000. */
   fitSampleSize?: number;
@@ -126,7 +130,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
 
     enter('features');
     const snap = await computeFeatures(ds, {
-      asOf: opts.asOf,
+      asOf: opts.asOf ? cutAfterDay(opts.asOf) : undefined,
       onProgress: (e) => within('features')(e.total ? e.done / e.total : 0),
     });
     if (snap.customers === 0) throw badInput(`no customer has a purchase before ${snap.asOf.toISOString()}: nothing to train on`);

@@ -41,6 +41,9 @@ export const SEGMENTS = /* GraphQL */ `
       churnRiskSource
       expectedValueTotal
       expectedValueMean
+      valueIfRetainedTotal
+      valueAtRisk
+      growth
       priorityScore
       priorityRank
       recommendedAction
@@ -62,6 +65,9 @@ export interface SegmentRow {
   churnRiskSource: string;
   expectedValueTotal: number | null;
   expectedValueMean: number | null;
+  valueIfRetainedTotal: number | null;
+  valueAtRisk: number | null;
+  growth: boolean;
   priorityScore: number;
   priorityRank: number;
   recommendedAction: string;

@@ -43,7 +43,8 @@ export async function loadSplitState(ds: DataSource, asOf: Date, horizonDays: nu
     x: new Float64Array(n), tx: new Float64Array(n), T: new Float64Array(n),
     recencyDays: new Float64Array(n), purchaseDays: new Float64Array(n), boughtAfter: new Uint8Array(n),
   };
-  const splitDay = Math.floor(split.getTime() / 86_400_000);
+  // T and recency are measured to the last day before the split (the as-of convention, src/shared/as-of.ts).
+  const splitDay = Math.ceil(split.getTime() / 86_400_000) - 1;
   res.rows.forEach((r, i) => {
     const days = Number(r[0]);
     const first = Number(r[1]);
@@ -51,7 +52,7 @@ export async function loadSplitState(ds: DataSource, asOf: Date, horizonDays: nu
     s.purchaseDays[i] = days;
     s.x[i] = days - 1;
     s.tx[i] = (last - first) / 7;
-    s.T[i] = Math.max(splitDay - first, 0) / 7;
+    s.T[i] = Math.max(splitDay - first, 0.5) / 7;
     s.recencyDays[i] = Math.max(splitDay - last, 0);
     s.boughtAfter[i] = r[3] ? 1 : 0;
   });

@@ -6,13 +6,20 @@ import type { SegmentKind, SegmentRow } from '../queries';
 
 const ACTION_CLASS: Record<string, string> = {
   retain: 'action-retain',
-  'win back': 'action-winback',
+  'win-back': 'action-winback',
   upsell: 'action-upsell',
   nurture: 'action-nurture',
   'let go': 'action-letgo',
 };
 
-/** The priority board: one row per segment of the chosen kind, by priority rank, with its CSV export. */
+/** Where each segment's churn risk comes from, in the words of the board. */
+const RISK_SOURCE: Record<string, string> = {
+  bg_nbd: 'Mean P(no purchase within the horizon) from the fitted churn model',
+  empirical_repeat: 'Thin repeat data: empirical P(no purchase within the horizon) by recency × frequency (the fitted model failed its checks; see the model view)',
+  rfm_tier: 'From RFM churn tiers (no churn estimate could be made)',
+};
+
+/** The priority board: one row per segment of the chosen kind, by priority rank (value at risk first), with its CSV export. */
 export function priorityBoard(ctx: DashboardContext) {
   const panel = new Panel('priority');
   const body = panel.el.querySelector('tbody') as HTMLTableSectionElement;
@@ -34,7 +41,7 @@ export function priorityBoard(ctx: DashboardContext) {
     const level = s.churnRisk >= 0.7 ? 'high' : s.churnRisk >= 0.4 ? 'medium' : 'low';
     return h(
       'td',
-      { class: 'risk', title: s.churnRiskSource === 'bg_nbd' ? 'Mean churn probability (churn model)' : 'From RFM churn tiers (no churn model)' },
+      { class: 'risk', title: RISK_SOURCE[s.churnRiskSource] ?? s.churnRiskSource },
       meter(s.churnRisk, level),
       h('span', { class: 'num' }, fmt.pct(s.churnRisk, 0)),
     );
@@ -76,13 +83,15 @@ export function priorityBoard(ctx: DashboardContext) {
       h('td', { class: 'num rank' }, s.priorityRank),
       h('td', { class: 'name' }, h('strong', {}, s.name)),
       h('td', { class: 'num' }, fmt.int(s.size), h('span', { class: 'sub' }, fmt.pct(s.share))),
+      h('td', { class: 'num value-at-risk' }, fmt.compact(s.valueAtRisk), h('span', { class: 'sub' }, `${fmt.pct(s.priorityScore)} of all`)),
       riskCell(s),
-      h('td', { class: 'num' }, fmt.compact(s.expectedValueTotal), h('span', { class: 'sub' }, `${fmt.money(s.expectedValueMean)} each`)),
+      h('td', { class: 'num' }, fmt.compact(s.valueIfRetainedTotal), h('span', { class: 'sub' }, `${fmt.money(s.valueIfRetainedTotal !== null && s.size ? s.valueIfRetainedTotal / s.size : null)} each`)),
       h('td', { class: 'num' }, fmt.pct(s.revenueShare)),
       h(
         'td',
         { class: 'action' },
         h('span', { class: `badge ${ACTION_CLASS[s.recommendedAction] ?? ''}` }, s.recommendedAction),
+        s.growth ? h('span', { class: 'growth', title: 'A growth action: little value at risk here by design' }, 'growth') : null,
         h('span', { class: 'action-text' }, s.actionText.replace(/^[^:]*:\s*/, '')),
         s.actionReason ? h('span', { class: 'sub' }, s.actionReason) : null,
       ),

@@ -2,6 +2,7 @@ import { ApiError, describeError, gql } from '../api';
 import type { DashboardContext } from '../context';
 import { byId, fmt, h } from '../dom';
 import { Panel } from '../panel';
+import { renderLatestBacktest } from './backtest-charts';
 import {
   ACTIVATE_MODEL,
   MODEL_VERSIONS,
@@ -166,6 +167,8 @@ export function modelsPanel(ctx: DashboardContext) {
       // A run started elsewhere (CLI, another tab) is shown too.
       const latest = data.trainingRuns.nodes[0];
       if (latest && (latest.status === 'QUEUED' || latest.status === 'RUNNING') && watching === null) void poll(latest.id);
+      // The decision backtest's gain chart beside the churn probability's calibration curve.
+      await renderLatestBacktest(byId('backtest-view')).catch((e) => byId('backtest-view').replaceChildren(h('p', { class: 'sub' }, describeError(e))));
     });
   }
 

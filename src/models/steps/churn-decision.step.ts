@@ -52,7 +52,7 @@ export async function loadSplitState(ds: DataSource, asOf: Date, horizonDays: nu
     s.purchaseDays[i] = days;
     s.x[i] = days - 1;
     s.tx[i] = (last - first) / 7;
-    s.T[i] = Math.max(splitDay - first, 0.5) / 7;
+    s.T[i] = Math.max(splitDay - first, 1) / 7;
     s.recencyDays[i] = Math.max(splitDay - last, 0);
     s.boughtAfter[i] = r[3] ? 1 : 0;
   });

@@ -9,8 +9,9 @@ export type { ChurnEstimates, ChurnInputs, ChurnModelInfo } from '../../churn/ch
 /**
  * The churn models' inputs for every customer of a snapshot, in customer order (see src/churn/churn-fit.ts).
  * `asOf` is the snapshot's cut; T is measured to the last day it includes (src/shared/as-of.ts). A customer first
- * seen on that day gets T = half a day rather than 0, which the models refuse (lifetimes gives them T = 0, where
- * they add nothing to the likelihood; half a day changes the fit by no more than that).
+ * seen on that day gets T = one day rather than 0, which the models refuse (lifetimes gives them T = 0, where they
+ * add nothing to the likelihood). Not less than a day: the conditional expectation's hypergeometric series was seen
+ * not to finish for MBG/NBD at T = half a day (a + b < 1).
  */
 export async function loadChurnInputs(ds: DataSource, snapshotId: number, asOf: Date): Promise<ChurnInputs> {
   const res = await withClient(ds, (c) =>
@@ -18,7 +19,7 @@ export async function loadChurnInputs(ds: DataSource, snapshotId: number, asOf: 
       text: `SELECT customer_id,
                     purchase_days - 1,
                     ((last_purchase_at AT TIME ZONE 'UTC')::date - (first_purchase_at AT TIME ZONE 'UTC')::date) / 7.0,
-                    GREATEST(EXTRACT(EPOCH FROM ($2::timestamptz - ((first_purchase_at AT TIME ZONE 'UTC')::date::timestamp AT TIME ZONE 'UTC'))) / 604800.0, 0.5 / 7),
+                    GREATEST(EXTRACT(EPOCH FROM ($2::timestamptz - ((first_purchase_at AT TIME ZONE 'UTC')::date::timestamp AT TIME ZONE 'UTC'))) / 604800.0, 1.0 / 7),
                     repeat_monetary_mean,
                     avg_order_value
                FROM customer_features WHERE snapshot_id = $1 ORDER BY customer_id`,

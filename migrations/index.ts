@@ -4,6 +4,7 @@ import { Models1764000000002 } from './1764000000002-models';
 import { CustomerListIndexes1764000000010 } from './1764000000010-customer-list-indexes';
 import { OrderFactTable1764000000011 } from './1764000000011-order-fact-table';
 import { OrderFactCustomerFacts1764000000012 } from './1764000000012-order-fact-customer-facts';
+import { ValueAtRisk1764000000020 } from './1764000000020-value-at-risk';
 import { RateLimit1764000000040 } from './1764000000040-rate-limit';
 import { BiAggregates1764000000060 } from './1764000000060-bi-aggregates';
 import { TrainingOneInProgress1764000000070 } from './1764000000070-training-one-in-progress';
@@ -12,6 +13,6 @@ import { CustomerIdPrefixIndex1764000000080 } from './1764000000080-customer-id-
 /** Every migration, in order. Listed explicitly so the same list works from TypeScript and from dist/. */
 export const migrations = [
   Warehouse1764000000000, Features1764000000001, Models1764000000002, CustomerListIndexes1764000000010, OrderFactTable1764000000011,
-  OrderFactCustomerFacts1764000000012, RateLimit1764000000040, BiAggregates1764000000060, TrainingOneInProgress1764000000070,
-  CustomerIdPrefixIndex1764000000080,
+  OrderFactCustomerFacts1764000000012, ValueAtRisk1764000000020, RateLimit1764000000040, BiAggregates1764000000060,
+  TrainingOneInProgress1764000000070, CustomerIdPrefixIndex1764000000080,
 ];

@@ -23,7 +23,7 @@ export const SEED_COLUMNS = {
   order_item: ['order_id', 'item_seq', 'product_id', 'seller_id', 'shipping_limit_at', 'price', 'freight'],
   order_payment: ['order_id', 'payment_seq', 'type', 'installments', 'value'],
   order_review: ['review_id', 'order_id', 'score', 'comment_title', 'comment_message', 'created_at', 'answered_at'],
-  seed_truth: ['customer_id', 'latent_type', 'churned_after_as_of', 'as_of'],
+  seed_truth: ['customer_id', 'latent_type', 'churned_after_as_of', 'as_of', 'value_if_retained_yearly', 'dead_by_horizon_end'],
   geolocation: ['zip_prefix', 'lat', 'lng', 'city', 'state', 'points'],
 } as const;
 export type SeedTable = keyof typeof SEED_COLUMNS;
@@ -51,6 +51,30 @@ export interface CustomerOutcome {
   type: LatentType;
   churned: boolean;
   orders: number;
+  /** Expected spend over a year while alive (latent rate × expected order value; the expectation, not a sample). */
+  valueIfRetainedYearly: number;
+  /** Dropped out before the horizon's end. */
+  dead: boolean;
+}
+
+/** Standard-normal quantiles at (k + ½)/K: a deterministic quadrature for expectations over a normal draw. */
+const NORMAL_NODES = Array.from({ length: 32 }, (_, k) => inverseNormal((k + 0.5) / 32));
+
+/** Acklam's rational approximation of the standard normal quantile (relative error < 1.2e-9). */
+function inverseNormal(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628274631];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - lo) return -inverseNormal(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
 const STREAM_CATALOG = 1;
@@ -123,6 +147,8 @@ export class WarehouseGenerator {
   private readonly geoCity = new Int16Array(100000).fill(-1);
 
   private readonly bfDays: Set<number>;
+  /** Mean shopping intensity over the last year of the calendar: the yearly purchase rate's seasonal factor. */
+  private readonly meanYearFactor: number;
 
   constructor(opts: GeneratorOptions) {
     this.customers = opts.customers;
@@ -134,6 +160,9 @@ export class WarehouseGenerator {
     this.asOfDate = new Date(opts.asOf * 1000).toISOString().slice(0, 10);
     const firstYear = new Date(this.calendar.start * 1000).getUTCFullYear();
     const lastYear = new Date(this.calendar.end * 1000).getUTCFullYear();
+    let f = 0;
+    for (let i = 0; i < 365; i++) f += this.calendar.factorAt(this.calendar.end - (i + 1) * DAY);
+    this.meanYearFactor = f / 365;
     this.bfDays = new Set(Array.from({ length: lastYear - firstYear + 1 }, (_, i) => blackFriday(firstYear + i)));
 
     const customerWeights: number[] = [];
@@ -201,9 +230,12 @@ export class WarehouseGenerator {
     this.place(zip, cityIdx, rng);
     const place = `${zip5(zip)}\t${city.name}\t${city.uf}`;
 
-    const { history, churned } = this.simulate(rng, profile);
+    const { history, churned, ratePerDay, death } = this.simulate(rng, profile);
     const [b0, b1] = profile.priceBand;
     const priceCentre = b0 + (b1 - b0) * rng.beta(1.5, 1.5);
+    // Truth from values already drawn (no new draws, so the demo data stay the same).
+    const valueIfRetainedYearly = ratePerDay * 365 * this.meanYearFactor * this.expectedOrderValue(typeIdx, priceCentre, cityIdx);
+    const dead = death < this.calendar.end;
     const preferredPayment = this.paymentTypes.sample(rng);
     let favourite = -1;
 
@@ -211,15 +243,38 @@ export class WarehouseGenerator {
     for (let k = 0; k < history.length; k++) {
       favourite = this.writeOrder(rng, sink, id, place, cityIdx, history[k], typeIdx, priceCentre, preferredPayment, favourite);
     }
-    sink.seed_truth.push(`${id}\t${profile.type}\t${churned ? 't' : 'f'}\t${this.asOfDate}\n`);
-    return { id, uniqueId: uid, type: profile.type, churned, orders: history.length };
+    sink.seed_truth.push(`${id}\t${profile.type}\t${churned ? 't' : 'f'}\t${this.asOfDate}\t${valueIfRetainedYearly.toFixed(4)}\t${dead ? 't' : 'f'}\n`);
+    return { id, uniqueId: uid, type: profile.type, churned, orders: history.length, valueIfRetainedYearly, dead };
+  }
+
+  /**
+   * Expected value of one order (items + freight, in currency units) of a customer of this type whose usual
+   * price rank is `priceCentre`, as writeOrder draws it: expected item count × the mean over the rank's normal
+   * spread of the product's price and freight. Rebuys of a favourite or of the previous item have the same
+   * marginal distribution; Black Friday's discount and the 1% free freight are left out (under 1% together).
+   */
+  private expectedOrderValue(typeIdx: number, priceCentre: number, cityIdx: number): number {
+    const w = this.profiles[typeIdx].items;
+    const wSum = w[0] + w[1] + w[2] + w[3];
+    const items = (w[0] + 2 * w[1] + 3 * w[2] + 4 * w[3]) / wSum;
+    const nCities = this.cities.length;
+    let perItem = 0;
+    for (const z of NORMAL_NODES) {
+      const p = Math.floor(clamp(priceCentre + 0.06 * z, 0, 0.999999) * this.nProducts);
+      const d = this.cityDistance[cityIdx * nCities + this.sellerCity[this.productSeller[p]]];
+      const kg = this.productWeightKg[p];
+      // lognormal(1, 0.15) has mean e^{0.15²/2}.
+      const freight = Math.min(40000, 100 * (8 + 0.005 * d + kg * (1.5 + 0.0015 * d)) * Math.exp(0.01125));
+      perItem += Math.max(85, this.productPrice[p]) + freight;
+    }
+    return (items * perItem) / NORMAL_NODES.length / 100;
   }
 
   /**
    * Purchase times up to as-of, and whether the customer buys nothing in the horizon after it. While alive the
    * customer buys as a Poisson process whose intensity follows the calendar (thinning); death ends it.
    */
-  private simulate(rng: Rng, p: BehaviourProfile): { history: number[]; churned: boolean } {
+  private simulate(rng: Rng, p: BehaviourProfile): { history: number[]; churned: boolean; ratePerDay: number; death: number } {
     const cal = this.calendar;
     const t0 = cal.acquisitionDay(rng, p.acquisition[0], p.acquisition[1]) + cal.timeOfDay(rng);
     const ratePerDay = rng.gamma(p.rateShape, 1 / p.rateShape) / p.meanGapDays;
@@ -250,7 +305,7 @@ export class WarehouseGenerator {
     }
     if (history.length > 2) history.sort((a, b) => a - b);
     else if (history.length === 2 && history[1] < history[0]) history.reverse();
-    return { history, churned };
+    return { history, churned, ratePerDay, death };
   }
 
   /** One order with its account, items, payments and review. Returns the customer's favourite product. */

@@ -608,7 +608,13 @@ export class BgNbdModel {
     const p = this.fitted().params;
     const n = validateRfm(data);
     const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = probNoPurchaseWithin(p, t, data.x[i], data.tx[i], data.T[i]);
+    checkTime(t);
+    for (let i = 0; i < n; i++) {
+      const x = data.x[i];
+      const T = data.T[i];
+      const alive = sigmoid(-deadLogOdds(p, x, data.tx[i], T));
+      out[i] = 1 - alive + alive * exp((p.r + x) * (log(p.alpha + T) - log(p.alpha + T + t)));
+    }
     return out;
   }
 

@@ -1,5 +1,8 @@
 import { BgNbdModel, fitBgNbd, fitMbgNbd, type BgNbdModelJson, type TransactionModelKind } from './bgnbd';
-import { discountedExpectedPurchases } from './clv';
+import { discountedExpectedPurchases, MONTH_LENGTH } from './clv';
+import type { EmpiricalRepeatTable } from './empirical-repeat';
+import type { FitDecision } from './fit-rules';
+import { fitNbdRate, type NbdRate } from './nbd-rate';
 import { fitGammaGamma, type GammaGammaModel, type GammaGammaModelJson } from './gamma-gamma';
 
 /**
@@ -22,7 +25,10 @@ export interface ChurnInputs {
 
 export interface ChurnEstimates {
   pAlive: Float64Array;
+  /** P(no purchase within horizonDays): dead, or alive and silent. Stays informative where 1 − P(alive) collapses (a → 0). */
   churnProbability: Float64Array;
+  /** Expected spend over the CLV horizon if the customer stays: E[λ | alive] × discounted months × expected spend. */
+  valueIfRetained: Float64Array;
   expectedPurchases: Float64Array;
   expectedAvgSpend: Float64Array;
   clv: Float64Array;
@@ -31,15 +37,24 @@ export interface ChurnEstimates {
 export interface ChurnModelInfo {
   model: TransactionModelKind;
   timeUnit: 'week';
-  transaction: BgNbdModelJson;
+  /** The fitted transaction model; with source 'empirical_repeat' the rejected fit, kept on record (null if it failed). */
+  transaction: BgNbdModelJson | null;
   /** The other transaction model's fit, for comparison (null when it failed). */
   alternative: BgNbdModelJson | null;
   spend: GammaGammaModelJson | null;
   spendFallback: string | null;
+  /** The dropout-free NBD whose E[λ | x, T] is the purchase rate if retained (see nbd-rate.ts). */
+  retainedRate: NbdRate | null;
   horizonDays: number;
   clvHorizonMonths: number;
   monthlyDiscount: number;
   repeatCustomers: number;
+  /** Which estimate the churn probabilities come from (set by the churn step's decision). */
+  source?: 'bg_nbd' | 'empirical_repeat';
+  /** The measured rules that chose the source, and why (src/churn/fit-rules.ts). */
+  decision?: FitDecision & { holdoutAuc: number | null };
+  /** The fallback's recency × frequency table, when it is in use. */
+  empirical?: EmpiricalRepeatTable;
 }
 
 export function fitChurn(
@@ -78,7 +93,7 @@ export function fitChurn(
 
   const n = inp.x.length;
   const pAlive = primary.pAliveMany(data);
-  const churnProbability = pAlive.map((p) => 1 - p);
+  const churnProbability = primary.probNoPurchaseWithinMany(o.horizonDays / 7, data);
   const expectedPurchases = primary.conditionalExpectedPurchasesMany(o.horizonDays / 7, data);
   const expectedAvgSpend = new Float64Array(n);
   const popAov = mean(inp.aov);
@@ -94,6 +109,8 @@ export function fitChurn(
   // CLV = Σ_month (E[Y(i months)] − E[Y(i−1 months)]) / (1 + d)^i × expected spend (lifetimes' definition).
   const purchases = discountedExpectedPurchases(primary, data, { horizonMonths: o.clvHorizonMonths, monthlyDiscount: o.monthlyDiscount });
   const clv = purchases.map((p, i) => p * expectedAvgSpend[i]);
+  const retainedRate = fitNbdRate(inp.x, inp.T);
+  const valueIfRetained = valueIfRetainedOf(retainedRate, data, pAlive, expectedAvgSpend, o.clvHorizonMonths, o.monthlyDiscount);
   return {
     info: {
       model: o.model,
@@ -102,13 +119,42 @@ export function fitChurn(
       alternative: alternative?.toJSON() ?? null,
       spend: spend?.toJSON() ?? null,
       spendFallback,
+      retainedRate,
       horizonDays: o.horizonDays,
       clvHorizonMonths: o.clvHorizonMonths,
       monthlyDiscount: o.monthlyDiscount,
       repeatCustomers: repeat,
     },
-    estimates: { pAlive, churnProbability, expectedPurchases, expectedAvgSpend, clv },
+    estimates: { pAlive, churnProbability, valueIfRetained, expectedPurchases, expectedAvgSpend, clv },
   };
+}
+
+/**
+ * Value if retained = E[λ | x, T] × Σ_{i=1..H} month / (1 + d)^i × expected spend per purchase, with
+ * E[λ | x, T] = (r + x) / (α + T) purchases per week from the rate model (see nbd-rate.ts). Unlike CLV it does
+ * not shrink with P(alive): it is the money that leaves if the customer does.
+ */
+export function valueIfRetainedOf(
+  p: { r: number; alpha: number },
+  data: { x: ArrayLike<number>; tx: ArrayLike<number>; T: ArrayLike<number> },
+  pAlive: ArrayLike<number>,
+  spend: ArrayLike<number>,
+  horizonMonths: number,
+  monthlyDiscount: number,
+): Float64Array {
+  let weeks = 0;
+  for (let i = 1; i <= horizonMonths; i++) weeks += MONTH_LENGTH.week / Math.pow(1 + monthlyDiscount, i);
+  const n = data.x.length;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = data.x[i];
+    const rx = p.r + x;
+    // Alive: exposed until T. Gone: the rate they bought at, exposed until their last purchase. A one-time buyer
+    // never showed a rate, so the whole silence since the first purchase is read as a low one.
+    const rate = x === 0 ? rx / (p.alpha + data.T[i]) : pAlive[i] * (rx / (p.alpha + data.T[i])) + (1 - pAlive[i]) * (rx / (p.alpha + data.tx[i]));
+    out[i] = rate * weeks * spend[i];
+  }
+  return out;
 }
 
 function mean(xs: Float64Array): number {

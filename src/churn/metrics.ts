@@ -148,3 +148,91 @@ export function sumRatio(predicted: ArrayLike<number>, actual: ArrayLike<number>
   }
   return sp / sa;
 }
+
+/** Average ranks (1-based; ties share their mean rank). */
+function averageRanks(v: ArrayLike<number>): Float64Array {
+  const n = v.length;
+  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => v[a] - v[b]);
+  const ranks = new Float64Array(n);
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && v[idx[j + 1]] === v[idx[i]]) j++;
+    for (let k = i; k <= j; k++) ranks[idx[k]] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return ranks;
+}
+
+/** Spearman's rank correlation (Pearson on average ranks, so ties are handled); NaN when either side is constant. */
+export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new RangeError(`spearman: ${a.length} vs ${b.length} values`);
+  const ra = averageRanks(a);
+  const rb = averageRanks(b);
+  const n = ra.length;
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < n; i++) (ma += ra[i]), (mb += rb[i]);
+  ma /= n;
+  mb /= n;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    const da = ra[i] - ma;
+    const db = rb[i] - mb;
+    sab += da * db;
+    saa += da * da;
+    sbb += db * db;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
+}
+
+export interface ReliabilityBin {
+  /** Predicted probabilities in [lower, upper) (the last bin includes 1). */
+  lower: number;
+  upper: number;
+  count: number;
+  /** null when the bin is empty. */
+  meanPredicted: number | null;
+  observedRate: number | null;
+}
+
+export interface Calibration {
+  reliability: ReliabilityBin[];
+  /** Mean (p − y)². */
+  brier: number;
+  /** Expected calibration error: Σ_bins (count / n) × |mean predicted − observed rate| over the reliability bins. */
+  ece: number;
+}
+
+/**
+ * Calibration of predicted probabilities against 0/1 outcomes: a reliability curve over `bins` equal-width bins
+ * of the probability (10 by default), the Brier score and the expected calibration error on those bins.
+ */
+export function calibrationOf(predicted: ArrayLike<number>, actual: Labels, bins = 10): Calibration {
+  const p = toNumbers(predicted, 'predicted');
+  const a = toNumbers(actual, 'actual', p.length);
+  if (!Number.isInteger(bins) || bins < 1) throw badInput(`bins (${bins}) must be a positive integer`, { field: 'bins' });
+  const n = p.length;
+  if (n === 0) throw badInput('calibrationOf needs at least one row', { field: 'predicted' });
+  const count = new Float64Array(bins);
+  const sp = new Float64Array(bins);
+  const sa = new Float64Array(bins);
+  let brier = 0;
+  for (let i = 0; i < n; i++) {
+    if (!(p[i] >= 0 && p[i] <= 1)) throw badInput(`row ${i}: predicted probability ${p[i]} is outside [0, 1]`, { field: 'predicted' });
+    const b = Math.min(bins - 1, floor(p[i] * bins));
+    count[b]++;
+    sp[b] += p[i];
+    sa[b] += a[i];
+    brier += (p[i] - a[i]) ** 2;
+  }
+  let ece = 0;
+  const reliability: ReliabilityBin[] = [];
+  for (let b = 0; b < bins; b++) {
+    const c = count[b];
+    if (c > 0) ece += (c / n) * Math.abs(sp[b] / c - sa[b] / c);
+    reliability.push({ lower: b / bins, upper: (b + 1) / bins, count: c, meanPredicted: c ? sp[b] / c : null, observedRate: c ? sa[b] / c : null });
+  }
+  return { reliability, brier: brier / n, ece };
+}

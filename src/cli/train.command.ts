@@ -1,3 +1,4 @@
+import { lastIncludedDay } from '../shared/as-of';
 import type { Command } from 'commander';
 import { activateModel, listModels } from '../models/model-registry.service';
 import { train, type TrainResult } from '../models/train.pipeline';
@@ -26,7 +27,7 @@ export function registerTrain(program: Command): void {
     .option('--k <k>', '"auto" (silhouette search over 2..--k-max) or a fixed number of clusters', 'auto')
     .option('--k-max <n>', 'largest k the search tries (default 10)', (v) => parseIntArg('--k-max', v, 2))
     .option('--seed <s>', 'random seed (default 42)', (v) => parseIntArg('--seed', v, 0))
-    .option('--as-of <date>', 'reference date YYYY-MM-DD (default: the day after the last order)', parseDateArg)
+    .option('--as-of <date>', 'train as of this day YYYY-MM-DD: purchases made on it count and customer age T is measured to it, like lifetimes\' observation_period_end (default: the day of the last order)', parseDateArg)
     .option('--sample <n>', 'customers the clusters are fitted on (default 50000; everyone is then assigned)', (v) => parseIntArg('--sample', v, 100))
     .option('--churn-model <m>', 'transaction model for churn: mbg-nbd (default) or bg-nbd')
     .action(async (opts: TrainCommandOptions) => {
@@ -83,9 +84,11 @@ export function registerTrain(program: Command): void {
 
 async function printTrainSummary(ds: import('typeorm').DataSource, res: TrainResult): Promise<void> {
   const out = process.stdout;
-  out.write(`\nmodel ${res.modelId} active · run ${res.runId} · ${res.customers} customers as of ${res.asOf.toISOString().slice(0, 10)} · ${(res.durationMs / 1000).toFixed(1)} s\n`);
+  out.write(`\nmodel ${res.modelId} active · run ${res.runId} · ${res.customers} customers as of ${lastIncludedDay(res.asOf).toISOString().slice(0, 10)} (that day included) · ${(res.durationMs / 1000).toFixed(1)} s\n`);
   out.write(`k = ${res.k} · silhouette ${res.silhouette?.toFixed(3) ?? 'n/a'} · ARI vs previous ${res.ariVsPrevious?.toFixed(3) ?? 'n/a'} · classifier macro-F1 ${res.classifierMacroF1.toFixed(3)}\n`);
-  if (res.churn) {
+  if (res.churn?.source === 'empirical_repeat') {
+    out.write(`churn: empirical repeat estimate by recency × frequency (${res.churn.decision?.reason ?? ''})\n`);
+  } else if (res.churn?.transaction) {
     const p = res.churn.transaction.params;
     out.write(`churn model ${res.churn.model}: r ${p.r.toFixed(3)} α ${p.alpha.toFixed(3)} a ${p.a.toFixed(3)} b ${p.b.toFixed(3)}\n`);
   } else {
@@ -93,11 +96,11 @@ async function printTrainSummary(ds: import('typeorm').DataSource, res: TrainRes
   }
   const rows: Record<string, unknown>[] = await ds.query(
     `SELECT kind, priority_rank AS rank, name, size, round((share * 100)::numeric, 1) AS "share %",
-            round((churn_risk * 100)::numeric, 1) AS "churn %", round(expected_value_mean::numeric, 2) AS "value/cust",
-            recommended_action AS action
+            round((churn_risk * 100)::numeric, 1) AS "churn %", round((value_if_retained_total / NULLIF(size, 0))::numeric, 2) AS "if retained/cust",
+            round(value_at_risk::numeric, 0) AS "value at risk", recommended_action AS action
        FROM segment_profile WHERE model_version_id = $1 AND kind IN ('CLUSTER', 'RFM') ORDER BY kind, priority_rank`,
     [res.modelId],
   );
   out.write('\n');
-  printTable(rows.map((r) => ({ ...r, 'share %': Number(r['share %']), 'churn %': Number(r['churn %']), 'value/cust': Number(r['value/cust']) })));
+  printTable(rows.map((r) => ({ ...r, 'share %': Number(r['share %']), 'churn %': Number(r['churn %']), 'if retained/cust': Number(r['if retained/cust']), 'value at risk': Number(r['value at risk']) })));
 }

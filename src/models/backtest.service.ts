@@ -1,10 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { BgNbdModel, type BgNbdModelJson } from '../churn/bgnbd';
-import { calibrationTable, meanAbsoluteError, rocAuc, sumRatio, topDecileLift, type CalibrationBin } from '../churn/metrics';
+import { calibrationOf, calibrationTable, meanAbsoluteError, type Calibration, rocAuc, sumRatio, topDecileLift, type CalibrationBin } from '../churn/metrics';
 import { withClient } from '../db/data-source';
 import { badInput } from '../shared/errors';
 import type { ProgressFn } from '../shared/progress';
 import { loadChurnInputs, type ChurnModelInfo } from './steps/churn.step';
+import { COVERAGES, gainOf, orderByScore, orderBySegments, type RankingGain } from './decision-backtest';
 import { train } from './train.pipeline';
 
 /**
@@ -53,19 +54,37 @@ export interface BacktestResults {
   /** The best of the simple baselines, and whether the churn model is at least as good. */
   bestBaseline: ScoreAuc;
   modelBeatsBaselines: boolean;
+  /** Expected vs actual purchases by decile of expected purchases (observed labels only). */
   calibration: CalibrationBin[];
+  /** Calibration of churnProbability (P(no purchase within the horizon)) against the labels; null without a churn estimate. */
+  churnCalibration: (Calibration & { source: string }) | null;
   value: { purchasesSumRatio: number; purchasesMae: number; spendSumRatio: number; spendMae: number } | null;
   segments: SegmentOutcome[];
+  /**
+   * The decision backtest (src/models/decision-backtest.ts): share of the value really lost in the horizon that
+   * each ranking reaches when acting on 10%, 20% and 30% of customers. Value lost: with seed truth, the yearly
+   * value if retained of customers really gone by the horizon's end; observed, the yearly run-rate of past spend
+   * (monetary × 365 / max(tenure, horizon) days) of customers who bought nothing in the horizon.
+   */
+  decision: { lostValue: string; totalLost: number; rankings: RankingGain[] };
   churnModel: ChurnModelInfo | null;
 }
 
 interface Row {
   customer_id: number;
   churn_probability: number | null;
+  p_alive: number | null;
   expected_purchases: number | null;
   expected_avg_spend: number | null;
   recency_days: number;
   frequency: number;
+  monetary: number | null;
+  tenure_days: number | null;
+  rfm_score: number;
+  value_at_risk: number | null;
+  abc_xyz: string;
+  truth_value: number | null;
+  truth_dead: boolean | null;
   churn_tier: string;
   rfm_segment: string;
   cluster_id: number;
@@ -88,7 +107,8 @@ export async function runBacktest(ds: DataSource, o: BacktestOptions): Promise<{
     [o.cutoff, horizonDays, JSON.stringify({ seed: o.seed ?? 42, k: o.k ?? 'auto' })],
   );
   try {
-    const trained = await train(ds, { asOf: o.cutoff, horizonDays, seed: o.seed, k: o.k, activate: false, status: 'backtest', onProgress: o.onProgress, requestedBy: 'backtest' });
+    // Facts before the cutoff: trained as of the day before it (the as-of day is included).
+    const trained = await train(ds, { asOf: new Date(o.cutoff.getTime() - 86_400_000), horizonDays, seed: o.seed, k: o.k, activate: false, status: 'backtest', onProgress: o.onProgress, requestedBy: 'backtest' });
     const results = await evaluate(ds, trained.modelId, trained.snapshotId, o.cutoff, horizonDays, labels);
     await ds.query(`UPDATE backtest_run SET status = 'succeeded', results = $2, finished_at = now() WHERE id = $1`, [id, JSON.stringify(results)]);
     return { id, results };
@@ -120,8 +140,9 @@ async function evaluate(ds: DataSource, modelId: number, snapshotId: number, cut
       `WITH act AS (
          SELECT customer_id, count(DISTINCT (purchased_at AT TIME ZONE 'UTC')::date)::int AS days, COALESCE(sum(value), 0)::float8 AS spend
            FROM order_fact WHERE is_purchase AND purchased_at >= $2 AND purchased_at < $3 GROUP BY customer_id)
-       SELECT cs.customer_id, cs.churn_probability, cs.expected_purchases_90d AS expected_purchases, cs.expected_avg_spend,
-              f.recency_days, f.frequency, cs.churn_tier, cs.rfm_segment, cs.cluster_id,
+       SELECT cs.customer_id, cs.churn_probability, cs.p_alive, cs.expected_purchases_90d AS expected_purchases, cs.expected_avg_spend,
+              f.recency_days, f.frequency, f.monetary::float8 AS monetary, f.tenure_days::float8 AS tenure_days, cs.rfm_score, cs.value_at_risk,
+              cs.abc || cs.xyz AS abc_xyz, st.value_if_retained_yearly AS truth_value, st.dead_by_horizon_end AS truth_dead, cs.churn_tier, cs.rfm_segment, cs.cluster_id,
               COALESCE(act.days, 0) AS actual_days, COALESCE(act.spend, 0) AS actual_spend, st.churned_after_as_of AS truth_churned
          FROM customer_segment cs
          JOIN customer_features f ON f.snapshot_id = $4 AND f.customer_id = cs.customer_id
@@ -144,20 +165,18 @@ async function evaluate(ds: DataSource, modelId: number, snapshotId: number, cut
     { score: 'frequency (fewer orders = riskier)', values: rows.map((r) => -r.frequency), baseline: true },
   ];
   if (churnModel) {
-    scores.unshift({ score: `${churnModel.model} churn probability (1 − P(alive))`, values: rows.map((r) => r.churn_probability ?? 0), baseline: false });
+    scores.unshift({ score: `${churnModel.model} churn probability (P(no purchase within the horizon))`, values: rows.map((r) => r.churn_probability ?? 0), baseline: false });
     scores.splice(1, 0, { score: `${churnModel.model} expected purchases (fewer = riskier)`, values: rows.map((r) => -(r.expected_purchases ?? 0)), baseline: false });
-    const inputs = await loadChurnInputs(ds, snapshotId, cutoff);
-    const data = { x: inputs.x, tx: inputs.tx, T: inputs.T };
-    // The model's own answer to the label's question: P(no purchase within the horizon | history).
-    const primary = BgNbdModel.fromJSON(churnModel.transaction as BgNbdModelJson);
-    const silent = primary.probNoPurchaseWithinMany(horizonDays / 7, data);
-    scores.splice(2, 0, { score: `${primary.kind} P(no purchase within the horizon)`, values: Array.from(silent), baseline: false });
+    scores.splice(2, 0, { score: `${churnModel.model} 1 − P(alive)`, values: rows.map((r) => 1 - (r.p_alive ?? 1)), baseline: false });
     if (churnModel.alternative) {
+      const inputs = await loadChurnInputs(ds, snapshotId, cutoff);
+      const data = { x: inputs.x, tx: inputs.tx, T: inputs.T };
       const alt = BgNbdModel.fromJSON(churnModel.alternative as BgNbdModelJson);
-      const p = alt.pAliveMany(data);
-      scores.splice(3, 0, { score: `${alt.kind} churn probability (1 − P(alive))`, values: Array.from(p, (v) => 1 - v), baseline: false });
+      const p = alt.probNoPurchaseWithinMany(horizonDays / 7, data);
+      scores.splice(3, 0, { score: `${alt.kind} P(no purchase within the horizon)`, values: Array.from(p), baseline: false });
     }
   }
+  scores.push({ score: 'monetary (less spend = riskier)', values: rows.map((r) => -(r.monetary ?? 0)), baseline: true });
   const aucs = scores.map((s) => ({ score: s.score, auc: rocAuc(s.values, churned), topDecileLift: topDecileLift(s.values, churned), baseline: s.baseline }));
   const baselines = aucs.filter((a) => a.baseline);
   const bestBaseline = baselines.reduce((a, b) => (b.auc > a.auc ? b : a));
@@ -177,6 +196,10 @@ async function evaluate(ds: DataSource, modelId: number, snapshotId: number, cut
         }
       : null;
   const calibration = labels === 'observed' && churnModel ? calibrationTable(predicted, actual, 10) : [];
+  const withP = rows.filter((r) => r.churn_probability !== null).length === n && n > 0;
+  const churnCalibration = withP
+    ? { source: churnModel ? `${churnModel.model} P(no purchase within ${horizonDays} days)` : 'churn probability', ...calibrationOf(rows.map((r) => r.churn_probability as number), churned, 10) }
+    : null;
 
   const profiles: { kind: 'CLUSTER' | 'RFM'; segment_key: string; name: string; priority_rank: number; churn_risk: number | null }[] = await ds.query(
     `SELECT kind, segment_key, name, priority_rank, churn_risk FROM segment_profile WHERE model_version_id = $1 AND kind IN ('CLUSTER', 'RFM') ORDER BY kind, priority_rank`,
@@ -215,6 +238,7 @@ async function evaluate(ds: DataSource, modelId: number, snapshotId: number, cut
       actualRevenue: t.revenue,
     };
   });
+  const decision = await decisionBacktest(ds, modelId, rows, churned, labels, horizonDays);
   return {
     modelId,
     cutoff: cutoff.toISOString(),
@@ -226,8 +250,50 @@ async function evaluate(ds: DataSource, modelId: number, snapshotId: number, cut
     bestBaseline: { score: bestBaseline.score, auc: bestBaseline.auc, topDecileLift: bestBaseline.topDecileLift },
     modelBeatsBaselines: modelAuc !== null && modelAuc >= bestBaseline.auc,
     calibration,
+    churnCalibration,
     value,
     segments,
+    decision,
     churnModel,
   };
 }
+
+async function decisionBacktest(
+  ds: DataSource,
+  modelId: number,
+  rows: Row[],
+  churned: number[],
+  labels: BacktestResults['labels'],
+  horizonDays: number,
+): Promise<BacktestResults['decision']> {
+  const truth = labels === 'seed_truth' && rows.every((r) => r.truth_value !== null && r.truth_dead !== null);
+  const lost = rows.map((r, i) =>
+    truth
+      ? (r.truth_dead ? (r.truth_value as number) : 0)
+      : churned[i] ? (Math.max(r.monetary ?? 0, 0) * 365) / Math.max(r.tenure_days ?? 0, horizonDays) : 0,
+  );
+  const totalLost = lost.reduce((a, b) => a + b, 0);
+  const var_ = rows.map((r) => r.value_at_risk ?? 0);
+  const ranks: { kind: string; segment_key: string; priority_rank: number }[] = await ds.query(
+    `SELECT kind, segment_key, priority_rank FROM segment_profile WHERE model_version_id = $1`,
+    [modelId],
+  );
+  const rankOf = new Map(ranks.map((r) => [`${r.kind}:${r.segment_key}`, r.priority_rank]));
+  const keyOf: Record<string, (r: Row) => string> = { RFM: (r) => r.rfm_segment, CLUSTER: (r) => String(r.cluster_id), ABC_XYZ: (r) => r.abc_xyz };
+  const rankings: RankingGain[] = [];
+  for (const kind of ['RFM', 'CLUSTER', 'ABC_XYZ']) {
+    const segRank = rows.map((r) => rankOf.get(`${kind}:${keyOf[kind](r)}`) ?? Number.MAX_SAFE_INTEGER);
+    rankings.push({ ranking: `${kind} segments by priority`, points: gainOf(orderBySegments(segRank, var_), lost) });
+  }
+  rankings.push({ ranking: 'customers by value at risk', points: gainOf(orderByScore(var_), lost) });
+  rankings.push({ ranking: 'recency alone (longest since last purchase first)', points: gainOf(orderByScore(rows.map((r) => r.recency_days)), lost) });
+  rankings.push({ ranking: 'monetary alone (highest spend first)', points: gainOf(orderByScore(rows.map((r) => r.monetary ?? -Infinity)), lost) });
+  rankings.push({ ranking: 'RFM score (highest first)', points: gainOf(orderByScore(rows.map((r) => r.rfm_score)), lost) });
+  return {
+    lostValue: truth ? 'seed truth: yearly value if retained of customers gone by the horizon end' : 'yearly run-rate of past spend of customers with no purchase in the horizon',
+    totalLost,
+    rankings,
+  };
+}
+
+export { COVERAGES };

@@ -32,4 +32,8 @@ export class CustomerSegment {
   @Column('double precision', { name: 'expected_avg_spend', nullable: true }) expectedAvgSpend: number | null;
   @Column('double precision', { nullable: true }) clv: number | null;
   @Column('double precision', { name: 'priority_score', nullable: true }) priorityScore: number | null;
+  /** Expected spend over the CLV horizon if the customer stays (discounted, currency units). */
+  @Column('double precision', { name: 'value_if_retained', nullable: true }) valueIfRetained: number | null;
+  /** churn_probability × value_if_retained. */
+  @Column('double precision', { name: 'value_at_risk', nullable: true }) valueAtRisk: number | null;
 }

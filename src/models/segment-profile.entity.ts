@@ -28,6 +28,10 @@ export class SegmentProfile {
   @Column('text', { name: 'churn_risk_source' }) churnRiskSource: string;
   @Column('double precision', { name: 'expected_value_total', nullable: true }) expectedValueTotal: number | null;
   @Column('double precision', { name: 'expected_value_mean', nullable: true }) expectedValueMean: number | null;
+  /** Σ members' value if retained (currency units, CLV horizon, discounted). */
+  @Column('double precision', { name: 'value_if_retained_total', nullable: true }) valueIfRetainedTotal: number | null;
+  /** Σ members' churn probability × value if retained. */
+  @Column('double precision', { name: 'value_at_risk', nullable: true }) valueAtRisk: number | null;
   @Column('double precision', { name: 'priority_score' }) priorityScore: number;
   @Column('integer', { name: 'priority_rank' }) priorityRank: number;
   @Column('text', { name: 'recommended_action' }) recommendedAction: string;

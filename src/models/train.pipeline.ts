@@ -3,12 +3,13 @@ import { config } from '../config';
 import { withTransaction } from '../db/data-source';
 import { computeFeatures } from '../features/features.service';
 import { PRIORITY_FORMULA } from '../segmentation/priority';
+import { cutAfterDay } from '../shared/as-of';
 import { badInput } from '../shared/errors';
 import { validateTrainRequest } from './train-request';
 import { noProgress, type ProgressFn } from '../shared/progress';
 import { activeModel } from './model-registry.service';
-import { loadChurnInputs, type ChurnEstimates, type ChurnModelInfo, type TransactionModelKind } from './steps/churn.step';
-import { fitChurnOffThread } from './steps/churn.thread';
+import { loadChurnInputs, type ChurnModelInfo, type TransactionModelKind } from './steps/churn.step';
+import { estimateChurn } from './steps/churn-decision.step';
 import { trainClassifier } from './steps/classifier.step';
 import { centroidsToOriginal } from '../segmentation/feature-space';
 import { assignAll, fitClusters, spaceTransforms, type PreviousClusters } from './steps/clustering.step';
@@ -30,7 +31,10 @@ export interface TrainOptions {
   kMin?: number;
   kMax?: number;
   seed?: number;
-  /** Reference date of the features (default: the day after the last order). */
+  /**
+   * Train as of this day (UTC): purchases made on it count and T is measured to it, like lifetimes'
+   * observation_period_end (src/shared/as-of.ts). Default: the day of the last order.
+   */
   asOf?: Date;
   /** Customers the clusters are fitted on (seeded sample; everyone is then assigned). Default 50,000. */
   fitSampleSize?: number;
@@ -123,7 +127,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
 
     enter('features');
     const snap = await computeFeatures(ds, {
-      asOf: opts.asOf,
+      asOf: opts.asOf ? cutAfterDay(opts.asOf) : undefined,
       onProgress: (e) => within('features')(e.total ? e.done / e.total : 0),
     });
     if (snap.customers === 0) throw badInput(`no customer has a purchase before ${snap.asOf.toISOString()}: nothing to train on`);
@@ -149,20 +153,15 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
     within('assign')(1);
 
     enter('churn');
-    let churn: { info: ChurnModelInfo; estimates: ChurnEstimates } | null = null;
-    let churnError: string | null = null;
     const churnInputs = await loadChurnInputs(ds, snap.snapshotId, snap.asOf);
-    try {
-      churn = await fitChurnOffThread(churnInputs, {
-        model: params.churnModel as TransactionModelKind,
-        horizonDays: params.horizonDays,
-        clvHorizonMonths: params.clvHorizonMonths,
-        monthlyDiscount: params.monthlyDiscount,
-      });
-    } catch (e) {
-      // Segments still get a churn risk: the RFM tier share, labelled as such.
-      churnError = (e as Error).message;
-    }
+    // Fit, judge the fit by measurable rules, fall back to the empirical repeat estimate when it is not sound;
+    // with no estimate at all, segments get the RFM tier share, labelled as such.
+    const { churn, churnError } = await estimateChurn(ds, snap.asOf, churnInputs, {
+      model: params.churnModel as TransactionModelKind,
+      horizonDays: params.horizonDays,
+      clvHorizonMonths: params.clvHorizonMonths,
+      monthlyDiscount: params.monthlyDiscount,
+    });
 
     enter('classifier');
     const sampleIds = Array.from(clusters.sampleLabels, (l) => clusters.clusterIds[l]);
@@ -222,7 +221,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
         kmeans: { ...clusters.kmeans, clusterIds: clusters.clusterIds },
         classifier: classifier.json,
         churnModel: churn?.info ?? null,
-        priority: { formula: PRIORITY_FORMULA, riskSource: churn ? 'bg_nbd' : 'rfm_tier', value: churn ? 'clv' : 'monetary' },
+        priority: { formula: PRIORITY_FORMULA, riskSource: churn?.info.source ?? 'rfm_tier', value: churn ? 'value_if_retained' : 'monetary' },
         projection,
         metrics: metricsBase,
       });
@@ -234,7 +233,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
       const profiles = await timed('profiles', () => writeProfiles(client, id, snap.snapshotId, {
         centroids: new Map(clusters.clusterIds.map((cid, i) => [cid, centroidsOriginal[i]])),
         keptNames,
-      }, lap('profiles')));
+      }, lap('profiles'), churn?.info.source ?? 'rfm_tier'));
       within('persist')(0.85);
       const ari = previous ? await timed('ari', () => ariBetweenModels(client, previous.id, id)) : null;
       await timed('aggregates', () => writeAggregates(client, id));

@@ -1,34 +1,42 @@
 /**
  * Segment priority: where marketing should act first.
  *
- *   value at risk  = churn risk × expected value (total over the segment's members)
- *   priority score = the segment's value at risk ÷ the sum of it over all segments of the same kind
+ *   per customer:  value at risk = churn probability × value if retained
+ *   per segment:   value at risk = Σ over its members
+ *                  priority score = the segment's value at risk ÷ the sum of it over all segments of the same kind
  *
- * So the score is the share of all value at risk that sits in the segment (0–1, scores of a kind sum to 1),
- * and the rank orders segments by it (ties broken by total value, then key). Churn risk is the members'
- * mean churn probability from the churn model; when no churn model could be fitted it falls back to the
- * share of members in the RFM "high" churn tier (+ half the "medium" share), and says so in `riskSource`.
- * Expected value is the members' CLV when available, else their historical monetary value.
+ * Churn probability is P(no purchase within the horizon); value if retained is what the customer is expected to
+ * spend over the CLV horizon if they stay. The value must NOT be the CLV: CLV already contains survival
+ * (≈ P(alive) × value if alive), so churn × CLV shrinks exactly where customers are leaving and ranks the
+ * segments with most to lose near the bottom. The score is the share of all value at risk that sits in the
+ * segment (0–1, scores of a kind sum to 1); the rank orders segments by it (ties: value if retained, then key).
  *
- * The recommended action compares a segment with the population (member-weighted means). A segment is at
- * risk when its churn risk reaches the population's or one in three (AT_RISK), whichever is lower — in a store
- * where most customers buy once the population's risk is very high, and a third of a valuable segment
- * slipping away is already a reason to act:
- *   at risk     and value ≥ population → win-back (if lapsed: recency above the population's) or retain
- *   at risk     and value <  population → let go (cheap automated touches only)
- *   not at risk and value ≥ population → upsell
- *   not at risk and value <  population → nurture
+ * The recommended action follows the money. Against the population (member-weighted means):
+ *   low value   — mean value if retained below LOW_VALUE × the population's:
+ *                   at risk → let go (low value even if retained), else nurture (grow them cheaply)
+ *   valuable    — at risk (churn ≥ AT_RISK):
+ *                   most likely gone (churn ≥ GONE) and lapsed (recency above the population's) → win-back
+ *                   otherwise (still buying)                                                     → retain
+ *                 not at risk → upsell
+ * upsell and nurture are growth actions: the board marks them so, since their value at risk is small by design.
  */
 export const AT_RISK = 1 / 3;
+export const GONE = 0.5;
+export const LOW_VALUE = 0.5;
 export type RecommendedAction = 'win-back' | 'retain' | 'upsell' | 'nurture' | 'let go';
-export type RiskSource = 'bg_nbd' | 'rfm_tier';
+/** 'bg_nbd' = the fitted transaction model; 'empirical_repeat' = the thin-data fallback; 'rfm_tier' = RFM tiers only. */
+export type RiskSource = 'bg_nbd' | 'empirical_repeat' | 'rfm_tier';
+export const GROWTH_ACTIONS: readonly RecommendedAction[] = ['upsell', 'nurture'];
 
 export interface SegmentStats {
   key: string;
   size: number;
+  /** Members' mean churn probability, 0–1. */
   churnRisk: number;
-  /** Sum of the members' expected value (CLV or monetary). */
-  valueTotal: number;
+  /** Σ members' value if retained. */
+  valueIfRetainedTotal: number;
+  /** Σ members' churn probability × value if retained. */
+  valueAtRisk: number;
   avgRecencyDays: number | null;
 }
 
@@ -42,50 +50,59 @@ export interface SegmentPriority {
 }
 
 export const PRIORITY_FORMULA =
-  'priority = (churn risk × total expected value) / Σ over segments of the same kind; rank by priority, ties by total value';
+  'value at risk = Σ members (P(no purchase within horizon) × value if retained); priority = value at risk / Σ over segments of the same kind; rank by priority';
 
 const ACTION_TEXT: Record<RecommendedAction, string> = {
-  'win-back': 'Win back: personal offer or reactivation campaign before they are gone',
-  retain: 'Retain: loyalty benefits and service follow-up to keep them buying',
-  upsell: 'Upsell: cross-sell and premium offers to healthy, valuable customers',
-  nurture: 'Nurture: onboarding and low-cost content to grow their value',
-  'let go': 'Let go: automated low-cost touches only; not worth paid retention',
+  'win-back': 'Win back: personal offer or reactivation campaign; most have stopped buying but are worth a lot if they return',
+  retain: 'Retain: loyalty benefits and service follow-up to keep valuable customers buying',
+  upsell: 'Upsell (growth): cross-sell and premium offers to healthy, valuable customers',
+  nurture: 'Nurture (growth): onboarding and low-cost content to grow their value',
+  'let go': 'Let go: automated low-cost touches only; low value even if retained',
 };
 
 export function actionText(a: RecommendedAction): string {
   return ACTION_TEXT[a];
 }
 
+const money = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(2));
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+
 export function prioritize(segments: SegmentStats[]): SegmentPriority[] {
   for (const s of segments) {
-    if (!(s.size >= 0) || !Number.isFinite(s.churnRisk) || s.churnRisk < 0 || s.churnRisk > 1 || !Number.isFinite(s.valueTotal)) {
-      throw new RangeError(`segment "${s.key}": size ≥ 0, churnRisk in [0, 1] and a finite valueTotal are required`);
+    if (
+      !(s.size >= 0) ||
+      !Number.isFinite(s.churnRisk) || s.churnRisk < 0 || s.churnRisk > 1 ||
+      !Number.isFinite(s.valueIfRetainedTotal) || !Number.isFinite(s.valueAtRisk) || s.valueAtRisk < 0
+    ) {
+      throw new RangeError(`segment "${s.key}": size ≥ 0, churnRisk in [0, 1], a finite valueIfRetainedTotal and valueAtRisk ≥ 0 are required`);
     }
   }
   const n = segments.reduce((a, s) => a + s.size, 0);
   const popRisk = n ? segments.reduce((a, s) => a + s.churnRisk * s.size, 0) / n : 0;
-  const popValue = n ? segments.reduce((a, s) => a + s.valueTotal, 0) / n : 0;
+  const popValue = n ? segments.reduce((a, s) => a + s.valueIfRetainedTotal, 0) / n : 0;
   const withRec = segments.filter((s) => s.avgRecencyDays !== null);
   const recN = withRec.reduce((a, s) => a + s.size, 0);
   const popRecency = recN ? withRec.reduce((a, s) => a + (s.avgRecencyDays as number) * s.size, 0) / recN : 0;
 
-  const atRisk = segments.map((s) => Math.max(0, s.churnRisk * s.valueTotal));
-  const totalAtRisk = atRisk.reduce((a, b) => a + b, 0);
-  const out = segments.map((s, i): SegmentPriority => {
-    const meanValue = s.size ? s.valueTotal / s.size : 0;
-    const risky = s.churnRisk >= Math.min(popRisk, AT_RISK);
-    const valuable = meanValue >= popValue;
+  const totalAtRisk = segments.reduce((a, s) => a + s.valueAtRisk, 0);
+  const out = segments.map((s): SegmentPriority => {
+    const meanValue = s.size ? s.valueIfRetainedTotal / s.size : 0;
+    const share = totalAtRisk > 0 ? s.valueAtRisk / totalAtRisk : 0;
+    const risky = s.churnRisk >= AT_RISK;
+    const lowValue = meanValue < LOW_VALUE * popValue;
     const lapsed = s.avgRecencyDays !== null && s.avgRecencyDays > popRecency;
-    const action: RecommendedAction = risky ? (valuable ? (lapsed ? 'win-back' : 'retain') : 'let go') : valuable ? 'upsell' : 'nurture';
-    const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+    const action: RecommendedAction = lowValue
+      ? risky ? 'let go' : 'nurture'
+      : risky ? (s.churnRisk >= GONE && lapsed ? 'win-back' : 'retain') : 'upsell';
     const reason =
-      `churn risk ${pct(s.churnRisk)} vs ${pct(popRisk)} overall; mean value ${meanValue.toFixed(2)} vs ${popValue.toFixed(2)}` +
+      `value at risk ${money(s.valueAtRisk)} (${pct(share)} of all); churn ${pct(s.churnRisk)} vs ${pct(popRisk)} overall; ` +
+      `value if retained ${money(meanValue)} per customer vs ${money(popValue)}` +
       (s.avgRecencyDays !== null ? `; last purchase ${s.avgRecencyDays.toFixed(0)} days ago vs ${popRecency.toFixed(0)}` : '');
-    return { key: s.key, valueAtRisk: atRisk[i], priorityScore: totalAtRisk > 0 ? atRisk[i] / totalAtRisk : 0, priorityRank: 0, action, reason };
+    return { key: s.key, valueAtRisk: s.valueAtRisk, priorityScore: share, priorityRank: 0, action, reason };
   });
   const order = out
     .map((p, i) => ({ p, s: segments[i] }))
-    .sort((a, b) => b.p.priorityScore - a.p.priorityScore || b.s.valueTotal - a.s.valueTotal || a.s.key.localeCompare(b.s.key));
+    .sort((a, b) => b.p.priorityScore - a.p.priorityScore || b.s.valueIfRetainedTotal - a.s.valueIfRetainedTotal || a.s.key.localeCompare(b.s.key));
   order.forEach((o, rank) => (o.p.priorityRank = rank + 1));
   return out;
 }

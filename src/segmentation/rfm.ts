@@ -147,6 +147,15 @@ export function churnTier(segment: string): ChurnTier {
   return tierBySegment.get(segment) ?? OTHERS_TIER;
 }
 
+/**
+ * Churn tier of a customer whose churn probability (P(no purchase within the horizon)) is known: the tier is that
+ * same estimate in three bands (HIGH ≥ 2/3, MEDIUM ≥ 1/3, LOW below), so the tier shown next to a probability can
+ * never contradict it. churnTier(segment) is only the fallback when no probability could be estimated.
+ */
+export function churnTierOf(probability: number): ChurnTier {
+  return probability >= 2 / 3 ? 'HIGH' : probability >= 1 / 3 ? 'MEDIUM' : 'LOW';
+}
+
 /** 0.5·R + 0.3·F + 0.2·M, evaluated in this order (SQL does the same in float8, so results are bit-identical). */
 export function rfmScore(r: number, f: number, m: number): number {
   return RFM_WEIGHTS.r * r + RFM_WEIGHTS.f * f + RFM_WEIGHTS.m * m;

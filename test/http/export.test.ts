@@ -58,7 +58,7 @@ describe('GET /export/segments/:id.csv', () => {
     const [x] = await db.ds.query(
       `SELECT c.customer_unique_id, COALESCE(c.state, f.state) AS state, c.city, cs.cluster_id, sp.name, cs.r, cs.f, cs.m, cs.rfm_score,
               cs.rfm_segment, cs.churn_tier, cs.abc, cs.xyz, f.recency_days, f.frequency, f.monetary, cs.p_alive,
-              cs.churn_probability, cs.expected_purchases_90d, cs.clv, cs.priority_score
+              cs.churn_probability, cs.expected_purchases_90d, cs.clv, cs.priority_score, cs.value_if_retained, cs.value_at_risk
          FROM customer c JOIN customer_segment cs ON cs.customer_id = c.id AND cs.model_version_id = $1
          JOIN customer_features f ON f.customer_id = c.id AND f.snapshot_id = $2
          LEFT JOIN segment_profile sp ON sp.model_version_id = $1 AND sp.kind = 'CLUSTER' AND sp.segment_key = cs.cluster_id::text

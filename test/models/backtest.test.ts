@@ -34,6 +34,9 @@ describe('backtest on a seeded warehouse', () => {
     const model = results.churn[0];
     expect(model.auc).toBeGreaterThan(0.5);
     expect(results.calibration).toHaveLength(10);
+    expect(results.churnCalibration!.reliability).toHaveLength(10);
+    console.log(`seeded store: Brier ${results.churnCalibration!.brier.toFixed(4)}, ECE ${results.churnCalibration!.ece.toFixed(4)}`);
+    expect(results.churnCalibration!.ece).toBeLessThanOrEqual(0.05);
     expect(results.segments.length).toBeGreaterThan(0);
     const [stored] = await db.ds.query(`SELECT status, results FROM backtest_run WHERE id = $1`, [id]);
     expect(stored.status).toBe('succeeded');
@@ -49,6 +52,27 @@ describe('backtest on a seeded warehouse', () => {
     expect(results.labels).toBe('seed_truth');
     const [{ rate }] = await db.ds.query(`SELECT avg(churned_after_as_of::int)::float8 AS rate FROM seed_truth st JOIN customer_segment cs ON cs.customer_id = st.customer_id AND cs.model_version_id = $1`, [results.modelId]);
     expect(results.churnRate).toBeCloseTo(rate, 10);
+    // Decision backtest against the truth: the loss is known per customer, every ranking judged on it.
+    const d = results.decision;
+    const [{ lost }] = await db.ds.query(
+      `SELECT sum(CASE WHEN st.dead_by_horizon_end THEN st.value_if_retained_yearly ELSE 0 END)::float8 AS lost
+         FROM seed_truth st JOIN customer_segment cs ON cs.customer_id = st.customer_id AND cs.model_version_id = $1`,
+      [results.modelId],
+    );
+    expect(d.totalLost).toBeCloseTo(lost, 6);
+    console.log(d.rankings.map((r) => `${r.ranking}: ${r.points.map((p) => (p.captured * 100).toFixed(1) + '%').join(' / ')}`).join('\n'));
+    for (const r of d.rankings) {
+      expect(r.points.map((p) => p.coverage)).toEqual([0.1, 0.2, 0.3]);
+      for (let i = 1; i < 3; i++) expect(r.points[i].captured).toBeGreaterThanOrEqual(r.points[i - 1].captured);
+    }
+    const get = (name: string, at: number) => d.rankings.find((r) => r.ranking.startsWith(name))!.points[at].captured;
+    // Acting on the first 10% by value at risk reaches more of the loss than any single baseline (measured: 52% vs
+    // monetary 43%; monetary catches up at 20% and leads at 30%).
+    expect(get('customers by value at risk', 0)).toBeGreaterThan(Math.max(get('recency', 0), get('monetary', 0), get('RFM score', 0)));
+    // Every segment ranking beats recency and the RFM score at every coverage.
+    for (const kind of ['RFM', 'CLUSTER', 'ABC_XYZ']) {
+      for (let i = 0; i < 3; i++) expect(get(`${kind} segments`, i)).toBeGreaterThan(Math.max(get('recency', i), get('RFM score', i)));
+    }
     console.log(JSON.stringify(results.churn, null, 1));
   });
 

@@ -72,13 +72,23 @@ describe('train pipeline on a seeded warehouse', () => {
       const feature = (name: string) => s.profile.find((p: { feature: string }) => p.feature === name);
       expect(feature('avg_review_score').mean).toBeCloseTo(d.m_review, 9);
     });
-    // Priority per customer: churn probability × CLV (both estimated here for everyone).
+    // Per customer: value at risk = churn probability × value if retained (both estimated here for everyone), and
+    // the tier is the same probability in bands; per segment: value at risk = the sum over its members.
     const [bad] = await db.ds.query(
-      `SELECT count(*) FILTER (WHERE abs(priority_score - churn_probability * clv) > 1e-9 * greatest(1, abs(priority_score)))::int AS n
+      `SELECT count(*) FILTER (WHERE abs(value_at_risk - churn_probability * value_if_retained) > 1e-9 * greatest(1, abs(value_at_risk))
+                                OR priority_score IS DISTINCT FROM value_at_risk)::int AS n,
+              count(*) FILTER (WHERE churn_tier <> CASE WHEN churn_probability >= 2.0 / 3 THEN 'HIGH' WHEN churn_probability >= 1.0 / 3 THEN 'MEDIUM' ELSE 'LOW' END)::int AS tier
          FROM customer_segment WHERE model_version_id = $1`,
       [first.modelId],
     );
-    expect(bad.n).toBe(0);
+    expect(bad).toEqual({ n: 0, tier: 0 });
+    const [seg] = await db.ds.query(
+      `SELECT count(*)::int AS n FROM segment_profile sp
+         JOIN (SELECT rfm_segment, sum(value_at_risk) AS v FROM customer_segment WHERE model_version_id = $1 GROUP BY 1) c ON c.rfm_segment = sp.segment_key
+        WHERE sp.model_version_id = $1 AND sp.kind = 'RFM' AND abs(sp.value_at_risk - c.v) > 1e-6 * greatest(1, c.v)`,
+      [first.modelId],
+    );
+    expect(seg.n).toBe(0);
   });
 
   it('is deterministic: the same seed on the same data gives the same assignments, ids and names', async () => {

@@ -1,11 +1,15 @@
-import { prioritize } from '../../src/segmentation/priority';
+import { prioritize, type SegmentStats } from '../../src/segmentation/priority';
 
 describe('prioritize', () => {
+  // valueAtRisk = Σ churn × value if retained; here with the segment's mean churn for simplicity.
+  const seg = (key: string, size: number, churnRisk: number, valueIfRetainedTotal: number, avgRecencyDays: number | null): SegmentStats => ({
+    key, size, churnRisk, valueIfRetainedTotal, valueAtRisk: churnRisk * valueIfRetainedTotal, avgRecencyDays,
+  });
   const segs = [
-    { key: 'lapsed-vip', size: 100, churnRisk: 0.8, valueTotal: 50_000, avgRecencyDays: 300 },
-    { key: 'active-vip', size: 100, churnRisk: 0.1, valueTotal: 60_000, avgRecencyDays: 20 },
-    { key: 'one-timers', size: 1000, churnRisk: 0.9, valueTotal: 40_000, avgRecencyDays: 200 },
-    { key: 'new', size: 300, churnRisk: 0.2, valueTotal: 9_000, avgRecencyDays: 10 },
+    seg('lapsed-vip', 100, 0.8, 50_000, 300),
+    seg('active-vip', 100, 0.1, 60_000, 20),
+    seg('one-timers', 1000, 0.9, 40_000, 200),
+    seg('new', 300, 0.2, 9_000, 10),
   ];
 
   it('scores the share of value at risk and ranks by it', () => {
@@ -18,28 +22,36 @@ describe('prioritize', () => {
     expect(byRank).toEqual(['lapsed-vip', 'one-timers', 'active-vip', 'new']);
   });
 
-  it('derives the action from risk and value relative to the population', () => {
-    const p = Object.fromEntries(prioritize(segs).map((s) => [s.key, s.action]));
-    // population: risk = (80+10+900+60)/1500 = 0.7, value per customer = 159000/1500 = 106
-    expect(p['lapsed-vip']).toBe('win-back'); // risk .8 ≥ .7, value 500 ≥ 106, recency above mean
-    expect(p['active-vip']).toBe('upsell'); // risk .1 < .7, value 600 ≥ 106
-    expect(p['one-timers']).toBe('let go'); // risk .9, value 40 < 106
-    expect(p['new']).toBe('nurture'); // risk .2, value 30
+  it('ranks the segment most likely to leave higher when values if retained are equal (no survival double count)', () => {
+    const p = prioritize([seg('leaving', 100, 0.9, 10_000, 200), seg('staying', 100, 0.2, 10_000, 20)]);
+    expect(p.find((s) => s.key === 'leaving')!.priorityRank).toBe(1);
   });
 
-  it('calls a valuable segment at risk from one in three even when the population is riskier', () => {
-    const p = prioritize([
-      { key: 'loyal', size: 100, churnRisk: 0.4, valueTotal: 100_000, avgRecencyDays: 30 },
-      { key: 'champions', size: 100, churnRisk: 0.15, valueTotal: 100_000, avgRecencyDays: 10 },
-      { key: 'one-timers', size: 10_000, churnRisk: 0.97, valueTotal: 50_000, avgRecencyDays: 200 },
-    ]);
+  it('derives the action from risk and value if retained relative to the population', () => {
+    const p = Object.fromEntries(prioritize(segs).map((s) => [s.key, s.action]));
+    // population value if retained per customer = 159000/1500 = 106; low value below 53
+    expect(p['lapsed-vip']).toBe('win-back'); // churn .8 ≥ .5, value 500, recency above the mean
+    expect(p['active-vip']).toBe('upsell'); // churn .1 < 1/3, value 600
+    expect(p['one-timers']).toBe('let go'); // churn .9, value 40 < 53
+    expect(p['new']).toBe('nurture'); // churn .2, value 30
+  });
+
+  it('retains a valuable segment at risk that is still buying', () => {
+    const p = prioritize([seg('loyal', 100, 0.4, 100_000, 30), seg('champions', 100, 0.15, 100_000, 10), seg('one-timers', 10_000, 0.97, 50_000, 200)]);
     const a = Object.fromEntries(p.map((s) => [s.key, s.action]));
-    expect(a.loyal).toBe('retain'); // 0.4 ≥ 1/3 although the population's risk is ~0.95; recent, so retain
+    expect(a.loyal).toBe('retain');
     expect(a.champions).toBe('upsell');
     expect(a['one-timers']).toBe('let go');
   });
 
+  it('quotes its numbers in the reason', () => {
+    const r = prioritize(segs).find((s) => s.key === 'lapsed-vip')!.reason;
+    expect(r).toContain('value at risk 40000');
+    expect(r).toMatch(/churn 80% vs \d+% overall/);
+    expect(r).toContain('value if retained 500 per customer vs 106');
+  });
+
   it('rejects a churn risk outside [0, 1] naming the segment', () => {
-    expect(() => prioritize([{ key: 'x', size: 1, churnRisk: 1.5, valueTotal: 1, avgRecencyDays: null }])).toThrow(/segment "x"/);
+    expect(() => prioritize([seg('x', 1, 1.5, 1, null)])).toThrow(/segment "x"/);
   });
 });

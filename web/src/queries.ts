@@ -51,6 +51,9 @@ export const SEGMENTS = /* GraphQL */ `
       churnRiskSource
       expectedValueTotal
       expectedValueMean
+      valueIfRetainedTotal
+      valueAtRisk
+      growth
       priorityScore
       priorityRank
       recommendedAction
@@ -72,6 +75,9 @@ export interface SegmentRow {
   churnRiskSource: string;
   expectedValueTotal: number | null;
   expectedValueMean: number | null;
+  valueIfRetainedTotal: number | null;
+  valueAtRisk: number | null;
+  growth: boolean;
   priorityScore: number;
   priorityRank: number;
   recommendedAction: string;
@@ -483,7 +489,7 @@ export interface ModelComparisonData {
   };
 }
 
-/** Stored backtest runs (the calibration and gain charts need calibration bins, which the API does not report yet). */
+/** Stored backtest runs, newest first (the latest one's charts come from backtest-charts.ts). */
 export const BACKTESTS = /* GraphQL */ `
   query DashboardBacktests {
     backtests(first: 5) { id status cutoff horizonDays createdAt }

@@ -26,7 +26,7 @@ const AS_OF = Symbol('as-of');
 const RFM = ['cs.r', 'cs.f', 'cs.m', 'cs.rfm_score', 'cs.rfm_segment', 'cs.churn_tier'];
 const ABC_XYZ = ['cs.abc', 'cs.xyz'];
 const CLUSTER = ['cs.cluster_id', 'sp.name'];
-const CHURN = ['cs.p_alive', 'cs.churn_probability', 'cs.expected_purchases_90d', 'cs.expected_avg_spend', 'cs.clv'];
+const CHURN = ['cs.p_alive', 'cs.churn_probability', 'cs.expected_purchases_90d', 'cs.expected_avg_spend', 'cs.clv', 'cs.value_if_retained', 'cs.value_at_risk'];
 
 function buildPlan(selection: CustomerPageSelection): PagePlan {
   const columns: (string | typeof AS_OF)[] = [];
@@ -114,10 +114,12 @@ function buildPlan(selection: CustomerPageSelection): PagePlan {
         const expectedPurchases90d = row[churn + 2] as number | null;
         const expectedAvgSpend = row[churn + 3] as number | null;
         const clv = row[churn + 4] as number | null;
+        const valueIfRetained = row[churn + 5] as number | null;
+        const valueAtRisk = row[churn + 6] as number | null;
         c.churn =
           pAlive === null && churnProbability === null && expectedPurchases90d === null && expectedAvgSpend === null && clv === null
             ? null
-            : { pAlive, churnProbability, expectedPurchases90d, expectedAvgSpend, clv };
+            : { pAlive, churnProbability, expectedPurchases90d, expectedAvgSpend, clv, valueIfRetained, valueAtRisk };
       }
       if (withFeatures) c.features = featuresOf(row);
       if (lat >= 0) c.lat = row[lat] as number | null;

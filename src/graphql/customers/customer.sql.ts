@@ -16,7 +16,8 @@ export const SEGMENT_COLUMNS = `cs.cluster_id AS "s_clusterId", cs.r AS "s_r", c
        cs.rfm_segment AS "s_rfmSegment", cs.churn_tier AS "s_churnTier", cs.abc AS "s_abc", cs.xyz AS "s_xyz",
        cs.p_alive AS "s_pAlive", cs.churn_probability AS "s_churnProbability",
        cs.expected_purchases_90d AS "s_expectedPurchases90d", cs.expected_avg_spend AS "s_expectedAvgSpend",
-       cs.clv AS "s_clv", cs.priority_score AS "s_priorityScore", sp.name AS "s_clusterName"`;
+       cs.clv AS "s_clv", cs.priority_score AS "s_priorityScore", sp.name AS "s_clusterName",
+       cs.value_if_retained AS "s_valueIfRetained", cs.value_at_risk AS "s_valueAtRisk"`;
 
 /**
  * Feature columns (all, or those named), with `f_present` telling a missing feature row from NULL features and
@@ -62,11 +63,13 @@ export interface SegmentRow {
   expectedAvgSpend: number | null;
   clv: number | null;
   priorityScore: number | null;
+  valueIfRetained: number | null;
+  valueAtRisk: number | null;
 }
 
 const SEGMENT_KEYS: (keyof SegmentRow)[] = [
   'clusterId', 'clusterName', 'r', 'f', 'm', 'rfmScore', 'rfmSegment', 'churnTier', 'abc', 'xyz', 'pAlive',
-  'churnProbability', 'expectedPurchases90d', 'expectedAvgSpend', 'clv', 'priorityScore',
+  'churnProbability', 'expectedPurchases90d', 'expectedAvgSpend', 'clv', 'priorityScore', 'valueIfRetained', 'valueAtRisk',
 ];
 const SEGMENT_ALIASES = SEGMENT_KEYS.map((k) => [`s_${k}`, k] as const);
 const FEATURE_ALIASES = FEATURES.map((f) => [`f_${f.name}`, f.name] as const);
@@ -116,6 +119,8 @@ export function churnFromSegment(s: SegmentRow | null): ChurnEstimate | null {
     expectedPurchases90d: s.expectedPurchases90d,
     expectedAvgSpend: s.expectedAvgSpend,
     clv: s.clv,
+    valueIfRetained: s.valueIfRetained,
+    valueAtRisk: s.valueAtRisk,
   };
 }
 

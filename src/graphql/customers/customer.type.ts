@@ -48,12 +48,12 @@ export class ClusterRef {
   name: string;
 }
 
-@ObjectType({ simpleResolvers: true, description: "The churn model's (BG/NBD + Gamma-Gamma) estimates; null when no churn model could be fitted." })
+@ObjectType({ simpleResolvers: true, description: "The churn and value estimates (BG/NBD family + Gamma-Gamma, or the thin-data fallback: see Segment.churnRiskSource); null when none could be made." })
 export class ChurnEstimate {
-  @Field(() => Float, { nullable: true, description: 'Probability that the customer is still active (0-1).' })
+  @Field(() => Float, { nullable: true, description: 'Probability that the customer has not dropped out (0–1), from the BG/NBD-family model; null under the thin-data fallback. Not the churn probability: see churnProbability.' })
   pAlive: number | null;
 
-  @Field(() => Float, { nullable: true, description: '1 - pAlive.' })
+  @Field(() => Float, { nullable: true, description: "Churn probability: P(no purchase within the model's horizonDays, 90 by default) (0–1) — gone, or still a customer but silent that long. The one churn meaning used by priorities, tiers, the dashboard and the export." })
   churnProbability: number | null;
 
   @Field(() => Float, { nullable: true, description: 'Expected purchases in the next 90 days.' })
@@ -62,8 +62,14 @@ export class ChurnEstimate {
   @Field(() => Float, { nullable: true, description: 'Expected spend per purchase (Gamma-Gamma).' })
   expectedAvgSpend: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Customer lifetime value over the model horizon.' })
+  @Field(() => Float, { nullable: true, description: 'Customer lifetime value over the CLV horizon (already discounted by survival), in the store\'s currency.' })
   clv: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Value if retained: expected spend over the CLV horizon (CLV_HORIZON_MONTHS, 12 by default, discounted monthly) if the customer stays, in the store's currency (e.g. BRL for Olist)." })
+  valueIfRetained: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Value at risk: churnProbability × valueIfRetained, in the store's currency over the CLV horizon." })
+  valueAtRisk: number | null;
 }
 
 /** The parts of a customer that do not depend on a model. */

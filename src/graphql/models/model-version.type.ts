@@ -80,6 +80,12 @@ export class ChurnModelInfo {
 
   @Field(() => Int, { nullable: true, description: 'Customers with a repeat purchase (those the spend model is fitted on).' })
   repeatCustomers: number | null;
+
+  @Field({ description: 'Which estimate the churn probabilities come from: "bg_nbd" (the fitted model above) or "empirical_repeat" (thin-data fallback: P(buying again within horizonDays) by recency × frequency on a time split; the parameters above are then the rejected fit, kept on record).' })
+  churnRiskSource: string;
+
+  @Field(() => String, { nullable: true, description: 'Why that estimate is in use: the measured rules (repeat customers and share, convergence, parameter bounds, holdout AUC) and which failed.' })
+  decision: string | null;
 }
 
 @ObjectType({ description: 'A trained model version: clusters, classifier, churn and value models, and how good they are.' })
@@ -102,7 +108,7 @@ export class ModelVersion {
   @Field(() => Date, { nullable: true, description: 'When it was last made the active model.' })
   activatedAt: Date | null;
 
-  @Field(() => Date, { description: 'Reference date of the features it was trained on.' })
+  @Field(() => Date, { description: 'Cut of the features it was trained on: facts strictly before this instant count. Trained "as of D" (D included, like lifetimes\' observation_period_end), this is the midnight after D.' })
   asOf: Date;
 
   @Field(() => Int)

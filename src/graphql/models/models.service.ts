@@ -22,7 +22,8 @@ const MODEL_COLUMNS = `m.id, m.name, m.status, m.is_active, m.created_at, m.acti
     'spendParams', m.churn_model->'spend'->'params', 'spendLogLikelihood', m.churn_model->'spend'->'fit'->'logLikelihood',
     'spendFallback', m.churn_model->'spendFallback', 'horizonDays', m.churn_model->'horizonDays',
     'clvHorizonMonths', m.churn_model->'clvHorizonMonths', 'monthlyDiscount', m.churn_model->'monthlyDiscount',
-    'repeatCustomers', m.churn_model->'repeatCustomers') AS churn,
+    'repeatCustomers', m.churn_model->'repeatCustomers',
+    'churnRiskSource', COALESCE(m.churn_model->>'source', 'bg_nbd'), 'decision', m.churn_model->'decision'->>'reason') AS churn,
   m.churn_model IS NULL AS no_churn`;
 
 interface ModelRow {
@@ -74,6 +75,8 @@ function churnInfo(row: ModelRow): ChurnModelInfo | null {
     clvHorizonMonths: num(c.clvHorizonMonths),
     monthlyDiscount: num(c.monthlyDiscount),
     repeatCustomers: num(c.repeatCustomers),
+    churnRiskSource: typeof c.churnRiskSource === 'string' ? c.churnRiskSource : 'bg_nbd',
+    decision: typeof c.decision === 'string' ? c.decision : null,
   };
 }
 

@@ -9,7 +9,7 @@ export class RetrainInput {
   @Field(() => Int, { nullable: true, description: 'Seed of every random choice, ≥ 0 (same data + same seed = same model). Default 42.' })
   seed?: number | null;
 
-  @Field(() => Date, { nullable: true, description: 'Reference date of the features: not in the future and after the first purchase. Default: the day after the last purchase.' })
+  @Field(() => Date, { nullable: true, description: 'Train as of this day (UTC): purchases made on it count and customer age T is measured to it, like lifetimes\' observation_period_end. Not in the future and after the first purchase. Default: the day of the last purchase.' })
   asOf?: Date | null;
 
   @Field(() => String, { nullable: true, description: 'Why this run, in words (up to 500 characters), e.g. "September orders loaded"; kept on the run (TrainingRun.note).' })

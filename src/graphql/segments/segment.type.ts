@@ -49,11 +49,20 @@ export class Segment {
   @Field(() => Float, { nullable: true })
   avgMonetary: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Churn risk 0–1 (see churnRiskSource).' })
+  @Field(() => Float, { nullable: true, description: "Members' mean churn probability 0–1: P(no purchase within the model's horizonDays, 90 by default) (see churnRiskSource)." })
   churnRisk: number | null;
 
-  @Field({ description: '"bg_nbd": mean churn probability from the churn model; "rfm_tier": share in the RFM high tier + half the medium share (no churn model).' })
+  @Field({
+    description:
+      'Which estimate churn risk comes from: "bg_nbd" = the fitted BG/NBD-family model; "empirical_repeat" = the thin-data fallback (P(buying again within the horizon) by recency × frequency, learned on a time split), used when the fit fails the rules recorded in activeModel.churnModel.decision; "rfm_tier" = share in the RFM high tier + half the medium share (no estimate at all).',
+  })
   churnRiskSource: string;
+
+  @Field(() => Float, { nullable: true, description: "Σ members' value if retained: expected spend over the CLV horizon (CLV_HORIZON_MONTHS, 12 by default, discounted monthly) if they stay, in the store's currency (the warehouse's amounts, e.g. BRL for Olist)." })
+  valueIfRetainedTotal: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Value at risk: Σ members' churn probability × value if retained, in the store's currency over the CLV horizon. The priority score is this segment's share of it." })
+  valueAtRisk: number | null;
 
   @Field(() => Float, { nullable: true, description: "Members' expected value: total CLV (or revenue without a churn model)." })
   expectedValueTotal: number | null;
@@ -61,14 +70,17 @@ export class Segment {
   @Field(() => Float, { nullable: true })
   expectedValueMean: number | null;
 
-  @Field(() => Float, { description: 'Share of the value at risk (churn risk × expected value) of all segments of this kind that sits here (0–1).' })
+  @Field(() => Float, { description: 'Share of all value at risk of segments of this kind that sits here (0–1; valueAtRisk ÷ Σ valueAtRisk of the kind).' })
   priorityScore: number;
 
   @Field(() => Int, { description: '1 = act here first (within the kind).' })
   priorityRank: number;
 
-  @Field({ description: 'win-back | retain | upsell | nurture | let go' })
+  @Field({ description: 'win-back | retain | upsell | nurture | let go (upsell and nurture are growth actions, not retention).' })
   recommendedAction: string;
+
+  @Field({ description: 'True for growth actions (upsell, nurture): act on them for growth, not to save value at risk.' })
+  growth: boolean;
 
   @Field({ description: 'The recommended action in words.' })
   actionText: string;

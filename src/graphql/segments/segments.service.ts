@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { actionText, type RecommendedAction } from '../../segmentation/priority';
+import { actionText, GROWTH_ACTIONS, type RecommendedAction } from '../../segmentation/priority';
 import type { CustomerListFilter } from '../customers/customer.service';
 import type { FeatureDeviation, Segment } from './segment.type';
 import { segmentId, type SegmentRef } from '../../models/segment-id';
@@ -22,6 +22,8 @@ interface SegmentRow {
   churnRiskSource: string;
   expectedValueTotal: number | null;
   expectedValueMean: number | null;
+  valueIfRetainedTotal: number | null;
+  valueAtRisk: number | null;
   priorityScore: number;
   priorityRank: number;
   recommendedAction: string;
@@ -35,7 +37,7 @@ export type SegmentNode = Segment & { ref: SegmentRef };
 const COLUMNS = `model_version_id AS "modelId", kind, segment_key AS "key", name, size, share, revenue_share AS "revenueShare",
        avg_recency_days AS "avgRecencyDays", avg_frequency AS "avgFrequency", avg_monetary AS "avgMonetary",
        churn_risk AS "churnRisk", churn_risk_source AS "churnRiskSource", expected_value_total AS "expectedValueTotal",
-       expected_value_mean AS "expectedValueMean", priority_score AS "priorityScore", priority_rank AS "priorityRank",
+       expected_value_mean AS "expectedValueMean", value_if_retained_total AS "valueIfRetainedTotal", value_at_risk AS "valueAtRisk", priority_score AS "priorityScore", priority_rank AS "priorityRank",
        recommended_action AS "recommendedAction", action_reason AS "actionReason", profile`;
 
 function toNode(r: SegmentRow): SegmentNode {
@@ -51,6 +53,7 @@ function toNode(r: SegmentRow): SegmentNode {
     modelId: String(r.modelId),
     actionText: text,
     actionReason: reason,
+    growth: GROWTH_ACTIONS.includes(r.recommendedAction as RecommendedAction),
     profile: (r.profile ?? []).map((p) => ({ feature: p.feature, mean: p.mean ?? null, z: p.z ?? null })),
   };
 }

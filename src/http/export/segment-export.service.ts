@@ -13,11 +13,15 @@ export interface ExportSegment extends SegmentRef {
   size: number;
 }
 
-/** Column header of the export, in row order. */
+/**
+ * Column header of the export, in row order. churn_probability = P(no purchase within the model's horizon);
+ * value_if_retained and value_at_risk (= churn_probability × value_if_retained) are in the store's currency over
+ * the CLV horizon; priority_score per customer is the value at risk.
+ */
 export const EXPORT_COLUMNS = [
   'customer_id', 'state', 'city', 'cluster_id', 'cluster_name', 'rfm_r', 'rfm_f', 'rfm_m', 'rfm_score', 'rfm_segment',
   'churn_tier', 'abc', 'xyz', 'recency_days', 'frequency', 'monetary', 'p_alive', 'churn_probability',
-  'expected_purchases_90d', 'clv', 'priority_score',
+  'expected_purchases_90d', 'clv', 'priority_score', 'value_if_retained', 'value_at_risk',
 ] as const;
 
 /**
@@ -138,7 +142,7 @@ export async function exportSegmentCsv(
       `DECLARE segment_export NO SCROLL CURSOR FOR
        SELECT c.customer_unique_id, COALESCE(c.state, f.state), c.city, cs.cluster_id, sp.name, cs.r, cs.f, cs.m, cs.rfm_score,
               cs.rfm_segment, cs.churn_tier, cs.abc, cs.xyz, f.recency_days, f.frequency, f.monetary, cs.p_alive,
-              cs.churn_probability, cs.expected_purchases_90d, cs.clv, cs.priority_score
+              cs.churn_probability, cs.expected_purchases_90d, cs.clv, cs.priority_score, cs.value_if_retained, cs.value_at_risk
          FROM customer_segment cs
          JOIN customer_features f ON f.snapshot_id = $2 AND f.customer_id = cs.customer_id
          JOIN customer c ON c.id = cs.customer_id

@@ -4,6 +4,7 @@ import { copyIn, copyNum, linesInBatches } from '../../db/copy';
 import { adjustedRandIndexFromContingency } from '../../segmentation/ari';
 import { nameClusters, type ClusterProfile } from '../../segmentation/profiles';
 import { actionText, prioritize, type RiskSource } from '../../segmentation/priority';
+import { churnTierOf } from '../../segmentation/rfm';
 import type { SegmentKind } from '../segment-profile.entity';
 import type { ChurnEstimates } from './churn.step';
 import type { SegmentScores } from './scoring.step';
@@ -77,6 +78,7 @@ const TIER_RISK: Record<string, number> = { HIGH: 1, MEDIUM: 0.5, LOW: 0 };
 const SEGMENT_COLUMNS = [
   'model_version_id', 'customer_id', 'cluster_id', 'r', 'f', 'm', 'rfm_score', 'rfm_segment', 'churn_tier', 'abc', 'xyz',
   'p_alive', 'churn_probability', 'expected_purchases_90d', 'expected_avg_spend', 'clv', 'priority_score',
+  'value_if_retained', 'value_at_risk',
 ];
 
 /**
@@ -108,14 +110,17 @@ export async function writeAssignments(
         throw new Error(`customer order differs at row ${i}: ${churnCustomerIds[i]} vs ${ids[i]}`);
       }
       const p = churn ? churn.churnProbability[i] : NaN;
-      const clv = churn ? churn.clv[i] : NaN;
-      // Risk: the churn model's, else the RFM tier's; value: the CLV, else the spend so far (none: 0).
-      const risk = Number.isFinite(p) ? p : TIER_RISK[scores.churnTier[i]];
-      const value = Number.isFinite(clv) ? clv : Math.max(scores.monetary[i] ?? 0, 0);
+      const vir = churn ? churn.valueIfRetained[i] : NaN;
+      // Risk: the churn estimate, else the RFM tier's; value if retained: the estimate, else the spend so far (none: 0).
+      const hasP = Number.isFinite(p);
+      const tier = hasP ? churnTierOf(p) : scores.churnTier[i];
+      const risk = hasP ? p : TIER_RISK[tier];
+      const value = Number.isFinite(vir) ? vir : Math.max(scores.monetary[i] ?? 0, 0);
+      const atRisk = copyNum(risk * value);
       const est = churn
-        ? [churn.pAlive[i], p, churn.expectedPurchases[i], churn.expectedAvgSpend[i], clv].map(copyNum).join('\t')
+        ? [churn.pAlive[i], p, churn.expectedPurchases[i], churn.expectedAvgSpend[i], churn.clv[i]].map(copyNum).join('\t')
         : '\\N\t\\N\t\\N\t\\N\t\\N';
-      return `${modelId}\t${ids[i]}\t${assign.clusterIds[i]}\t${scores.r[i]}\t${scores.f[i]}\t${scores.m[i]}\t${scores.rfmScore[i]}\t${scores.segment[i]}\t${scores.churnTier[i]}\t${scores.abc[i]}\t${scores.xyz[i]}\t${est}\t${copyNum(risk * value)}`;
+      return `${modelId}\t${ids[i]}\t${assign.clusterIds[i]}\t${scores.r[i]}\t${scores.f[i]}\t${scores.m[i]}\t${scores.rfmScore[i]}\t${scores.segment[i]}\t${tier}\t${scores.abc[i]}\t${scores.xyz[i]}\t${est}\t${atRisk}\t${copyNum(value)}\t${atRisk}`;
     }),
   );
   lap('copy');
@@ -139,6 +144,8 @@ interface GroupRow {
   churn_tier_risk: number;
   clv_total: number | null;
   clv_mean: number | null;
+  vir_total: number;
+  var_total: number;
   [k: string]: unknown;
 }
 
@@ -180,6 +187,7 @@ async function segmentAggregates(client: PoolClient, modelId: number, snapshotId
             count(cs.churn_probability)::int AS n_churn, avg(cs.churn_probability)::float8 AS churn_model,
             avg(${TIER_RISK_SQL.replace('churn_tier', 'cs.churn_tier')})::float8 AS churn_tier_risk,
             count(cs.clv)::int AS n_clv, sum(cs.clv)::float8 AS clv_total,
+            COALESCE(sum(cs.value_if_retained), 0)::float8 AS vir_total, COALESCE(sum(cs.value_at_risk), 0)::float8 AS var_total,
             ${cols
               .map(
                 ({ col, t }) =>
@@ -202,6 +210,8 @@ async function segmentAggregates(client: PoolClient, modelId: number, snapshotId
     tier: Moments;
     clvN: number;
     clvTotal: number;
+    vir: number;
+    var: number;
     raw: Record<string, Moments>;
     t: Record<string, Moments>;
   }
@@ -213,6 +223,8 @@ async function segmentAggregates(client: PoolClient, modelId: number, snapshotId
     tier: moments(0, 0, 0),
     clvN: 0,
     clvTotal: 0,
+    vir: 0,
+    var: 0,
     raw: Object.fromEntries(cols.map(({ col }) => [col, moments(0, 0, 0)])),
     t: Object.fromEntries(cols.map(({ col }) => [col, moments(0, 0, 0)])),
   });
@@ -229,6 +241,8 @@ async function segmentAggregates(client: PoolClient, modelId: number, snapshotId
     a.tier = mergeMoments(a.tier, moments(r.size, r.churn_tier_risk, 0));
     a.clvN += r.n_clv as number;
     a.clvTotal += (r.clv_total as number | null) ?? 0;
+    a.vir += r.vir_total as number;
+    a.var += r.var_total as number;
     for (const { col } of cols) {
       a.raw[col] = mergeMoments(a.raw[col], moments(r[`n_${col}`], r[`m_${col}`], 0));
       a.t[col] = mergeMoments(a.t[col], moments(r[`tn_${col}`], r[`t_${col}`], r[`q_${col}`]));
@@ -253,6 +267,8 @@ async function segmentAggregates(client: PoolClient, modelId: number, snapshotId
     churn_tier_risk: mean(a.tier) ?? 0,
     clv_total: a.clvN > 0 ? a.clvTotal : null,
     clv_mean: a.clvN > 0 ? a.clvTotal / a.clvN : null,
+    vir_total: a.vir,
+    var_total: a.var,
     ...Object.fromEntries(
       cols.flatMap(({ col }) => [
         [`m_${col}`, mean(a.raw[col])],
@@ -290,9 +306,10 @@ export async function writeProfiles(
   snapshotId: number,
   naming: ClusterNaming,
   lap: (label: string) => void = () => undefined,
+  source: RiskSource = 'bg_nbd',
 ): Promise<ProfilesResult> {
   const clusterNames = new Map<number, string>();
-  let riskSource: RiskSource = 'bg_nbd';
+  let riskSource: RiskSource = source;
   const kinds = { CLUSTER: 0, RFM: 0, ABC_XYZ: 0 } as Record<SegmentKind, number>;
   const all = await segmentAggregates(client, modelId, snapshotId);
   lap('aggregates');
@@ -340,7 +357,8 @@ export async function writeProfiles(
       key: String(g.key),
       size: g.size,
       churnRisk: Math.min(1, Math.max(0, hasModel ? (g.churn_model ?? 0) : g.churn_tier_risk)),
-      valueTotal: hasModel && g.clv_total !== null ? g.clv_total : g.revenue,
+      valueIfRetainedTotal: g.vir_total,
+      valueAtRisk: Math.max(0, g.var_total),
       avgRecencyDays: g.avg_recency_days,
     }));
     const prio = prioritize(stats);
@@ -350,15 +368,16 @@ export async function writeProfiles(
       await client.query(
         `INSERT INTO segment_profile (model_version_id, kind, segment_key, name, size, share, revenue_share, avg_recency_days,
             avg_frequency, avg_monetary, churn_risk, churn_risk_source, expected_value_total, expected_value_mean,
-            priority_score, priority_rank, recommended_action, action_reason, profile, centroid)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)`,
+            priority_score, priority_rank, recommended_action, action_reason, profile, centroid, value_if_retained_total, value_at_risk)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)`,
         [
           modelId, kind, p.key, names[i], g.size, g.size / total.size, total.revenue > 0 ? g.revenue / total.revenue : 0,
-          g.avg_recency_days, g.avg_frequency, g.avg_monetary, stats[i].churnRisk, hasModel ? 'bg_nbd' : 'rfm_tier',
+          g.avg_recency_days, g.avg_frequency, g.avg_monetary, stats[i].churnRisk, riskSource,
           hasModel ? g.clv_total : g.revenue, hasModel ? g.clv_mean : g.size ? g.revenue / g.size : null,
           p.priorityScore, p.priorityRank, p.action, `${actionText(p.action)} (${p.reason})`,
           JSON.stringify(profiles[i]),
           kind === 'CLUSTER' ? JSON.stringify(naming.centroids.get(Number(g.key)) ?? null) : null,
+          g.vir_total, p.valueAtRisk,
         ],
       );
     }

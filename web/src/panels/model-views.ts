@@ -5,8 +5,7 @@ import { BACKTESTS, MODEL_COMPARISON, type BacktestsData, type ModelComparisonDa
 
 /**
  * The Models card's analyses: two versions compared (segment sizes, customers moved between segments) and the
- * backtest area. Calibration and gain charts need calibration bins from the backtests API; until it reports them
- * the area lists the stored backtest runs and says what will be drawn (data-calibration="pending").
+ * list of stored backtest runs under the latest backtest's gain chart and calibration curve (backtest-charts.ts).
  */
 export function modelViews(ctx: DashboardContext) {
   const box = byId('compare');

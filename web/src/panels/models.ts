@@ -2,6 +2,7 @@ import { ApiError, describeError, gql } from '../api';
 import type { DashboardContext } from '../context';
 import { byId, fmt, h } from '../dom';
 import { Panel } from '../panel';
+import { renderLatestBacktest } from './backtest-charts';
 import {
   ACTIVATE_MODEL,
   MODEL_VERSIONS,
@@ -209,6 +210,8 @@ export function modelsPanel(ctx: DashboardContext) {
         const { trainingRun } = await gql<TrainingRunData>(TRAINING_RUN, { id: shownRun });
         if (trainingRun) showRun(trainingRun);
       }
+      // The decision backtest's gain chart beside the churn probability's calibration curve.
+      await renderLatestBacktest(byId('backtest-view')).catch((e) => byId('backtest-view').replaceChildren(h('p', { class: 'sub' }, describeError(e))));
     });
   }
 

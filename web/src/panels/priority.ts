@@ -7,13 +7,20 @@ import { readView, writeView } from '../url-state';
 
 const ACTION_CLASS: Record<string, string> = {
   retain: 'action-retain',
-  'win back': 'action-winback',
+  'win-back': 'action-winback',
   upsell: 'action-upsell',
   nurture: 'action-nurture',
   'let go': 'action-letgo',
 };
 
-/** The priority board: one row per segment of the chosen kind, by priority rank, with its CSV export. */
+/** Where each segment's churn risk comes from, in the words of the board. */
+const RISK_SOURCE: Record<string, string> = {
+  bg_nbd: 'Mean P(no purchase within the horizon) from the fitted churn model',
+  empirical_repeat: 'Thin repeat data: empirical P(no purchase within the horizon) by recency × frequency (the fitted model failed its checks; see the model view)',
+  rfm_tier: 'From RFM churn tiers (no churn estimate could be made)',
+};
+
+/** The priority board: one row per segment of the chosen kind, by priority rank (value at risk first), with its CSV export. */
 export function priorityBoard(ctx: DashboardContext) {
   const panel = new Panel('priority');
   const body = panel.el.querySelector('tbody') as HTMLTableSectionElement;
@@ -38,7 +45,7 @@ export function priorityBoard(ctx: DashboardContext) {
     const level = s.churnRisk >= 0.7 ? 'high' : s.churnRisk >= 0.4 ? 'medium' : 'low';
     return h(
       'td',
-      { class: 'risk', 'data-label': 'Churn risk', title: s.churnRiskSource === 'bg_nbd' ? 'Mean churn probability (churn model)' : 'From RFM churn tiers (no churn model)' },
+      { class: 'risk', 'data-label': 'Churn risk', title: RISK_SOURCE[s.churnRiskSource] ?? s.churnRiskSource },
       meter(s.churnRisk, level),
       h('span', { class: 'num' }, fmt.pct(s.churnRisk, 0)),
     );
@@ -84,13 +91,15 @@ export function priorityBoard(ctx: DashboardContext) {
         h('button', { type: 'button', class: 'link-button segment-open', 'data-open-segment': `${s.kind}:${s.key}`, title: `Open the ${s.size} customers of "${s.name}"`, onclick: () => ctx.openSegment(s.kind, s.key) }, h('strong', {}, s.name)),
       ),
       h('td', { class: 'num', 'data-label': 'Customers' }, fmt.int(s.size), h('span', { class: 'sub' }, fmt.pct(s.share))),
+      h('td', { class: 'num value-at-risk', 'data-label': `Value at risk (${ctx.money.horizonLabel})` }, ctx.money.compact(s.valueAtRisk), h('span', { class: 'sub' }, `${fmt.pct(s.priorityScore)} of all`)),
       riskCell(s),
-      h('td', { class: 'num', 'data-label': `Value (CLV, ${ctx.money.horizonLabel})` }, ctx.money.compact(s.expectedValueTotal), h('span', { class: 'sub' }, `${ctx.money.format(s.expectedValueMean)} each`)),
+      h('td', { class: 'num', 'data-label': `Value if retained (${ctx.money.horizonLabel})` }, ctx.money.compact(s.valueIfRetainedTotal), h('span', { class: 'sub' }, `${ctx.money.format(s.valueIfRetainedTotal !== null && s.size ? s.valueIfRetainedTotal / s.size : null)} each`)),
       h('td', { class: 'num', 'data-label': 'Revenue share' }, fmt.pct(s.revenueShare)),
       h(
         'td',
         { class: 'action', 'data-label': 'Action' },
         h('span', { class: `badge ${ACTION_CLASS[s.recommendedAction] ?? ''}` }, s.recommendedAction),
+        s.growth ? h('span', { class: 'growth', title: 'A growth action: little value at risk here by design' }, 'growth') : null,
         h('span', { class: 'action-text' }, s.actionText.replace(/^[^:]*:\s*/, '')),
         s.actionReason ? h('span', { class: 'sub' }, s.actionReason) : null,
       ),

@@ -76,8 +76,10 @@ export function drillDown(ctx: DashboardContext) {
   function fromView(v: ViewState): void {
     inputs.state.value = v.state ?? '';
     inputs.idPrefix.value = v.idPrefix ?? '';
-    inputs.churnMin.value = v.churnMin !== undefined && Number.isFinite(Number(v.churnMin)) ? String(Math.round(Number(v.churnMin) * 1000) / 10) : '';
-    inputs.churnMax.value = v.churnMax !== undefined && Number.isFinite(Number(v.churnMax)) ? String(Math.round(Number(v.churnMax) * 1000) / 10) : '';
+    // Percentages to 0.01 %: churn probabilities crowd near 100 % in stores where most customers buy once.
+    const percent = (x: string | undefined) => (x !== undefined && Number.isFinite(Number(x)) ? String(Math.round(Number(x) * 10000) / 100) : '');
+    inputs.churnMin.value = percent(v.churnMin);
+    inputs.churnMax.value = percent(v.churnMax);
     inputs.clvMin.value = v.clvMin ?? '';
     inputs.clvMax.value = v.clvMax ?? '';
     sort = parseSort(v.sort);

@@ -11,7 +11,7 @@ import { assertDistinctNames, ENCODINGS, futureReason, noRowsWarning, sqlInFutur
 import { FIRST_LINES, mergeReasons, PhaseClock, totalCount, type ImportReport, type ReasonCount, type TableReport } from './import-report';
 import { lit, sqlDayMonthToIso, sqlFitNumeric, sqlIdentifier, sqlNumeric, sqlTimestamp, DATE_FORMATS, type DateFormat } from './sql-parse';
 import { analyzeStaging, countUpsert, prepareSession, reasonCounts } from './sql-util';
-import { refreshOrderFacts } from '../warehouse/order-fact.service';
+import { insertLineOrderFacts, refreshOrderFacts } from '../warehouse/order-fact.service';
 
 /**
  * How the columns of a transaction log map onto the warehouse. Column references are header names (or the
@@ -342,7 +342,8 @@ async function writeWarehouse(
   const orderRows = await client.query(`
     CREATE TEMP TABLE _tx_order ON COMMIT DROP AS
     SELECT ${P} || okey AS id, min(cust COLLATE "C") COLLATE "default" AS cust, min(ts) AS purchased_at,
-           min(line_no) AS first_line, min(cust COLLATE "C") <> max(cust COLLATE "C") AS mixed
+           min(line_no) AS first_line, min(cust COLLATE "C") <> max(cust COLLATE "C") AS mixed,
+           count(*) AS n_lines, count(*) FILTER (WHERE is_return) AS n_returns, sum(amount) AS net_amount
       FROM _tx_line WHERE problem IS NULL GROUP BY okey`);
   const several = await reasonCounts(
     client,
@@ -408,8 +409,17 @@ async function writeWarehouse(
       INSERT INTO transaction_line (order_id, line_no, quantity, unit_price, amount, is_return, region)
       SELECT ${P} || okey, line_no, quantity, unit_price, amount, is_return, region FROM _tx_line WHERE problem IS NULL`);
     o.clock.lap('lines');
-    // The source's orders get their facts summed (orders dropped from the file went with their rows).
-    await refreshOrderFacts(client, 'SELECT id FROM _tx_order', [], { distinct: true, customersSql: reimport ? 'SELECT customer_id FROM _tx_gone' : undefined });
+    // A first import's orders are all new and hold only these lines: their facts come from the sums taken
+    // with the orders. A re-import's orders may also have rows elsewhere: their facts are summed from the
+    // tables (orders dropped from the file went with their rows).
+    if (reimport) await refreshOrderFacts(client, 'SELECT id FROM _tx_order', [], { distinct: true, customersSql: 'SELECT customer_id FROM _tx_gone' });
+    else {
+      await insertLineOrderFacts(
+        client,
+        `SELECT t.id, c.id, 'completed', 'txlog', t.purchased_at, t.n_lines, t.n_returns, t.net_amount
+           FROM _tx_order t JOIN customer c ON c.customer_unique_id = t.cust`,
+      );
+    }
     o.clock.lap('order facts');
     return { orders, lines: lines.rowCount ?? 0 };
   };

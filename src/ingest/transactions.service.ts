@@ -193,6 +193,7 @@ export async function importTransactions(
       skipHeader: hasHeaderRow,
       badRecord: 'reject',
       restColumn: !mapping.keepDuplicates,
+      asView: true,
       onBytes: (done) => onProgress({ step, done, total: size }),
     });
     onProgress({ step, done: size, total: size });
@@ -201,7 +202,7 @@ export async function importTransactions(
     loading(0);
     // Statistics on the staging tables keep the planner on hash aggregates and hash joins (it otherwise
     // guesses a few hundred rows and sorts).
-    await analyzeStaging(client, '_tx_raw');
+    await analyzeStaging(client, staged.statsTable);
 
     const distinctLines = await parseLines(client, { dateFormat: mapping.dateFormat ?? 'iso', decimalComma: delimiter !== 'comma', amountMode, hasOrder: has('o'), keepDuplicates: !!mapping.keepDuplicates });
     loading(1);

@@ -133,8 +133,23 @@ export async function stageWithCopy(
     ...opts.columns.map((c) => clean(f(c.index))),
     ...(opts.restColumn ? [rest.length ? clean(rest.map((i) => `coalesce(${f(i)}, '')`).join(` || chr(31) || `)) : 'NULL'] : []),
   ];
+  if (opts.asView) {
+    // The caller's table becomes a view of COPY's (same columns and types, unmapped ones NULL): the data is
+    // written once, and trimmed as it is read. COPY's table goes at commit and takes the view with it.
+    const { rows: attrs } = await client.query<{ name: string; type: string }>(
+      `SELECT quote_ident(attname) AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+        WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+      [opts.table],
+    );
+    const byCol = new Map(cols.map((c, i) => [c, exprs[i]] as const));
+    const select = attrs.map((a) => `(${byCol.get(a.name) ?? 'NULL'})::${a.type} AS ${a.name}`);
+    await client.query(`DROP TABLE ${opts.table}`);
+    await client.query(`CREATE TEMP VIEW ${opts.table} AS SELECT ${select.join(', ')} FROM _csv_stage`);
+    await client.query('RELEASE SAVEPOINT stage_copy');
+    return { read: records, staged: records, rejected: new Tallies(), skipped: new Tallies(), reader: 'copy', statsTable: '_csv_stage' };
+  }
   await client.query(`INSERT INTO ${opts.table} (${cols.join(', ')}) SELECT ${exprs.join(', ')} FROM _csv_stage`);
   await client.query('DROP TABLE _csv_stage');
   await client.query('RELEASE SAVEPOINT stage_copy');
-  return { read: records, staged: records, rejected: new Tallies(), skipped: new Tallies(), reader: 'copy' };
+  return { read: records, staged: records, rejected: new Tallies(), skipped: new Tallies(), reader: 'copy', statsTable: opts.table };
 }

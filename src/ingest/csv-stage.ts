@@ -157,6 +157,11 @@ export interface StageOptions {
   /** Copy the fields not in `columns` into the text column `rest` (joined), so exact duplicates can be told apart. */
   restColumn?: boolean;
   onBytes?: (bytesRead: number) => void;
+  /**
+   * When COPY reads the file, replace `table` by a view of the same columns over COPY's own table instead of
+   * copying the data into it (the caller only reads `table`, and analyzes `statsTable`).
+   */
+  asView?: boolean;
 }
 
 export interface StageResult {
@@ -168,6 +173,8 @@ export interface StageResult {
   skipped: Tallies;
   /** Which reader staged the file: PostgreSQL's COPY (clean files) or csv-parse record by record. */
   reader: 'copy' | 'records';
+  /** The table that holds the staged rows, for ANALYZE: `table`, or COPY's own when `asView` took effect. */
+  statsTable: string;
 }
 
 const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
@@ -290,7 +297,7 @@ export async function stageRecords(client: PoolClient, opts: StageOptions): Prom
     }
     throw e;
   }
-  return { read, staged, rejected, skipped, reader: 'records' };
+  return { read, staged, rejected, skipped, reader: 'records', statsTable: opts.table };
 }
 
 /** Field positions of `wanted` header names; a missing one is a fatal error naming the file and column. */

@@ -12,7 +12,7 @@ import { FIRST_LINES, mergeReasons, PhaseClock, totalCount, type ImportReport, t
 import { sqlCustomerKey } from '../warehouse/customer-key';
 import { lit, sqlDayMonthToIso, sqlFitNumeric, sqlNumeric, sqlTimestamp, DATE_FORMATS, type DateFormat } from './sql-parse';
 import { analyzeStaging, countUpsert, prepareSession, reasonCounts } from './sql-util';
-import { refreshOrderFacts } from '../warehouse/order-fact.service';
+import { insertLineOrderFacts, refreshOrderFacts } from '../warehouse/order-fact.service';
 
 /**
  * How the columns of a transaction log map onto the warehouse. Column references are header names (or the
@@ -194,6 +194,7 @@ export async function importTransactions(
       skipHeader: hasHeaderRow,
       badRecord: 'reject',
       restColumn: !mapping.keepDuplicates,
+      asView: true,
       onBytes: (done) => onProgress({ step, done, total: size }),
     });
     onProgress({ step, done: size, total: size });
@@ -202,7 +203,7 @@ export async function importTransactions(
     loading(0);
     // Statistics on the staging tables keep the planner on hash aggregates and hash joins (it otherwise
     // guesses a few hundred rows and sorts).
-    await analyzeStaging(client, '_tx_raw');
+    await analyzeStaging(client, staged.statsTable);
 
     const distinctLines = await parseLines(client, { dateFormat: mapping.dateFormat ?? 'iso', decimalComma: delimiter !== 'comma', amountMode, hasOrder: has('o'), keepDuplicates: !!mapping.keepDuplicates });
     loading(1);
@@ -343,7 +344,8 @@ async function writeWarehouse(
   const orderRows = await client.query(`
     CREATE TEMP TABLE _tx_order ON COMMIT DROP AS
     SELECT ${P} || okey AS id, min(cust COLLATE "C") COLLATE "default" AS cust, min(ts) AS purchased_at,
-           min(line_no) AS first_line, min(cust COLLATE "C") <> max(cust COLLATE "C") AS mixed
+           min(line_no) AS first_line, min(cust COLLATE "C") <> max(cust COLLATE "C") AS mixed,
+           count(*) AS n_lines, count(*) FILTER (WHERE is_return) AS n_returns, sum(amount) AS net_amount
       FROM _tx_line WHERE problem IS NULL GROUP BY okey`);
   const several = await reasonCounts(
     client,
@@ -409,8 +411,17 @@ async function writeWarehouse(
       INSERT INTO transaction_line (order_id, line_no, quantity, unit_price, amount, is_return, region)
       SELECT ${P} || okey, line_no, quantity, unit_price, amount, is_return, region FROM _tx_line WHERE problem IS NULL`);
     o.clock.lap('lines');
-    // The source's orders get their facts summed (orders dropped from the file went with their rows).
-    await refreshOrderFacts(client, 'SELECT id FROM _tx_order', [], { distinct: true, customersSql: reimport ? 'SELECT customer_id FROM _tx_gone' : undefined });
+    // A first import's orders are all new and hold only these lines: their facts come from the sums taken
+    // with the orders. A re-import's orders may also have rows elsewhere: their facts are summed from the
+    // tables (orders dropped from the file went with their rows).
+    if (reimport) await refreshOrderFacts(client, 'SELECT id FROM _tx_order', [], { distinct: true, customersSql: 'SELECT customer_id FROM _tx_gone' });
+    else {
+      await insertLineOrderFacts(
+        client,
+        `SELECT t.id, c.id, 'completed', 'txlog', t.purchased_at, t.n_lines, t.n_returns, t.net_amount
+           FROM _tx_order t JOIN customer c ON c.customer_unique_id = t.cust`,
+      );
+    }
     o.clock.lap('order facts');
     return { orders, lines: lines.rowCount ?? 0 };
   };

@@ -172,6 +172,46 @@ export async function refreshOrderFacts(
   });
 }
 
+/**
+ * The order_fact rows of orders that a loader has just created from transaction lines alone, from the lines'
+ * sums it already holds, without reading the fact tables back. `ordersSql` yields (order_id, customer_id,
+ * status, source, purchased_at, n_lines, n_returns, net_amount) once per order. The rule is the view's for an
+ * order that has no payments, items or reviews (a new order cannot have any yet: they reference it): returned
+ * lines only → not a purchase; the value is the lines' net amount; every payment, item and review column is
+ * NULL. Purchase days are numbered among the new rows, then customers who already had rows are renumbered
+ * whole, as in refreshOrderFacts. Inside the caller's transaction; returns the number of rows written.
+ */
+export async function insertLineOrderFacts(client: PoolClient, ordersSql: string): Promise<number> {
+  await client.query(`DROP TABLE IF EXISTS pg_temp.${RENUMBER}`);
+  await client.query(`CREATE TEMP TABLE ${RENUMBER} ON COMMIT DROP AS
+    SELECT DISTINCT n.customer_id FROM (${ordersSql}) n (order_id, customer_id)
+     WHERE EXISTS (SELECT 1 FROM order_fact f WHERE f.customer_id = n.customer_id)`);
+  const blank = new Set(['delivered_customer_at', 'estimated_delivery_at', 'paid', 'max_installments', 'credit_share', 'n_items',
+    'items_total', 'freight_total', 'avg_score', 'n_reviews', 'delay_days', 'n_dated_reviews', 'review_score_sum', 'n_low_reviews',
+    'last_review_at', 'item_categories', 'n_categories', 'top_category']);
+  const expr: Record<string, string> = {
+    is_return_only: 'COALESCE(n_lines = n_returns, false)',
+    is_purchase: `status NOT IN ('canceled', 'unavailable') AND NOT COALESCE(n_lines = n_returns, false)`,
+    value: 'net_amount',
+  };
+  const res = await client.query(`${INSERT}
+    SELECT ${ORDER_FACT_COLUMNS.map((c) => (c === 'purchase_day_no' ? DAY_NO : blank.has(c) ? 'NULL' : c)).join(', ')}
+      FROM (SELECT order_id, customer_id, status, source, purchased_at, n_lines, n_returns, net_amount,
+                   ${expr.is_purchase} AS is_purchase, ${expr.is_return_only} AS is_return_only, ${expr.value} AS value
+              FROM (${ordersSql}) n (order_id, customer_id, status, source, purchased_at, n_lines, n_returns, net_amount)) x
+     ORDER BY customer_id, purchased_at`);
+  const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${RENUMBER}`);
+  if (rows[0].n > 0) {
+    await client.query(`ANALYZE ${RENUMBER}`);
+    await client.query(`
+      UPDATE order_fact f SET purchase_day_no = r.day_no
+        FROM (SELECT order_id, ${DAY_NO} AS day_no FROM order_fact WHERE customer_id IN (SELECT customer_id FROM ${RENUMBER})) r
+       WHERE r.order_id = f.order_id AND f.purchase_day_no IS DISTINCT FROM r.day_no`);
+  }
+  await client.query(`DROP TABLE ${RENUMBER}`);
+  return res.rowCount ?? 0;
+}
+
 /** Re-sums the given orders in a transaction of its own (for writers outside the loaders). */
 export async function refreshOrderFactsFor(ds: DataSource, orderIds: readonly string[]): Promise<number> {
   return withTransaction(ds, (client) => refreshOrderFacts(client, 'SELECT unnest($1::text[])', [orderIds]));

@@ -149,5 +149,16 @@ describe('order_fact', () => {
       { order_id: 'txlog:kiosk:1:2021-01-05', value: 3, purchase_day_no: 1 },
       { order_id: 'txlog:shop:2:2021-01-02', value: 5, purchase_day_no: 1 },
     ]);
+    // A first import of a new file with an earlier day renumbers the rows the customer already had.
+    const stall = path.join(tmp, 'stall.csv');
+    fs.writeFileSync(stall, 'c,d,a\n2,2021-01-01,7\n2,2021-01-01,-7\n2,2021-01-01,-7\n4,2021-01-01,2\n');
+    await importTransactions(db.ds, stall, map);
+    expect(await drift()).toMatchObject({ stale: 0, missing: 0 });
+    expect(await dayNo()).toEqual([
+      { order_id: 'txlog:kiosk:1:2021-01-05', value: 3, purchase_day_no: 1 },
+      { order_id: 'txlog:shop:2:2021-01-02', value: 5, purchase_day_no: 2 },
+      { order_id: 'txlog:stall:2:2021-01-01', value: 0, purchase_day_no: 1 }, // the repeated return is a duplicate line, skipped
+      { order_id: 'txlog:stall:4:2021-01-01', value: 2, purchase_day_no: 1 },
+    ]);
   });
 });

@@ -179,7 +179,8 @@ export async function refreshOrderFacts(
  * order that has no payments, items or reviews (a new order cannot have any yet: they reference it): returned
  * lines only → not a purchase; the value is the lines' net amount; every payment, item and review column is
  * NULL. Purchase days are numbered among the new rows, then customers who already had rows are renumbered
- * whole, as in refreshOrderFacts. Inside the caller's transaction; returns the number of rows written.
+ * whole, as in refreshOrderFacts, and the BI summaries are rebuilt. Inside the caller's transaction; returns the
+ * number of rows written.
  */
 export async function insertLineOrderFacts(client: PoolClient, ordersSql: string): Promise<number> {
   await client.query(`DROP TABLE IF EXISTS pg_temp.${RENUMBER}`);
@@ -209,6 +210,8 @@ export async function insertLineOrderFacts(client: PoolClient, ordersSql: string
        WHERE r.order_id = f.order_id AND f.purchase_day_no IS DISTINCT FROM r.day_no`);
   }
   await client.query(`DROP TABLE ${RENUMBER}`);
+  // The warehouse's summaries follow its facts, in the same transaction (bi-aggregates.service.ts).
+  await refreshBiAggregates(client);
   return res.rowCount ?? 0;
 }
 

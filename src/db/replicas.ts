@@ -195,7 +195,10 @@ export class ReadReplicas {
             if (!row.standby) throw new Error('not a standby (pg_is_in_recovery() is false): it would not follow the primary');
             const replay = parseLsn(row.lsn);
             r.replayLsn = replay !== null && (r.replayLsn === null || replay > r.replayLsn) ? replay : r.replayLsn;
-            r.lagBytes = this.primaryLsn !== null && replay !== null ? Math.max(0, Number(this.primaryLsn - replay)) : null;
+            // The primary is at least where the last activation put it, even when this poll read its position
+            // just before that activation committed.
+            const primary = this.primaryLsn !== null && this.watermark !== null && this.watermark > this.primaryLsn ? this.watermark : this.primaryLsn;
+            r.lagBytes = primary !== null && replay !== null ? Math.max(0, Number(primary - replay)) : null;
             r.lagSeconds = r.lagBytes === 0 ? 0 : row.since;
             r.error = undefined;
           } catch (e) {

@@ -159,12 +159,22 @@ export class ReadReplicas {
     return this.replicas.map((r) => ({
       url: redactUrl(r.url),
       up: r.ds.isInitialized && !r.error,
-      lagBytes: r.lagBytes,
+      lagBytes: this.lagOf(r),
       lagSeconds: r.lagSeconds,
       fresh: fresh.has(r),
       reads: r.reads,
       ...(r.error ? { error: r.error } : {}),
     }));
+  }
+
+  /**
+   * Bytes of WAL the replica has still to replay: from its last replayed position to the primary's, which is at
+   * least where the last activation put it (the poll may have read the primary just before that committed).
+   */
+  private lagOf(r: Replica): number | null {
+    if (r.lagBytes === null || r.replayLsn === null) return r.lagBytes;
+    if (this.watermark === null || this.watermark <= r.replayLsn) return r.lagBytes;
+    return Math.max(r.lagBytes, Number(this.watermark - r.replayLsn));
   }
 
   private freshReplicas(): Replica[] {

@@ -12,6 +12,10 @@ interface StoredCurvePoint {
   smallestClusterShare: number;
   degenerate: boolean;
   degenerateReason?: string | null;
+  stability?: number | null;
+  gap?: number | null;
+  gapSe?: number | null;
+  bic?: number | null;
 }
 
 /** The parts of model_version.metrics this reads (written by the train pipeline). */
@@ -40,6 +44,10 @@ export function clusterQualityFromMetrics(modelId: number, k: number, metrics: S
     smallestShare: p.smallestClusterShare,
     degenerate: p.degenerate,
     degenerateReason: p.degenerateReason ?? null,
+    stability: finiteOrNull(p.stability),
+    gap: finiteOrNull(p.gap),
+    gapSe: finiteOrNull(p.gapSe),
+    bic: finiteOrNull(p.bic),
   }));
   return {
     modelId: String(modelId),

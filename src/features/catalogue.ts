@@ -178,6 +178,31 @@ export function clusteringFeatures(): FeatureDef[] {
   return FEATURES.filter((f) => f.clustering);
 }
 
+/**
+ * Where a warehouse's orders came from, as far as clustering is concerned. An Olist-shaped store has reviews,
+ * deliveries and payments; a transaction log has only (customer, date, amount) lines, so its customers differ
+ * only in how often, how recently, how long and how much they buy.
+ */
+export type ClusteringSource = 'orders' | 'transaction-log';
+
+/** Order-detail features that only an Olist-shaped store has: none of them present = a transaction log. */
+export const ORDER_DETAIL_FEATURES = ['avgReviewScore', 'lateDeliveryShare', 'meanInstallments'] as const;
+
+/**
+ * The behavioural space of a transaction log: recency, frequency, monetary, tenure, mean interpurchase gap and
+ * average order value, all log-transformed (heavy-tailed). The gap of a single-day customer is censored (no
+ * second purchase yet): it enters as the tenure, the gap they have at least waited (see GAP_CENSORED_BY).
+ */
+export const TRANSACTION_LOG_CLUSTERING = ['recencyDays', 'frequency', 'monetary', 'tenureDays', 'meanInterpurchaseDays', 'avgOrderValue'] as const;
+
+/** A censored feature → the feature whose value stands in for its NULL (a lower bound of the unobserved value). */
+export const CENSORED_BY: Readonly<Record<string, string>> = { meanInterpurchaseDays: 'tenureDays' };
+
+/** Candidate clustering features of a source, in the order they enter the space. */
+export function clusteringFeaturesFor(source: ClusteringSource): FeatureDef[] {
+  return source === 'orders' ? clusteringFeatures() : TRANSACTION_LOG_CLUSTERING.map((n) => featureDef(n));
+}
+
 /** Numeric features (those that can go into a matrix). */
 export function isNumeric(f: FeatureDef): boolean {
   return f.type === 'float' || f.type === 'int';

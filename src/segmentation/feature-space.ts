@@ -12,13 +12,29 @@ export interface FeatureSpace {
   /** Per feature: median used for a missing value (in original units). */
   medians: number[];
   scaler: StandardScalerJSON;
-  dropped: { feature: string; presence: number }[];
+  /** Candidates left out of the space, with why (absent for most customers, or constant). */
+  dropped: DroppedFeature[];
+  /** Which candidate set the space was built from ('orders' or 'transaction-log'; absent on older models). */
+  source?: string;
+}
+
+export interface DroppedFeature {
+  feature: string;
+  /** Share of the fit sample with a value. */
+  presence: number;
+  /** Why it was left out (absent on models stored before reasons were recorded). */
+  reason?: string;
 }
 
 /** How one feature of a space is transformed, and the key of its value in an original-unit centroid. */
 export interface FeatureTransform {
   readonly column: string;
   readonly logTransform: boolean;
+  /**
+   * The feature whose value stands in for a missing one, when a NULL means "at least this much" (a customer who
+   * bought on one day has no gap between purchases yet: the gap is at least their tenure). Null: impute the median.
+   */
+  readonly censoredBy?: string | null;
 }
 
 /**
@@ -31,15 +47,25 @@ export function transformForClustering(f: Pick<FeatureTransform, 'logTransform'>
   return Math.sign(x) * Math.log1p(Math.abs(x));
 }
 
-/** Row-major raw values → the clustering space (signed log1p where the catalogue says, imputation, scaling). */
+/** Per feature of a space: the index of the feature whose value stands in for its NULL, or -1. */
+export function censoringOf(featureNames: readonly string[], transforms: readonly FeatureTransform[]): number[] {
+  return featureNames.map((_, j) => (transforms[j].censoredBy ? featureNames.indexOf(transforms[j].censoredBy!) : -1));
+}
+
+/**
+ * Row-major raw values → the clustering space: a censored NULL takes its stand-in's value, other NULLs the
+ * median; then signed log1p where the catalogue says, and scaling.
+ */
 export function toClusteringSpace(space: FeatureSpace, transforms: readonly FeatureTransform[], raw: Float64Array, rows: number): Float64Array {
   const d = space.featureNames.length;
   const mean = space.scaler.mean;
   const scale = space.scaler.scale;
+  const censoredBy = censoringOf(space.featureNames, transforms);
   const out = new Float64Array(rows * d);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < d; j++) {
       let v = raw[i * d + j];
+      if (Number.isNaN(v) && censoredBy[j] >= 0) v = raw[i * d + censoredBy[j]];
       if (Number.isNaN(v)) v = space.medians[j];
       out[i * d + j] = (transformForClustering(transforms[j], v) - mean[j]) / scale[j];
     }

@@ -23,6 +23,9 @@ describe('searchK', () => {
     const r = searchK(X, { seed: 5, kMin: 2, kMax: 8, progress: (e) => events.push(e.done) });
     expect(r.k).toBe(4);
     expect(r.chosenBy).toBe('silhouette');
+    // Every criterion is recorded on every point of the curve.
+    for (const p of r.curve) for (const c of [p.stability, p.gap, p.gapSe, p.bic]) expect(Number.isFinite(c)).toBe(true);
+    expect(r.curve.find((p) => p.k === 4)!.stability!).toBeGreaterThan(0.95);
     expect(r.allDegenerate).toBe(false);
     expect(r.curve.map((p) => p.k)).toEqual([2, 3, 4, 5, 6, 7, 8]);
     const best = r.curve.find((p) => p.k === 4)!;

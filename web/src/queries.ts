@@ -118,7 +118,7 @@ export const CLUSTER_QUALITY = /* GraphQL */ `
       inertia
       ariVsPrevious
       allDegenerate
-      kSearch { k inertia silhouette largestShare smallestShare degenerate degenerateReason }
+      kSearch { k inertia silhouette largestShare smallestShare degenerate degenerateReason stability gap gapSe bic }
     }
   }
 `;
@@ -130,6 +130,10 @@ export interface KSearchPoint {
   smallestShare: number;
   degenerate: boolean;
   degenerateReason: string | null;
+  stability: number | null;
+  gap: number | null;
+  gapSe: number | null;
+  bic: number | null;
 }
 export interface ClusterQualityData {
   clusterQuality: {

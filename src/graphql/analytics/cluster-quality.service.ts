@@ -35,6 +35,10 @@ export function clusterQualityFromMetrics(modelId: number, k: number, metrics: S
     smallestShare: p.smallestClusterShare,
     degenerate: p.degenerate,
     degenerateReason: p.degenerateReason ?? null,
+    stability: finiteOrNull(p.stability),
+    gap: finiteOrNull(p.gap),
+    gapSe: finiteOrNull(p.gapSe),
+    bic: finiteOrNull(p.bic),
   }));
   return {
     modelId: String(modelId),

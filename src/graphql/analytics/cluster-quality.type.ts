@@ -23,6 +23,18 @@ export class KSearchPoint {
 
   @Field(() => String, { nullable: true, description: 'Why this k is degenerate, in words.' })
   degenerateReason: string | null;
+
+  @Field(() => Float, { nullable: true, description: 'Mean adjusted Rand index between k-means fits on seeded half-samples of the search rows (1 = the same partition every time); null when k was fixed or the model predates the criterion.' })
+  stability: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Gap statistic: log within-cluster sum of squares of uniform reference data minus that of the rows (higher = more structure than chance); null when not computed.' })
+  gap: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Standard error of the gap statistic over its reference data sets; null when not computed.' })
+  gapSe: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'BIC of a Gaussian mixture with diagonal covariances started from this k-means fit, on the search rows (scaled features; lower is better); null when not computed.' })
+  bic: number | null;
 }
 
 @ObjectType({ description: 'How good and how stable the clustering of a model version is.' })

@@ -1,8 +1,9 @@
 import type { DataSource } from 'typeorm';
-import { FEATURES, featureDef, clusteringFeatures } from '../../features/catalogue';
+import { FEATURES, featureDef, clusteringFeaturesFor, CENSORED_BY, ORDER_DETAIL_FEATURES, type ClusteringSource } from '../../features/catalogue';
 import { readFeatureMatrix, sampleFeatureMatrix, type FeatureBatch } from '../../features/feature-matrix.service';
 
-import { originalToSpace, toClusteringSpace, transformForClustering, type FeatureSpace, type FeatureTransform } from '../../segmentation/feature-space';
+import { censoringOf, originalToSpace, toClusteringSpace, type DroppedFeature, type FeatureSpace, type FeatureTransform } from '../../segmentation/feature-space';
+import type { StandardScalerJSON } from '../../segmentation/scaler';
 import { KMeansModel, type KMeansJSON } from '../../segmentation/kmeans';
 import { searchKOffThread, type OffThreadSearch } from './k-search.thread';
 import { matchCentroids } from '../../segmentation/matching';
@@ -40,9 +41,81 @@ export interface ClusteringResult {
   sampleLabels: Int32Array;
 }
 
-/** The catalogue's transform of each feature of `space`, in order. */
+/** The catalogue's transform of each feature of `space`, in order (with the stand-in of a censored one). */
 export function spaceTransforms(space: Pick<FeatureSpace, 'featureNames'>): FeatureTransform[] {
-  return space.featureNames.map((f) => featureDef(f));
+  return space.featureNames.map((f) => ({ ...featureDef(f), censoredBy: CENSORED_BY[f] ?? null }));
+}
+
+/**
+ * The source of a warehouse, judged on the fit sample: a transaction log has none of the order-detail features
+ * (reviews, deliveries, payments) for at least MIN_FEATURE_PRESENCE of its customers.
+ */
+export function detectSource(presence: ReadonlyMap<string, number>): ClusteringSource {
+  return ORDER_DETAIL_FEATURES.some((f) => (presence.get(f) ?? 0) >= MIN_FEATURE_PRESENCE) ? 'orders' : 'transaction-log';
+}
+
+/**
+ * The clustering space of a sample: candidates of its source, minus those absent for most customers (their values
+ * would be mostly imputation) and those constant after transform and imputation (they cannot separate anyone).
+ * `values` is row-major over `names`, which must hold every candidate of both sources.
+ */
+export function buildFeatureSpace(names: readonly string[], values: Float64Array, rows: number): { space: FeatureSpace; scaled: Float64Array } {
+  const dAll = names.length;
+  const presence = new Map<string, number>();
+  names.forEach((f, j) => {
+    let present = 0;
+    for (let i = 0; i < rows; i++) if (!Number.isNaN(values[i * dAll + j])) present++;
+    presence.set(f, present / Math.max(1, rows));
+  });
+  const source = detectSource(presence);
+  const candidates = clusteringFeaturesFor(source).map((f) => f.name);
+  const dropped: DroppedFeature[] = [];
+  const col = (f: string): number => {
+    const j = names.indexOf(f);
+    if (j < 0) throw new Error(`the fit sample lacks the clustering candidate ${f}`);
+    return j;
+  };
+  // A censored feature counts as present where its stand-in is.
+  let kept = candidates.filter((f) => {
+    const p = Math.max(presence.get(f)!, CENSORED_BY[f] ? presence.get(CENSORED_BY[f]) ?? 0 : 0);
+    if (p >= MIN_FEATURE_PRESENCE) return true;
+    dropped.push({ feature: f, presence: presence.get(f)!, reason: `absent: ${(presence.get(f)! * 100).toFixed(1)}% of customers have it (< ${MIN_FEATURE_PRESENCE * 100}%)` });
+    return false;
+  });
+  const fill = (feats: string[]): { raw: Float64Array; medians: number[]; transformed: number[][] } => {
+    const d = feats.length;
+    const raw = new Float64Array(rows * d);
+    const js = feats.map(col);
+    for (let i = 0; i < rows; i++) for (let jj = 0; jj < d; jj++) raw[i * d + jj] = values[i * dAll + js[jj]];
+    const censoredBy = censoringOf(feats, spaceTransforms({ featureNames: feats }));
+    const medians = feats.map((_, jj) => {
+      const vals: number[] = [];
+      for (let i = 0; i < rows; i++) {
+        let v = raw[i * d + jj];
+        if (Number.isNaN(v) && censoredBy[jj] >= 0) v = raw[i * d + censoredBy[jj]];
+        if (!Number.isNaN(v)) vals.push(v);
+      }
+      vals.sort((a, b) => a - b);
+      const m = vals.length >> 1;
+      return vals.length === 0 ? 0 : vals.length % 2 ? vals[m] : (vals[m - 1] + vals[m]) / 2;
+    });
+    // Same transform as toClusteringSpace, before the scaler exists.
+    const identity: FeatureSpace = { featureNames: feats, medians, scaler: { mean: feats.map(() => 0), scale: feats.map(() => 1) } as StandardScalerJSON, dropped: [] };
+    const t = toClusteringSpace(identity, spaceTransforms(identity), raw, rows);
+    const transformed: number[][] = [];
+    for (let i = 0; i < rows; i++) transformed.push(Array.from(t.subarray(i * d, i * d + d)));
+    return { raw, medians, transformed };
+  };
+  let f = fill(kept);
+  const constant = kept.filter((_, j) => f.transformed.every((r) => r[j] === f.transformed[0][j]));
+  if (constant.length) {
+    for (const c of constant) dropped.push({ feature: c, presence: presence.get(c)!, reason: 'constant: every customer of the sample has the same value' });
+    kept = kept.filter((c) => !constant.includes(c));
+    f = fill(kept);
+  }
+  if (kept.length === 0) throw badInput(`no clustering feature is present and varying for enough customers (${dropped.map((x) => `${x.feature}: ${x.reason}`).join('; ')})`);
+  const scaler = new StandardScaler({ featureNames: kept }).fit(f.transformed);
+  return { space: { featureNames: kept, medians: f.medians, scaler: scaler.toJSON(), dropped, source }, scaled: scaler.transformFlat(f.transformed) };
 }
 
 export interface PreviousClusters {
@@ -52,52 +125,21 @@ export interface PreviousClusters {
 
 /** Fits the feature space and KMeans on a seeded sample of the snapshot. */
 export async function fitClusters(ds: DataSource, snapshotId: number, previous: PreviousClusters | null, o: ClusteringOptions): Promise<ClusteringResult> {
-  const candidates = clusteringFeatures().map((f) => f.name);
+  const candidates = [...new Set([...clusteringFeaturesFor('orders'), ...clusteringFeaturesFor('transaction-log')].map((f) => f.name))];
   const sample = await sampleFeatureMatrix(ds, snapshotId, candidates, o.fitSampleSize, o.seed);
   if (sample.rows < 2 * (o.k ?? o.kMin)) {
     throw badInput(`only ${sample.rows} customers have features: too few to cluster into ${o.k ?? o.kMin} segments`);
   }
-  // Features that are mostly missing in this warehouse (e.g. reviews in a transaction log) are left out.
-  const dC = candidates.length;
-  const keep: number[] = [];
-  const dropped: { feature: string; presence: number }[] = [];
-  for (let j = 0; j < dC; j++) {
-    let present = 0;
-    for (let i = 0; i < sample.rows; i++) if (!Number.isNaN(sample.values[i * dC + j])) present++;
-    const presence = present / sample.rows;
-    if (presence >= MIN_FEATURE_PRESENCE) keep.push(j);
-    else dropped.push({ feature: candidates[j], presence });
+  const { space, scaled } = buildFeatureSpace(candidates, sample.values, sample.rows);
+  const d = space.featureNames.length;
+  // Downstream (classifier, projections) reads the sample in the space's own columns.
+  if (d !== candidates.length || space.featureNames.some((f, j) => f !== candidates[j])) {
+    const js = space.featureNames.map((f) => candidates.indexOf(f));
+    const values = new Float64Array(sample.rows * d);
+    for (let i = 0; i < sample.rows; i++) for (let jj = 0; jj < d; jj++) values[i * d + jj] = sample.values[i * candidates.length + js[jj]];
+    sample.values = values;
+    sample.columns = [...space.featureNames];
   }
-  if (keep.length === 0) throw badInput('no clustering feature is present for enough customers');
-  const featureNames = keep.map((j) => candidates[j]);
-  const d = featureNames.length;
-  const defs = featureNames.map((f) => featureDef(f));
-  const raw = new Float64Array(sample.rows * d);
-  for (let i = 0; i < sample.rows; i++) for (let jj = 0; jj < d; jj++) raw[i * d + jj] = sample.values[i * dC + keep[jj]];
-
-  // Medians (original units) for imputation, then the scaler on transformed, imputed values.
-  const medians = keep.map((_, jj) => {
-    const vals: number[] = [];
-    for (let i = 0; i < sample.rows; i++) {
-      const v = raw[i * d + jj];
-      if (!Number.isNaN(v)) vals.push(v);
-    }
-    vals.sort((a, b) => a - b);
-    const m = vals.length >> 1;
-    return vals.length % 2 ? vals[m] : (vals[m - 1] + vals[m]) / 2;
-  });
-  const transformed: number[][] = [];
-  for (let i = 0; i < sample.rows; i++) {
-    const row = new Array<number>(d);
-    for (let j = 0; j < d; j++) {
-      const v = raw[i * d + j];
-      row[j] = transformForClustering(defs[j], Number.isNaN(v) ? medians[j] : v);
-    }
-    transformed.push(row);
-  }
-  const scaler = new StandardScaler({ featureNames }).fit(transformed);
-  const space: FeatureSpace = { featureNames, medians, scaler: scaler.toJSON(), dropped };
-  const scaled = scaler.transformFlat(transformed);
 
   const search = await searchKOffThread(
     scaled,

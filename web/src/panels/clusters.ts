@@ -106,24 +106,26 @@ export function kSearch(ctx: DashboardContext) {
         symbol: p.degenerate ? 'emptyCircle' : 'circle',
         symbolSize: p.k === q.k ? 11 : 7,
         reason: p.degenerateReason,
+        extra: p.bic === null ? '' : `gap ${fmt.dec(p.gap, 3)} ± ${fmt.dec(p.gapSe, 3)}<br>mixture BIC ${fmt.int(p.bic)}`,
       });
       renderChart(el, {
-        color: ['#4e79a7', '#e15759'],
+        color: ['#4e79a7', '#e15759', '#59a14f'],
         legend: { top: 0 },
         grid: { left: 64, right: 56, top: 36, bottom: 36 },
         xAxis: { type: 'value', name: 'k', nameLocation: 'middle', nameGap: 24, min: pts[0].k, max: pts[pts.length - 1].k, interval: 1 },
         yAxis: [
           // Axis names beside their axes, so the legend above the plot never covers them.
           { type: 'value', name: 'Inertia', nameLocation: 'middle', nameGap: 44, scale: true, axisLabel: { formatter: (v: number) => fmt.compact(v) }, splitLine: { lineStyle: { color: '#eef1f4' } } },
-          { type: 'value', name: 'Silhouette', nameLocation: 'middle', nameGap: 42, scale: true, splitLine: { show: false } },
+          { type: 'value', name: 'Silhouette · stability', nameLocation: 'middle', nameGap: 42, scale: true, splitLine: { show: false } },
         ],
         tooltip: {
           trigger: 'axis',
-          formatter: (ps: { seriesName: string; data: { value: [number, number | null]; reason: string | null } }[]) => {
+          formatter: (ps: { seriesName: string; data: { value: [number, number | null]; reason: string | null; extra: string } }[]) => {
             const k = ps[0]?.data.value[0];
             const lines = ps.map((p) => `${escapeHtml(p.seriesName)}: ${escapeHtml(p.seriesName === 'Inertia' ? fmt.int(p.data.value[1]) : fmt.dec(p.data.value[1], 3))}`);
             const reason = ps[0]?.data.reason;
-            return `<b>k = ${escapeHtml(k)}</b>${k === q.k ? ' (chosen)' : ''}<br>${lines.join('<br>')}${reason ? `<br>degenerate: ${escapeHtml(reason)}` : ''}`;
+            const extra = ps[0]?.data.extra ? `<br>${ps[0].data.extra}` : '';
+            return `<b>k = ${escapeHtml(k)}</b>${k === q.k ? ' (chosen)' : ''}<br>${lines.join('<br>')}${extra}${reason ? `<br>degenerate: ${escapeHtml(reason)}` : ''}`;
           },
         },
         series: [
@@ -141,6 +143,7 @@ export function kSearch(ctx: DashboardContext) {
             },
           },
           { type: 'line', name: 'Silhouette', yAxisIndex: 1, data: pts.map((p) => point(p.silhouette, p)) },
+          ...(pts.some((p) => p.stability !== null) ? [{ type: 'line', name: 'Stability (half-sample ARI)', yAxisIndex: 1, data: pts.map((p) => point(p.stability, p)) }] : []),
         ],
       });
     });

@@ -75,7 +75,7 @@ async function fresh(url: string, query: string): Promise<{ first: number; first
       db: { ds },
       port: 0,
       host: '127.0.0.1',
-      settings: { apiKeys: '', sandbox: false, introspection: false },
+      settings: { apiKeys: '', sandbox: false, introspection: false, rateLimitPoints: 0 },
       logger: pino({ level: 'silent' }),
     });
     return { server, stop: async () => (await server.stop(), await ds.destroy()) };
@@ -102,7 +102,7 @@ async function fresh(url: string, query: string): Promise<{ first: number; first
 async function throughput(url: string): Promise<{ without: number; withCount: number; p50: [number, number] }> {
   const ds = createDataSource(url, dataModel, { poolSize: 10 });
   await ds.initialize();
-  const server = await createServer({ db: { ds }, port: 0, host: '127.0.0.1', settings: { apiKeys: '', sandbox: false, introspection: false }, logger: pino({ level: 'silent' }) });
+  const server = await createServer({ db: { ds }, port: 0, host: '127.0.0.1', settings: { apiKeys: '', sandbox: false, introspection: false, rateLimitPoints: 0 }, logger: pino({ level: 'silent' }) });
   try {
     const run = async (query: string) => {
       for (let i = 0; i < 20; i++) await post(server.graphqlUrl, query);

@@ -46,7 +46,7 @@ describe('thin repeat data', () => {
     await importOlist(db.ds, olistDir!);
     const { modelId } = await train(db.ds, { seed: 3, kMax: 4 });
     const { info, rfm, v } = await judge(db, modelId);
-    console.log(JSON.stringify({ decision: info.decision, rfm, v }, null, 1));
+    console.log(`Olist sample: ${info.decision?.reason}; value if retained ${v.vir.toFixed(1)} per customer (mean order ${v.aov.toFixed(1)})`);
     expect(info.source).toBe('empirical_repeat');
     expect(info.decision.use).toBe('fallback');
     expect(info.decision.reason).toMatch(/repeat customers ≥ 30: 2 fails/);
@@ -75,7 +75,7 @@ describe('thin repeat data', () => {
     await importTransactions(db.ds, file, { customerCol: 'customer', dateCol: 'date', amountCol: 'amount' });
     const { modelId } = await train(db.ds, { seed: 3, kMax: 4 });
     const { info, rfm, v } = await judge(db, modelId);
-    console.log(JSON.stringify({ decision: info.decision, rfm: rfm.map((s) => [s.key, s.size, +s.churn.toFixed(4), +s.vir.toFixed(1)]), v }));
+    console.log(`thin store: ${info.decision?.reason}; value if retained ${v.vir.toFixed(1)} per customer (mean order ${v.aov.toFixed(1)})`);
     expect(info.source).toBe('empirical_repeat');
     expect(info.decision.checks.find((c: { rule: string }) => c.rule.startsWith('repeat customers')).ok).toBe(false);
     expect(info.empirical.splitCustomers).toBeGreaterThan(1000);

@@ -22,9 +22,8 @@ import { parseByteSize, PayloadTooLargeError } from './http/body';
 import { checkReadiness, registerReadinessCheck } from './http/readiness';
 import { attachReplicas } from './http/replica-readiness';
 import { sendError, sendGraphQLTransportError, sendJson, sendThrown } from './http/respond';
-import { matchRoute } from './http/routes';
-import './http/export/segment-export.route';
-import './http/dashboard/dashboard.route';
+import { appRoutes } from './http/app-routes';
+import { compileRoute, matchRoute, type RouteDefinition } from './http/routes';
 import { logger as defaultLogger } from './logger';
 import { createAdmission } from './server/admission';
 import { startApollo } from './server/apollo';
@@ -97,6 +96,8 @@ export interface CreateServerOptions {
   /** A prebuilt schema; by default built from src/graphql/resolvers.ts (+ extraResolvers). */
   schema?: GraphQLSchema;
   extraResolvers?: Function[];
+  /** HTTP routes; default src/http/app-routes.ts. Routes added with registerRoute() are served too. */
+  routes?: readonly RouteDefinition[];
   /** DataLoaders besides src/graphql/loaders.ts (for extraResolvers). */
   extraLoaders?: LoaderFactories;
   logger?: Logger;
@@ -124,7 +125,7 @@ function baseUrl(addr: AddressInfo): string {
 
 /**
  * One Node HTTP server: POST/GET /graphql (Apollo, src/server/apollo.ts and graphql-request.ts), GET /healthz,
- * GET /readyz, and the routes registered with registerRoute(); every request but the health checks is admitted
+ * GET /readyz, the routes of src/http/app-routes.ts (and any added with registerRoute()); every request but the health checks is admitted
  * first (src/server/admission.ts). Listens before resolving.
  */
 export async function createServer(opts: CreateServerOptions): Promise<AppServer> {
@@ -137,6 +138,7 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
   const bodyLimit = parseByteSize(settings.bodyLimit);
   const schema = opts.schema ?? (await buildAppSchema({ extraResolvers: opts.extraResolvers }));
   const loaders = { ...loaderFactories, ...opts.extraLoaders };
+  const routes = (opts.routes ?? appRoutes).map(compileRoute);
 
   if (keys.length === 0) {
     log.warn('API_KEYS is empty: open local mode, every request is treated as admin. Set API_KEYS before exposing this server.');
@@ -169,7 +171,7 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
         });
         return sendJson(res, report.status === 'ready' ? 200 : 503, report);
       }
-      const match = matchRoute(method, path);
+      const match = matchRoute(method, path, routes);
       if (match && 'methodNotAllowed' in match) {
         return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`, {}, { allow: match.methodNotAllowed.join(', ') });
       }

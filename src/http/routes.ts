@@ -66,7 +66,7 @@ function escape(s: string): string {
 export function registerRoute(method: string, pattern: string, handler: RouteHandler, opts: RouteOptions = {}): () => void {
   const m = method.toUpperCase();
   if (routes.some((r) => r.method === m && r.pattern === pattern)) throw new Error(`route ${m} ${pattern} is already registered`);
-  const route: Route = { method: m, pattern, handler, role: opts.role === undefined ? 'viewer' : opts.role, ...compilePattern(pattern) };
+  const route = compileRoute({ method: m, pattern, handler, ...opts });
   routes.push(route);
   return () => {
     const i = routes.indexOf(route);
@@ -74,12 +74,26 @@ export function registerRoute(method: string, pattern: string, handler: RouteHan
   };
 }
 
+/** A route as a module declares it; the server compiles the list it is given (src/http/app-routes.ts). */
+export interface RouteDefinition extends RouteOptions {
+  method: string;
+  pattern: string;
+  handler: RouteHandler;
+}
+
+export function compileRoute(d: RouteDefinition): Route {
+  return { method: d.method.toUpperCase(), pattern: d.pattern, handler: d.handler, role: d.role === undefined ? 'viewer' : d.role, ...compilePattern(d.pattern) };
+}
+
 export type RouteMatch = { route: Route; params: Record<string, string> } | { methodNotAllowed: string[] } | null;
 
-/** The route for this request; HEAD is served by GET routes. Bad percent-encoding throws URIError. */
-export function matchRoute(method: string, path: string): RouteMatch {
+/**
+ * The route for this request among `own` (the server's list) and then the registered ones; HEAD is served by GET
+ * routes. Bad percent-encoding throws URIError.
+ */
+export function matchRoute(method: string, path: string, own: readonly Route[] = []): RouteMatch {
   const allowed: string[] = [];
-  for (const route of routes) {
+  for (const route of [...own, ...routes]) {
     const m = route.regex.exec(path);
     if (!m) continue;
     if (route.method === method || (method === 'HEAD' && route.method === 'GET')) {

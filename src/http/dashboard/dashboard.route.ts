@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { notFound } from '../../shared/errors';
-import { registerRoute } from '../routes';
+import type { RouteDefinition } from '../routes';
 import { defaultWebDir, StaticFiles } from './dashboard-files';
 
 /**
@@ -78,12 +78,12 @@ export function serveExplorer(req: IncomingMessage, res: ServerResponse): void {
  * GET /dashboard (and /dashboard/<file>): the segment dashboard, a static page built into dist/web. Public: the
  * page holds no data; it asks /graphql with the API key the user enters.
  */
-export const unregisterDashboard = registerRoute(
-  'GET',
-  '/dashboard/*',
-  (req, res, { params }) => {
+export const dashboardRoute: RouteDefinition = {
+  method: 'GET',
+  pattern: '/dashboard/*',
+  handler: (req, res, { params }) => {
     const rest = params['*'] ?? '';
     serve(req, res, rest === '' || rest === 'index.html' ? 'index.html' : rest);
   },
-  { role: null },
-);
+  role: null,
+};

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { registerRoute } from '../routes';
+import type { RouteDefinition } from '../routes';
 import { exportFileName, exportFilter, exportSegmentCsv, resolveExportSegment, type CsvSink } from './segment-export.service';
 
 class ClientGoneError extends Error {
@@ -36,10 +36,10 @@ function responseSink(res: ServerResponse): CsvSink {
  * ("3:CLUSTER:2", URL-encoded: 3%3ACLUSTER%3A2) or "active:<KIND>:<key>". Optional query parameters narrow it
  * like customers(filter): state, idPrefix, churnMin, churnMax, clvMin, clvMax. Viewer role.
  */
-export const unregisterSegmentExport = registerRoute(
-  'GET',
-  '/export/segments/:id.csv',
-  async (req, res, { params, ds, url }) => {
+export const segmentExportRoute: RouteDefinition = {
+  method: 'GET',
+  pattern: '/export/segments/:id.csv',
+  handler: async (req, res, { params, ds, url }) => {
     const filter = exportFilter(url.searchParams);
     const seg = await resolveExportSegment(ds, params.id);
     const name = exportFileName(seg);
@@ -61,5 +61,5 @@ export const unregisterSegmentExport = registerRoute(
     }
     res.end();
   },
-  { role: 'viewer' },
-);
+  role: 'viewer',
+};

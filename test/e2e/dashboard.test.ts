@@ -6,6 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import ts from 'typescript';
 import { buildWeb } from '../../scripts/build-web';
 import { defaultWebDir, StaticFiles } from '../../src/http/dashboard/dashboard-files';
+import { runBacktest } from '../../src/models/backtest.service';
 import { waitForRetrain } from '../../src/models/retrain.service';
 import { createTestDb } from '../helpers/db';
 import { createTrainedDb } from '../helpers/trained-db';
@@ -137,6 +138,8 @@ describe('dashboard static files', () => {
     const built = await buildWeb(); // the service serves dist/web, as after `npm run build`
     expect(built.files.find((f) => f.name === 'app.js')?.bytes).toBeGreaterThan(100_000);
     db = await createTrainedDb();
+    // A stored backtest, for the model view's gain chart and calibration curve.
+    await runBacktest(db.ds, { cutoff: new Date('2018-05-01T00:00:00Z'), horizonDays: 90, seed: 3 });
     open = await startTestServer({ db });
     keyed = await startTestServer({ db, settings: { apiKeys: spec, sandbox: true }, training: true });
     // A fresh temporary profile (user data dir) per launch; removed when the browser closes.
@@ -677,8 +680,9 @@ describe('dashboard static files', () => {
     );
     await page.click('#compare button[data-compare-kind="RFM"]');
     await page.waitForFunction(() => document.getElementById('compare')?.dataset.kind === 'RFM' && document.getElementById('compare')?.dataset.state === 'ready');
-    // With no backtest stored yet, the backtest area says how to run one.
-    await page.waitForFunction(() => (document.getElementById('backtest-view')?.textContent ?? '').includes('segmenta backtest'));
+    // The latest backtest: its gain chart (one line per ranking) beside the calibration curve.
+    await page.waitForSelector('#backtest-view figure.backtest-gain svg polyline');
+    await page.waitForSelector('#backtest-view figure.backtest-calibration svg');
     await shot(page, 'models', '[data-panel="models"]');
 
     // Roll back to the first model from the table.

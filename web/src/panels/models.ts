@@ -194,9 +194,10 @@ export function modelsPanel(ctx: DashboardContext) {
     return panel.run(async () => {
       const data = await gql<ModelVersionsData>(MODEL_VERSIONS, { first: 20 });
       const rows = data.modelVersions.nodes;
-      // Each version is compared with the one trained before it (the next older id).
+      // Each version is compared with the one of its kind trained before it (the next older id): a servable version
+      // with the servable one before it, a backtest's evaluation model with the evaluation model before it.
       const byAge = [...rows].sort((a, b) => Number(a.id) - Number(b.id));
-      const prevOf = new Map(byAge.map((m, i) => [m.id, byAge[i - 1]]));
+      const prevOf = new Map(byAge.map((m, i) => [m.id, byAge.slice(0, i).reverse().find((p) => (p.status === 'ready') === (m.status === 'ready'))]));
       const runs = new Map(data.trainingRuns.nodes.map((r) => [r.id, r]));
       body.replaceChildren(...rows.map((m) => row(m, prevOf.get(m.id), m.trainingRunId ? runs.get(m.trainingRunId) : undefined)));
       void views.load(rows);

@@ -11,6 +11,7 @@ import { markRunFailed } from '../../src/models/training-run.service';
 import { train } from '../../src/models/train.pipeline';
 import { createTrainedDb } from '../helpers/trained-db';
 import { startTestServer, testKeys, type TestServer } from '../graphql/helpers';
+import { sleep, until } from '../helpers/until';
 
 /**
  * Several instances on one database: concurrent retrains sent to two instances (one accepted, the other
@@ -26,17 +27,6 @@ const CLASSIFY = `mutation($input: CustomerFeaturesInput!) { classifyFeatures(in
 const CLI = path.resolve(__dirname, '../../dist/src/cli.js');
 const features = { recencyDays: 20, frequency: 3, monetary: 400, tenureDays: 300 };
 
-const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 describe('several instances on one database', () => {
   let db: Db;

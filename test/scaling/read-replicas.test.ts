@@ -4,6 +4,7 @@ import { startActivationListener, type ActivationListener } from '../../src/mode
 import { train } from '../../src/models/train.pipeline';
 import { createTrainedDb } from '../helpers/trained-db';
 import { startTestServer, type TestServer } from '../graphql/helpers';
+import { until } from '../helpers/until';
 
 /**
  * Reads on a REAL streaming replica of the test server's PostgreSQL (.ci/run starts one with
@@ -25,16 +26,6 @@ const CUSTOMERS = `query($m: ID) { customers(first: 5, modelId: $m) { totalCount
 const SEGMENTS = `query($m: ID) { segments(kind: CLUSTER, modelId: $m) { key } }`;
 const ACTIVATE = `mutation($id: ID!) { activateModel(id: $id) { id } }`;
 
-const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 describeReplica('read replicas', () => {
   let db: Db;

@@ -3,7 +3,7 @@ import { badInput } from '../../shared/errors';
 import { CohortBy, Granularity } from './analytics-enums';
 import { cohortCellsCtes, COHORT_RESULT, CURRENT_LOAD } from '../../warehouse/bi-sql';
 import { MAX_MONTHS } from './analytics-sql';
-import { currentLoad, summaryOrLive, type BiSource } from './bi-summary';
+import { summaryOrLive, type BiSource } from './bi-summary';
 import type { Cohort } from './cohort.type';
 
 type Db = Pick<DataSource, 'query'>;
@@ -39,18 +39,19 @@ export async function cohortRetention(ds: Db, opts: CohortOptions = {}, source: 
   if ((opts.granularity ?? Granularity.MONTH) !== Granularity.MONTH) throw badInput('granularity must be MONTH', { argument: 'granularity' });
   const cohorts = checkMonths(opts.cohorts, DEFAULT_COHORTS, 'cohorts');
   const byState = (opts.by ?? CohortBy.NONE) === CohortBy.STATE;
-  const load = source === 'summary' ? await currentLoad(ds) : null;
-  // The load keeps the answer rows of every cohort, split and unsplit: the last n cohorts are a range of them.
-  const fromSummary = load
-    ? async () =>
-        (await ds.query(
-          `SELECT r.label AS cohort, NULLIF(r.state, '') AS "group", r.size, r.cells
-             FROM bi_cohort_row r JOIN bi_load l ON l.load_no = r.load_no
-            WHERE r.load_no = $2 AND l.load_no = ${CURRENT_LOAD} AND r.by_state = $3 AND r.cohort > l.last_purchase_month_index - $1
-            ORDER BY r.cohort, NULLIF(r.state, '') NULLS LAST`,
-          [cohorts, load.loadNo, byState],
-        )) as Cohort[]
-    : null;
+  // The current load keeps the answer rows of every cohort, split and unsplit: the last n cohorts are a range of
+  // them. No current load (none built, or written since): no rows, and the live SQL answers.
+  const fromSummary =
+    source === 'summary'
+      ? async () =>
+          (await ds.query(
+            `SELECT r.label AS cohort, NULLIF(r.state, '') AS "group", r.size, r.cells
+               FROM bi_cohort_row r JOIN bi_load l ON l.load_no = r.load_no
+              WHERE r.load_no = ${CURRENT_LOAD} AND r.by_state = $2 AND r.cohort > l.last_purchase_month_index - $1
+              ORDER BY r.cohort, NULLIF(r.state, '') NULLS LAST`,
+            [cohorts, byState],
+          )) as Cohort[]
+      : null;
   return summaryOrLive(fromSummary, async () =>
     (await ds.query(`WITH ${cohortCellsCtes(byState, 'w.cohort > b.last - $1')}${COHORT_RESULT}`, [cohorts])) as Cohort[]);
 }

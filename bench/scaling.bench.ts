@@ -45,7 +45,7 @@ interface Instance {
 
 async function startInstance(dbUrl: string, port: number, extraEnv: Record<string, string> = {}): Promise<Instance> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', TRAINING_ENABLED: 'false', LOG_LEVEL: 'warn', API_KEYS: '', ...extraEnv },
+    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', TRAINING_ENABLED: 'false', LOG_LEVEL: 'warn', API_KEYS: '', RATE_LIMIT_POINTS: '0', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,5 +1,8 @@
 import { badInput } from '../shared/errors';
 import { LIST_STATE } from '../warehouse/bi-sql';
+import { normalizeIdPrefix } from '../warehouse/customer-key';
+
+export { normalizeIdPrefix };
 
 /**
  * The conditions of a customer list (customer_segment `cs` ⋈ customer_features `f` ⋈ customer `c`), in one place
@@ -41,15 +44,6 @@ function instant(v: Date | string | null | undefined, argument: string): Date | 
   const d = v instanceof Date ? v : new Date(v);
   if (Number.isNaN(d.getTime())) throw badInput(`${argument} must be a date-time`, { argument });
   return d;
-}
-
-/**
- * A typed id prefix as the stored ids are spelled: trimmed, and a whole float-looking id ("17850.0") cut to its
- * integer part, as the customer key (warehouse/customer-key.ts) and customer(id) normalize ids.
- */
-export function normalizeIdPrefix(raw: string): string {
-  const t = raw.trim();
-  return /^[+-]?\d+\.0+$/.test(t) ? t.split('.')[0] : t;
 }
 
 export interface FilterSql {

@@ -9,3 +9,12 @@ export function sqlCustomerKey(x: string): string {
     WHEN strpos(${x}, '.') > 0 AND ${x} ~ '^[+-]?\\d+\\.0+$' THEN split_part(${x}, '.', 1)
     ELSE ${x} END`;
 }
+
+/**
+ * A typed id prefix as the stored ids are spelled: trimmed, and a whole float-looking id ("17850.0") cut to its
+ * integer part, as sqlCustomerKey above stores them.
+ */
+export function normalizeIdPrefix(raw: string): string {
+  const t = raw.trim();
+  return /^[+-]?\d+\.0+$/.test(t) ? t.split('.')[0] : t;
+}

@@ -1,5 +1,7 @@
 import { badInput } from '../shared/errors';
 import { createRandom, deriveSeed, type SeededRandom } from '../shared/random';
+import { allocateState, MODE_ASSIGN, MODE_BOUNDS, MODE_FULL, MODE_SUMS } from './kmeans-kernel';
+import { BlockRunner, defaultThreads, threadsAvailable } from './kmeans-threads';
 import { validateMatrix, toFlat, type Matrix } from './matrix';
 
 /**
@@ -7,11 +9,14 @@ import { validateMatrix, toFlat, type Matrix } from './matrix';
  *
  * Two engines run the same algorithm (Lloyd iterations: assign every point to its nearest centroid, move each
  * centroid to the mean of its points, stop when no centroid moves more than the tolerance):
- *  - 'native' (default): greedy k-means++ seeding (scikit-learn's, 2 + ⌊ln k⌋ local trials) and Lloyd on one flat
- *    Float64Array, with Hamerly's bounds to skip points that cannot change cluster. From the same starting
- *    centroids (and tolerance 0) it produces exactly ml-kmeans's centroids, labels and iteration count (same
- *    summation order, same first-minimum tie rule; tested) and is several times faster, which is what keeps a k-search over
- *    k = 2..10 with restarts within seconds.
+ *  - 'native' (default): greedy k-means++ seeding (scikit-learn's, 2 + ⌊ln k⌋ local trials, on a sample of at most
+ *    INIT_SAMPLE_ROWS rows) and Lloyd on one flat Float64Array, with Hamerly's bounds to skip points that cannot
+ *    change cluster, in blocks of rows shared by all cores on large data (kmeans-kernel.ts, kmeans-threads.ts). The
+ *    centroids are block sums added in block order, so a fit is bit-identical on any number of threads (tested).
+ *    From the same starting centroids (and tolerance 0) it produces ml-kmeans's labels and iteration count, and
+ *    exactly its centroids when all rows fit in one block (BLOCK_ROWS; beyond, the block sums round differently
+ *    in the last bits); it is several times faster, which is what keeps a k-search over k = 2..10 with restarts
+ *    within seconds.
  *  - 'ml-kmeans': ml-kmeans 7 end to end (its seeded k-means++ and its Lloyd loop), kept as the reference
  *    implementation the native engine is tested against.
  * Both: `nInit` restarts with seeds derived from `seed`, the lowest inertia (Σ squared distance of each point to
@@ -54,6 +59,11 @@ export interface KMeansOptions {
   engine?: KMeansEngine;
   /** Start every restart from these centroids instead of k-means++ (then nInit is 1). */
   initialCentroids?: number[][];
+  /**
+   * Threads (this one included) sharing the native engine's Lloyd passes. Default: all cores when the data are
+   * large enough to gain from them, else 1. The fit is bit-identical whatever the count.
+   */
+  threads?: number;
 }
 
 export interface KMeansRun {
@@ -166,119 +176,70 @@ function centresFromLabels(data: Float64Array, n: number, d: number, k: number, 
   return next;
 }
 
-/** Nearest and second-nearest centre of row i: label, upper bound (exact distance) and lower bound. */
-function fullScan(data: Float64Array, off: number, centers: Float64Array, k: number, d: number, labels: Int32Array, upper: Float64Array, lower: Float64Array, i: number): void {
-  let d1 = Infinity;
-  let d2 = Infinity;
-  let b = -1;
-  for (let c = 0; c < k; c++) {
-    const co = c * d;
-    let s = 0;
-    for (let j = 0; j < d; j++) {
-      const diff = data[off + j] - centers[co + j];
-      s += diff * diff;
-      if (s >= d2) break;
-    }
-    if (s < d1) {
-      d2 = d1;
-      d1 = s;
-      b = c;
-    } else if (s < d2) d2 = s;
-  }
-  labels[i] = b;
-  upper[i] = Math.sqrt(d1);
-  lower[i] = Math.sqrt(d2);
-}
-
 /**
- * Lloyd's algorithm with Hamerly's bounds (2010): each point keeps an upper bound on the distance to its centroid
- * and a lower bound on the distance to every other one; when the upper bound is below both the lower bound and
- * half the distance from its centroid to the nearest other centroid, the point cannot change cluster and its
- * k distance computations are skipped. Assignments are the same as plain Lloyd's (a small relative slack
- * sends near-ties to a full scan, which takes the first minimum), and centroids are recomputed from scratch
- * each iteration so their rounding does not depend on the pruning.
+ * Lloyd's algorithm with Hamerly's bounds (2010), pass by pass over blocks of rows (kmeans-kernel.ts), possibly on
+ * several threads (kmeans-threads.ts). Assignments are the same as plain Lloyd's; centroids are the block sums
+ * added in block order and divided by the counts, recomputed from scratch each iteration so their rounding depends
+ * neither on the pruning nor on the thread count.
  */
-function lloydNative(data: Float64Array, n: number, d: number, k: number, init: Float64Array, maxIterations: number, tolAbs: number): RunResult {
-  const SLACK = 1 + 1e-10;
+function lloydNative(runner: BlockRunner, init: Float64Array, maxIterations: number, tolAbs: number): RunResult {
+  const s = runner.state;
+  const { n, d, k, nBlocks, labels, upper, lower, params, sums, counts: blockCounts } = s;
+  const kd = k * d;
   let centers = init;
-  const labels = new Int32Array(n);
-  const upper = new Float64Array(n);
-  const lower = new Float64Array(n);
-  const dist = new Float64Array(n);
   const counts = new Int32Array(k);
-  const half = new Float64Array(k);
   const moved = new Float64Array(k);
   let iterations = 0;
   let converged = false;
   let reseeded = 0;
+  params.set(centers, 0);
 
   while (!converged && iterations < maxIterations) {
     iterations++;
-    if (iterations === 1) {
-      for (let i = 0; i < n; i++) fullScan(data, i * d, centers, k, d, labels, upper, lower, i);
-    } else {
-      for (let c = 0; c < k; c++) {
-        let m = Infinity;
-        for (let c2 = 0; c2 < k; c2++) {
-          if (c2 === c) continue;
-          let s = 0;
-          for (let j = 0; j < d; j++) {
-            const diff = centers[c * d + j] - centers[c2 * d + j];
-            s += diff * diff;
-          }
-          if (s < m) m = s;
-        }
-        half[c] = Math.sqrt(m) / 2;
-      }
-      for (let i = 0; i < n; i++) {
-        const a = labels[i];
-        const bound = half[a] > lower[i] ? half[a] : lower[i];
-        if (upper[i] * SLACK < bound) continue;
-        let s = 0;
-        const off = i * d;
-        const co = a * d;
-        for (let j = 0; j < d; j++) {
-          const diff = data[off + j] - centers[co + j];
-          s += diff * diff;
-        }
-        upper[i] = Math.sqrt(s);
-        if (upper[i] * SLACK < bound) continue;
-        fullScan(data, off, centers, k, d, labels, upper, lower, i);
-      }
-    }
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[labels[i]]++;
+    runner.run(iterations === 1 ? MODE_FULL : MODE_BOUNDS);
+    reduceCounts(blockCounts, nBlocks, k, counts);
     let movedPoints = 0;
     if (counts.includes(0)) {
-      // Rare: exact distances for the farthest-point choice, then bounds that force a rescan of moved points.
+      // Rare: exact distances for the farthest-point choice, bounds that force a rescan of moved points, new sums.
+      const dist = new Float64Array(n);
       for (let i = 0; i < n; i++) {
-        let s = 0;
+        let sq = 0;
         const off = i * d;
         const co = labels[i] * d;
         for (let j = 0; j < d; j++) {
-          const diff = data[off + j] - centers[co + j];
-          s += diff * diff;
+          const diff = s.data[off + j] - centers[co + j];
+          sq += diff * diff;
         }
-        dist[i] = s;
+        dist[i] = sq;
       }
       const before = labels.slice();
       movedPoints = reseedEmpty(n, k, labels, dist, counts);
       for (let i = 0; i < n; i++) if (labels[i] !== before[i]) (upper[i] = Infinity), (lower[i] = 0);
       reseeded += movedPoints;
+      runner.run(MODE_SUMS);
+      reduceCounts(blockCounts, nBlocks, k, counts);
     }
-    const next = centresFromLabels(data, n, d, k, labels, centers, counts);
+    const next = new Float64Array(kd);
+    for (let b = 0; b < nBlocks; b++) {
+      const so = b * kd;
+      for (let o = 0; o < kd; o++) next[o] += sums[so + o];
+    }
+    for (let c = 0; c < k; c++) {
+      const co = c * d;
+      for (let j = 0; j < d; j++) next[co + j] = counts[c] ? next[co + j] / counts[c] : centers[co + j];
+    }
     let shift = 0;
     let maxP = 0;
     let maxC = -1;
     let secondP = 0;
     for (let c = 0; c < k; c++) {
-      let s = 0;
+      let sq = 0;
       for (let j = 0; j < d; j++) {
         const diff = next[c * d + j] - centers[c * d + j];
-        s += diff * diff;
+        sq += diff * diff;
       }
-      shift += s;
-      const p = Math.sqrt(s);
+      shift += sq;
+      const p = Math.sqrt(sq);
       moved[c] = p;
       if (p > maxP) {
         secondP = maxP;
@@ -288,15 +249,42 @@ function lloydNative(data: Float64Array, n: number, d: number, k: number, init: 
     }
     converged = movedPoints === 0 && shift <= tolAbs;
     centers = next;
-    if (maxP > 0) {
-      for (let i = 0; i < n; i++) {
-        const a = labels[i];
-        upper[i] += moved[a];
-        lower[i] -= a === maxC ? secondP : maxP;
+    // The next pass moves every row's bounds by these moves and compares them with half the centre separations.
+    params.set(centers, 0);
+    for (let c = 0; c < k; c++) {
+      let m = Infinity;
+      for (let c2 = 0; c2 < k; c2++) {
+        if (c2 === c) continue;
+        let sq = 0;
+        for (let j = 0; j < d; j++) {
+          const diff = centers[c * d + j] - centers[c2 * d + j];
+          sq += diff * diff;
+        }
+        if (sq < m) m = sq;
       }
+      params[kd + c] = Math.sqrt(m) / 2;
+      params[kd + k + c] = moved[c];
     }
+    params[kd + 2 * k] = maxC;
+    params[kd + 2 * k + 1] = maxP;
+    params[kd + 2 * k + 2] = secondP;
   }
   return { centers, iterations, converged, reseeded };
+}
+
+function reduceCounts(blockCounts: Int32Array, nBlocks: number, k: number, counts: Int32Array): void {
+  counts.fill(0);
+  for (let b = 0; b < nBlocks; b++) for (let c = 0; c < k; c++) counts[c] += blockCounts[b * k + c];
+}
+
+/** Labels every row with its nearest centre (in the runner's state); returns the inertia, summed in block order. */
+function assignBlocks(runner: BlockRunner, centers: Float64Array): number {
+  const s = runner.state;
+  s.params.set(centers, 0);
+  runner.run(MODE_ASSIGN);
+  let inertia = 0;
+  for (let b = 0; b < s.nBlocks; b++) inertia += s.inertia[b];
+  return inertia;
 }
 
 function lloydMl(data: Float64Array, n: number, d: number, k: number, init: Float64Array | null, seed: number, maxIterations: number, tolAbs: number): RunResult {
@@ -396,6 +384,37 @@ export function kmeansPlusPlus(data: Float64Array, n: number, d: number, k: numb
   return centers;
 }
 
+/**
+ * Rows k-means++ seeds from. It only has to place k seeds in dense regions, which a seeded sample of this many
+ * rows does as well as the full data (a cluster holding 1% of the rows still has ~200 of them), while its cost,
+ * (k − 1)·(2 + ln k) passes over the rows, stops growing with n. Lloyd then runs on every row.
+ */
+export const INIT_SAMPLE_ROWS = 20_000;
+
+/**
+ * Rows × dims × k from which a fit uses every core by default (when `threads` is not set). Below it a pass takes
+ * well under a millisecond and the threads' per-pass hand-over (~0.05 ms) and the copy to shared memory eat
+ * the gain (measured with bench/kmeans.bench.ts).
+ */
+export const PARALLEL_MIN_WORK = 2_000_000;
+
+/** Greedy k-means++ seeding on a seeded sample of at most INIT_SAMPLE_ROWS rows (all rows when n is smaller). */
+export function initialCentres(data: Float64Array, n: number, d: number, k: number, rng: SeededRandom): Float64Array {
+  if (n <= INIT_SAMPLE_ROWS) return kmeansPlusPlus(data, n, d, k, rng);
+  // Selection sampling (Knuth's algorithm S): each row is kept with probability (wanted left) / (rows left),
+  // which draws exactly m rows, uniformly, in row order.
+  const m = INIT_SAMPLE_ROWS;
+  const sample = new Float64Array(m * d);
+  let taken = 0;
+  for (let i = 0; i < n && taken < m; i++) {
+    if ((n - i) * rng.next() < m - taken) {
+      sample.set(data.subarray(i * d, i * d + d), taken * d);
+      taken++;
+    }
+  }
+  return kmeansPlusPlus(sample, m, d, k, rng);
+}
+
 function meanVariance(data: Float64Array, n: number, d: number): number {
   let total = 0;
   for (let j = 0; j < d; j++) {
@@ -431,6 +450,8 @@ export class KMeansModel {
   readonly maxIterations: number;
   readonly tolerance: number;
   readonly engine: KMeansEngine;
+  /** Threads of the native engine's Lloyd passes (undefined = decided per fit); results do not depend on it. */
+  readonly threads: number | undefined;
   private readonly initial: Float64Array | null;
 
   private centersFlat: Float64Array | null = null;
@@ -453,6 +474,8 @@ export class KMeansModel {
     this.maxIterations = options.maxIterations ?? 100;
     this.tolerance = options.tolerance ?? 1e-4;
     this.engine = options.engine ?? 'native';
+    this.threads = options.threads;
+    if (this.threads !== undefined && (!Number.isInteger(this.threads) || this.threads < 1)) throw badInput(`threads must be a positive integer, got ${String(options.threads)}`, { argument: 'threads' });
     if (!Number.isInteger(this.nInit) || this.nInit < 1) throw badInput(`nInit must be a positive integer, got ${String(options.nInit)}`, { argument: 'nInit' });
     if (!Number.isInteger(this.maxIterations) || this.maxIterations < 1) throw badInput(`maxIterations must be a positive integer, got ${String(options.maxIterations)}`, { argument: 'maxIterations' });
     if (!(this.tolerance >= 0) || !Number.isFinite(this.tolerance)) throw badInput(`tolerance must be a finite number ≥ 0, got ${String(options.tolerance)}`, { argument: 'tolerance' });
@@ -525,29 +548,50 @@ export class KMeansModel {
     return this.fitValidated(data, dim);
   }
 
+  /**
+   * Threads for a fit of n rows: the option when given, else every core once a pass is long enough to gain from
+   * them (PARALLEL_MIN_WORK), else one. Compiled JavaScript only (helpers load this module's .js).
+   */
+  private threadsFor(n: number, dim: number): number {
+    if (!threadsAvailable()) return 1;
+    if (this.threads !== undefined) return this.threads;
+    return n * dim * this.k >= PARALLEL_MIN_WORK ? defaultThreads() : 1;
+  }
+
   private fitValidated(data: Float64Array, dim: number): this {
     const n = data.length / dim;
     if (this.initial && dim !== this.dim) throw badInput(`X has ${dim} columns but initialCentroids have ${this.dim}`, { argument: 'X' });
     if (n < this.k) throw badInput(`X has ${n} rows, fewer than k = ${this.k} clusters`, { argument: 'X' });
     const tolAbs = this.tolerance * meanVariance(data, n, dim);
     const nInit = this.initial ? 1 : this.nInit;
-    const labels = new Int32Array(n);
-    const dist = new Float64Array(n);
     let best: { run: RunResult; inertia: number; labels: Int32Array } | null = null;
     const runs: KMeansRun[] = [];
-    for (let r = 0; r < nInit; r++) {
-      const seed = deriveSeed(this.seed, r);
-      let run: RunResult;
-      if (this.engine === 'native') {
-        const init = this.initial ? this.initial.slice() : kmeansPlusPlus(data, n, dim, this.k, createRandom(seed));
-        run = lloydNative(data, n, dim, this.k, init, this.maxIterations, tolAbs);
-      } else {
-        run = lloydMl(data, n, dim, this.k, this.initial, seed, this.maxIterations, tolAbs);
+    if (this.engine === 'native') {
+      const threads = this.threadsFor(n, dim);
+      const runner = new BlockRunner(allocateState(data, n, dim, this.k, threads > 1), threads);
+      try {
+        for (let r = 0; r < nInit; r++) {
+          const seed = deriveSeed(this.seed, r);
+          const init = this.initial ? this.initial.slice() : initialCentres(data, n, dim, this.k, createRandom(seed));
+          const run = lloydNative(runner, init, this.maxIterations, tolAbs);
+          // Labels follow the final centroids (Lloyd's last step moved them after assigning).
+          const inertia = assignBlocks(runner, run.centers);
+          runs.push({ seed, inertia, iterations: run.iterations, converged: run.converged, reseeded: run.reseeded });
+          if (!best || inertia < best.inertia) best = { run, inertia, labels: Int32Array.from(runner.state.labels) };
+        }
+      } finally {
+        runner.close();
       }
-      // Labels follow the final centroids (Lloyd's last step moved them after assigning).
-      const inertia = assignAll(data, n, dim, run.centers, this.k, labels, dist);
-      runs.push({ seed, inertia, iterations: run.iterations, converged: run.converged, reseeded: run.reseeded });
-      if (!best || inertia < best.inertia) best = { run, inertia, labels: labels.slice() };
+    } else {
+      const labels = new Int32Array(n);
+      const dist = new Float64Array(n);
+      for (let r = 0; r < nInit; r++) {
+        const seed = deriveSeed(this.seed, r);
+        const run = lloydMl(data, n, dim, this.k, this.initial, seed, this.maxIterations, tolAbs);
+        const inertia = assignAll(data, n, dim, run.centers, this.k, labels, dist);
+        runs.push({ seed, inertia, iterations: run.iterations, converged: run.converged, reseeded: run.reseeded });
+        if (!best || inertia < best.inertia) best = { run, inertia, labels: labels.slice() };
+      }
     }
     if (!best) throw new Error('unreachable: no k-means run');
     this.centersFlat = best.run.centers;

@@ -1,14 +1,19 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { searchKFlat } from '../src/segmentation/k-search';
-import { KMeansModel } from '../src/segmentation/kmeans';
+import { kmeansPlusPlus, KMeansModel } from '../src/segmentation/kmeans';
+import { defaultThreads } from '../src/segmentation/kmeans-threads';
 import { createRandom } from '../src/shared/random';
 import { median, peakRssMiB, timeRuns, writeSection } from './lib';
 import { registerBench } from './run';
 
 /**
- * K-means on customer-like data (no database): fit time per fit on 100k × 8 (native engine vs ml-kmeans), the
- * k-search over k = 2..10 on a 50k sample with the default options, and nearest-centroid assignment throughput
- * on 1M rows in 50k-row batches.
+ * K-means on customer-like data (no database): segmenta against scikit-learn on 200k × 8 (same data, same starting
+ * centroids, same iteration cap and tolerance; k-means++ with restarts), fit time per fit on 100k × 8 (native
+ * engine vs ml-kmeans), the k-search over k = 2..10 on a 50k sample with the default options, and
+ * nearest-centroid assignment throughput on 1M rows in 50k-row batches.
  *
  * The data imitate standardised store features: 97% one-time buyers, log-normal spend, uniform recency, a
  * skewed 1–5 review score, delivery delays, instalments; standardised like StandardScaler does, so clusters
@@ -43,10 +48,169 @@ function customerLike(n: number, seed: number): Float64Array {
 
 const ms = (x: number): string => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
 
+const PYTHON = process.env.PYTHON ?? 'python3';
+
+/** scikit-learn's side: reads the rows and starting centroids from files, prints its timings as JSON. */
+const SKLEARN_SCRIPT = `
+import json, sys, time
+import numpy as np
+import sklearn
+from sklearn.cluster import KMeans
+from threadpoolctl import threadpool_info
+path, n, d, k, max_iter, tol, runs, restarts = sys.argv[1:9]
+n, d, k, max_iter, runs, restarts, tol = int(n), int(d), int(k), int(max_iter), int(runs), int(restarts), float(tol)
+X = np.fromfile(path, dtype='<f8').reshape(n, d)
+init = np.fromfile(path + '.init', dtype='<f8').reshape(k, d)
+def timed(make, runs):
+    out = []
+    for r in range(runs + 1):
+        t0, c0 = time.perf_counter(), time.process_time()
+        m = make(r).fit(X)
+        if r > 0: out.append(dict(ms=(time.perf_counter() - t0) * 1000, cpu=(time.process_time() - c0) * 1000, iterations=int(m.n_iter_), inertia=float(m.inertia_)))
+    return out
+lloyd = timed(lambda r: KMeans(n_clusters=k, init=init, n_init=1, max_iter=max_iter, tol=tol, algorithm='lloyd'), runs)
+pp = timed(lambda r: KMeans(n_clusters=k, init='k-means++', n_init=restarts, max_iter=max_iter, tol=tol, algorithm='lloyd', random_state=r), runs)
+threads = max([p.get('num_threads', 1) for p in threadpool_info() if p.get('user_api') == 'openmp'] or [1])
+print(json.dumps(dict(version=sklearn.__version__, threads=threads, lloyd=lloyd, pp=pp)))
+`;
+
+interface SkRun {
+  ms: number;
+  cpu: number;
+  iterations: number;
+  inertia: number;
+}
+interface SkResult {
+  version: string;
+  threads: number;
+  lloyd: SkRun[];
+  pp: SkRun[];
+}
+
+/** The environment for python: OpenBLAS settings meant for other programs make numpy refuse to start here. */
+function pythonEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
+function sklearnAvailable(): boolean {
+  const r = spawnSync(PYTHON, ['-c', 'import sklearn, threadpoolctl'], { env: pythonEnv(), encoding: 'utf8' });
+  return r.status === 0;
+}
+
+/** Marks the segmenta/scikit-learn table in RESULTS.md, so a run without scikit-learn can show the last one. */
+const TABLE_START = '<!-- sklearn-comparison -->';
+const TABLE_END = '<!-- /sklearn-comparison -->';
+
+function lastComparison(): { date: string; table: string } | null {
+  const file = path.resolve(process.cwd(), 'bench/RESULTS.md');
+  if (!fs.existsSync(file)) return null;
+  const text = fs.readFileSync(file, 'utf8');
+  const section = /## KMeans\n\n_([^_]*)_([\s\S]*?)(?=\n## |$)/.exec(text);
+  if (!section) return null;
+  const a = section[2].indexOf(TABLE_START);
+  const b = section[2].indexOf(TABLE_END);
+  if (a < 0 || b < a) return null;
+  return { date: section[1], table: section[2].slice(a, b + TABLE_END.length) };
+}
+
+const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000;
+
+/**
+ * segmenta against scikit-learn on 200k × 8, k = 8: Lloyd from the same starting centroids (both must reach the
+ * same inertia in the same iterations), then k-means++ with 4 restarts each (their own seeds). Median of 5 runs
+ * after one warm-up. Returns the section's lines.
+ */
+function compareWithSklearn(log: (s: string) => boolean): string[] {
+  const n = 200_000;
+  const k = 8;
+  const maxIterations = 300;
+  const tolerance = 1e-4;
+  const runs = 5;
+  const restarts = 4;
+  const data = customerLike(n, 7);
+  const init = kmeansPlusPlus(data, n, DIM, k, createRandom(5));
+  const initRows = Array.from({ length: k }, (_, c) => Array.from(init.subarray(c * DIM, c * DIM + DIM)));
+
+  const mine = (make: (r: number) => KMeansModel): { ms: number; cpu: number; iterations: number; inertia: number }[] => {
+    const out = [];
+    for (let r = 0; r <= runs; r++) {
+      const t0 = process.hrtime.bigint();
+      const c0 = process.cpuUsage();
+      const m = make(r);
+      const run = { ms: Number(process.hrtime.bigint() - t0) / 1e6, cpu: cpuMs(process.cpuUsage(c0)), iterations: m.iterations, inertia: m.inertia };
+      if (r > 0) out.push(run); // the first fit also starts the helper threads
+    }
+    return out;
+  };
+  const threads = defaultThreads();
+  const lloyd = (t?: number) => mine(() => new KMeansModel({ k, seed: 0, initialCentroids: initRows, maxIterations, tolerance, threads: t }).fitFlat(data, DIM));
+  const pp = mine((r) => new KMeansModel({ k, seed: r, nInit: restarts, maxIterations, tolerance }).fitFlat(data, DIM));
+  const segLloyd = lloyd();
+  const segLloyd1 = lloyd(1);
+  log(`segmenta Lloyd: ${segLloyd.map((r) => r.ms.toFixed(0)).join(', ')} ms (1 thread: ${segLloyd1.map((r) => r.ms.toFixed(0)).join(', ')})`);
+
+  const med = (xs: { ms: number; cpu: number }[]) => ({ ms: median(xs.map((x) => x.ms)), cpu: median(xs.map((x) => x.cpu)) });
+  const lines = [
+    `**segmenta vs scikit-learn, 200k × 8, k = ${k}** (customer-like data as below; tolerance ${tolerance} relative to the mean feature variance in both; iteration cap ${maxIterations}; median of ${runs} runs after a warm-up; CPU = all threads; load average at start ${os.loadavg()[0].toFixed(1)})`,
+    '',
+  ];
+  let sk: SkResult | null = null;
+  if (sklearnAvailable()) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'segmenta-kmeans-'));
+    try {
+      const file = path.join(dir, 'x.f64');
+      fs.writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      fs.writeFileSync(`${file}.init`, new Uint8Array(init.buffer, init.byteOffset, init.byteLength));
+      fs.writeFileSync(path.join(dir, 'fit.py'), SKLEARN_SCRIPT);
+      const r = spawnSync(PYTHON, [path.join(dir, 'fit.py'), file, String(n), String(DIM), String(k), String(maxIterations), String(tolerance), String(runs), String(restarts)], { env: pythonEnv(), encoding: 'utf8', maxBuffer: 1 << 20 });
+      if (r.status !== 0) throw new Error(`scikit-learn run failed: ${r.stderr}`);
+      sk = JSON.parse(r.stdout.trim().split('\n').pop()!) as SkResult;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    log(`scikit-learn ${sk.version} Lloyd: ${sk.lloyd.map((x) => x.ms.toFixed(0)).join(', ')} ms; k-means++: ${sk.pp.map((x) => x.ms.toFixed(0)).join(', ')} ms`);
+    // Same start, same rule: the two must follow the same trajectory to the same optimum.
+    const a = segLloyd[0];
+    const b = sk.lloyd[0];
+    if (a.iterations !== b.iterations || Math.abs(a.inertia - b.inertia) > 1e-9 * b.inertia) {
+      throw new Error(`segmenta and scikit-learn disagree from the same start: ${a.iterations} iterations, inertia ${a.inertia} vs ${b.iterations}, ${b.inertia}`);
+    }
+  }
+  const seg = { lloyd: med(segLloyd), lloyd1: med(segLloyd1), pp: med(pp) };
+  const segPpInertia = median(pp.map((x) => x.inertia));
+  if (sk) {
+    const skl = { lloyd: med(sk.lloyd), pp: med(sk.pp) };
+    const skPpInertia = median(sk.pp.map((x) => x.inertia));
+    lines.push(
+      TABLE_START,
+      '',
+      `| fit | segmenta (${threads} threads) | scikit-learn ${sk.version} (${sk.threads} threads) | ratio | iterations | inertia (segmenta / scikit-learn) |`,
+      '|---|---:|---:|---:|---:|---|',
+      `| Lloyd from the same ${k} centroids | ${ms(seg.lloyd.ms)} (CPU ${ms(seg.lloyd.cpu)}) | ${ms(skl.lloyd.ms)} (CPU ${ms(skl.lloyd.cpu)}) | ${(seg.lloyd.ms / skl.lloyd.ms).toFixed(2)}× | ${segLloyd[0].iterations} / ${sk.lloyd[0].iterations} | ${segLloyd[0].inertia.toFixed(2)} / ${sk.lloyd[0].inertia.toFixed(2)} |`,
+      `| k-means++, ${restarts} restarts (own seeds) | ${ms(seg.pp.ms)} (CPU ${ms(seg.pp.cpu)}) | ${ms(skl.pp.ms)} (CPU ${ms(skl.pp.cpu)}) | ${(seg.pp.ms / skl.pp.ms).toFixed(2)}× | — | ${segPpInertia.toFixed(0)} / ${skPpInertia.toFixed(0)} (medians) |`,
+      '',
+      TABLE_END,
+    );
+  } else {
+    const last = lastComparison();
+    const note = last
+      ? `scikit-learn is not available to \`${PYTHON}\` here: the table below is the comparison last measured (${last.date}).`
+      : `scikit-learn is not available to \`${PYTHON}\` here and no earlier comparison is recorded.`;
+    log(note);
+    lines.push(`_${note}_`, '', ...(last ? [last.table] : []));
+    lines.push('', `This run, segmenta only: Lloyd from the same ${k} centroids ${ms(seg.lloyd.ms)} (CPU ${ms(seg.lloyd.cpu)}, ${segLloyd[0].iterations} iterations, inertia ${segLloyd[0].inertia.toFixed(2)}); k-means++ with ${restarts} restarts ${ms(seg.pp.ms)}.`);
+  }
+  lines.push('', `segmenta Lloyd on 1 thread: ${ms(seg.lloyd1.ms)} (CPU ${ms(seg.lloyd1.cpu)}); the fits on 1 and ${threads} threads are bit-identical (test/segmentation/kmeans-threads.test.ts).`, '');
+  return lines;
+}
+
 registerBench('kmeans', async () => {
   const log = (s: string): boolean => process.stderr.write(`  ${s}\n`);
+  const lines: string[] = compareWithSklearn(log);
   const data = customerLike(100_000, 1);
-  const lines: string[] = [];
 
   // 1. One fit (nInit 1) at 100k × 8, k = 6.
   lines.push('**Fit, 100k × 8, k = 6, one restart** (median of runs with seeds 1..n)', '', '| engine | runs | median fit | iterations (median) | inertia (median) |', '|---|---:|---:|---:|---:|');

@@ -21,7 +21,8 @@ function built(): string | null {
   if (!fs.existsSync(path.join(DIST, 'churn.thread.js'))) return 'dist/ is missing: run npm run build';
   const newest = (dir: string): number =>
     Math.max(...fs.readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs)));
-  return fs.statSync(path.join(DIST, 'churn.thread.js')).mtimeMs < newest(SRC) ? 'dist/ is older than src/: run npm run build' : null;
+  // An incremental build rewrites only the modules that changed, so compare the newest on each side.
+  return newest(path.resolve(DIST, '../..')) < newest(SRC) ? 'dist/ is older than src/: run npm run build' : null;
 }
 
 const reason = built();

@@ -48,7 +48,11 @@ function customerLike(n: number, seed: number): Float64Array {
 
 const ms = (x: number): string => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
 
-const PYTHON = process.env.PYTHON ?? 'python3';
+/** The first python (PYTHON, then python3 on the PATH, then the system's) that has scikit-learn, if any. */
+function findPython(): string | null {
+  const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+  return candidates.find((p) => spawnSync(p, ['-c', 'import sklearn, threadpoolctl'], { env: pythonEnv(), encoding: 'utf8' }).status === 0) ?? null;
+}
 
 /** scikit-learn's side: reads the rows and starting centroids from files, prints its timings as JSON. */
 const SKLEARN_SCRIPT = `
@@ -93,11 +97,6 @@ function pythonEnv(): NodeJS.ProcessEnv {
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   return env;
-}
-
-function sklearnAvailable(): boolean {
-  const r = spawnSync(PYTHON, ['-c', 'import sklearn, threadpoolctl'], { env: pythonEnv(), encoding: 'utf8' });
-  return r.status === 0;
 }
 
 /** Marks the segmenta/scikit-learn table in RESULTS.md, so a run without scikit-learn can show the last one. */
@@ -158,14 +157,15 @@ function compareWithSklearn(log: (s: string) => boolean): string[] {
     '',
   ];
   let sk: SkResult | null = null;
-  if (sklearnAvailable()) {
+  const python = findPython();
+  if (python) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'segmenta-kmeans-'));
     try {
       const file = path.join(dir, 'x.f64');
       fs.writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       fs.writeFileSync(`${file}.init`, new Uint8Array(init.buffer, init.byteOffset, init.byteLength));
       fs.writeFileSync(path.join(dir, 'fit.py'), SKLEARN_SCRIPT);
-      const r = spawnSync(PYTHON, [path.join(dir, 'fit.py'), file, String(n), String(DIM), String(k), String(maxIterations), String(tolerance), String(runs), String(restarts)], { env: pythonEnv(), encoding: 'utf8', maxBuffer: 1 << 20 });
+      const r = spawnSync(python, [path.join(dir, 'fit.py'), file, String(n), String(DIM), String(k), String(maxIterations), String(tolerance), String(runs), String(restarts)], { env: pythonEnv(), encoding: 'utf8', maxBuffer: 1 << 20 });
       if (r.status !== 0) throw new Error(`scikit-learn run failed: ${r.stderr}`);
       sk = JSON.parse(r.stdout.trim().split('\n').pop()!) as SkResult;
     } finally {
@@ -197,8 +197,8 @@ function compareWithSklearn(log: (s: string) => boolean): string[] {
   } else {
     const last = lastComparison();
     const note = last
-      ? `scikit-learn is not available to \`${PYTHON}\` here: the table below is the comparison last measured (${last.date}).`
-      : `scikit-learn is not available to \`${PYTHON}\` here and no earlier comparison is recorded.`;
+      ? `scikit-learn is not installed for any python3 here (set PYTHON to point at one): the table below is the comparison last measured (${last.date}).`
+      : 'scikit-learn is not installed for any python3 here (set PYTHON to point at one) and no earlier comparison is recorded.';
     log(note);
     lines.push(`_${note}_`, '', ...(last ? [last.table] : []));
     lines.push('', `This run, segmenta only: Lloyd from the same ${k} centroids ${ms(seg.lloyd.ms)} (CPU ${ms(seg.lloyd.cpu)}, ${segLloyd[0].iterations} iterations, inertia ${segLloyd[0].inertia.toFixed(2)}); k-means++ with ${restarts} restarts ${ms(seg.pp.ms)}.`);

@@ -9,7 +9,7 @@ export const BLOCK_ROWS = 4096;
 export const MODE_FULL = 0; // nearest and second-nearest centre of every row (first iteration), then sums
 export const MODE_BOUNDS = 1; // Hamerly iteration: move the bounds, rescan only rows they cannot settle, then sums
 export const MODE_SUMS = 2; // sums and counts of the current labels only
-export const MODE_ASSIGN = 3; // nearest centre and squared distance of every row, summed into the block's inertia
+export const MODE_ASSIGN_BOUNDS = 3; // nearest centre and squared distance of every row after a Lloyd run, summed into the block's inertia
 
 /**
  * Everything a pass reads and writes, as typed arrays (on SharedArrayBuffers when threads share them).
@@ -110,22 +110,6 @@ function compileBlock(d: number): BlockFn[] {
           if (sq < d1) { d2 = d1; d1 = sq; a = c; } else if (sq < d2) d2 = sq;
         }
         labels[i] = a; u = sqrt(d1); l = sqrt(d2);`;
-  const assign = `
-    const { k, data, labels, params } = s;
-    const from = b * ${BLOCK_ROWS};
-    const to = Math.min(s.n, from + ${BLOCK_ROWS});
-    let inertia = 0;
-    for (let i = from; i < to; i++) {
-      const off = i * ${d}; ${loadRow}
-      let best = -1, bestD = Infinity;
-      for (let c = 0, co = 0; c < k; c++, co += ${d}) {
-        let sq; ${dist('sq', 'co')}
-        if (sq < bestD) { bestD = sq; best = c; }
-      }
-      labels[i] = best;
-      inertia += bestD;
-    }
-    s.inertia[b] = inertia;`;
   /** A pass that (re)labels each row with `step`, then adds the row to its cluster's sums. */
   const withSums = (step: string): string => `
     const { k, data, labels, upper, lower, params, sums, counts } = s;
@@ -158,11 +142,42 @@ function compileBlock(d: number): BlockFn[] {
           if (u * ${SLACK} >= bound) { ${fullScan} }
         }
         upper[i] = u; lower[i] = l;`;
+  // Every row needs its exact distance for the inertia, but the bounds spare the k − 1 others for settled rows.
+  const assignBounds = `
+    const { k, data, labels, upper, lower, params } = s;
+    const from = b * ${BLOCK_ROWS};
+    const to = Math.min(s.n, from + ${BLOCK_ROWS});
+    const kd = k * ${d};
+    const hOff = kd, mOff = kd + k;
+    const maxC = params[mOff + k], maxP = params[mOff + k + 1], secondP = params[mOff + k + 2];
+    let inertia = 0;
+    for (let i = from; i < to; i++) {
+      const off = i * ${d}; ${loadRow}
+      let a = labels[i];
+      let u = upper[i] + params[mOff + a];
+      let l = lower[i] - (a === maxC ? secondP : maxP);
+      const h = params[hOff + a];
+      const bound = h > l ? h : l;
+      let sq; ${dist('sq', 'a * ' + d)}
+      u = sqrt(sq);
+      if (u * ${SLACK} >= bound) {
+        let d1 = Infinity;
+        a = -1;
+        for (let c = 0, co = 0; c < k; c++, co += ${d}) {
+          let sq; ${dist('sq', 'co')}
+          if (sq < d1) { d1 = sq; a = c; }
+        }
+        labels[i] = a;
+        sq = d1;
+      }
+      inertia += sq;
+    }
+    s.inertia[b] = inertia;`;
   const sources: Record<number, string> = {
     [MODE_FULL]: withSums(full),
     [MODE_BOUNDS]: withSums(hamerly),
     [MODE_SUMS]: withSums(''),
-    [MODE_ASSIGN]: assign,
+    [MODE_ASSIGN_BOUNDS]: assignBounds,
   };
   const fns: BlockFn[] = [];
   // eslint-disable-next-line @typescript-eslint/no-implied-eval

@@ -1,6 +1,6 @@
 import { badInput } from '../shared/errors';
 import { createRandom, deriveSeed, type SeededRandom } from '../shared/random';
-import { allocateState, MODE_ASSIGN, MODE_BOUNDS, MODE_FULL, MODE_SUMS } from './kmeans-kernel';
+import { allocateState, MODE_ASSIGN_BOUNDS, MODE_BOUNDS, MODE_FULL, MODE_SUMS } from './kmeans-kernel';
 import { BlockRunner, defaultThreads, threadsAvailable } from './kmeans-threads';
 import { validateMatrix, toFlat, type Matrix } from './matrix';
 
@@ -277,11 +277,13 @@ function reduceCounts(blockCounts: Int32Array, nBlocks: number, k: number, count
   for (let b = 0; b < nBlocks; b++) for (let c = 0; c < k; c++) counts[c] += blockCounts[b * k + c];
 }
 
-/** Labels every row with its nearest centre (in the runner's state); returns the inertia, summed in block order. */
-function assignBlocks(runner: BlockRunner, centers: Float64Array): number {
+/**
+ * Labels every row with its nearest centre after lloydNative (whose last update left the centres, their moves and
+ * separations in the runner's params); returns the inertia, summed in block order.
+ */
+function assignBlocks(runner: BlockRunner): number {
   const s = runner.state;
-  s.params.set(centers, 0);
-  runner.run(MODE_ASSIGN);
+  runner.run(MODE_ASSIGN_BOUNDS);
   let inertia = 0;
   for (let b = 0; b < s.nBlocks; b++) inertia += s.inertia[b];
   return inertia;
@@ -392,9 +394,10 @@ export function kmeansPlusPlus(data: Float64Array, n: number, d: number, k: numb
 export const INIT_SAMPLE_ROWS = 20_000;
 
 /**
- * Rows × dims × k from which a fit uses every core by default (when `threads` is not set). Below it a pass takes
- * well under a millisecond and the threads' per-pass hand-over (~0.05 ms) and the copy to shared memory eat
- * the gain (measured with bench/kmeans.bench.ts).
+ * Rows × dims × k from which a fit uses every core by default (when `threads` is not set). Handing a pass to the
+ * helpers and collecting it costs ~0.05–0.1 ms (measured on a shared 2-core machine), while a pass costs one core
+ * ~15–20 ns per row at d = 8, k = 8; the break-even is near 10,000 rows there, and the threshold sits a few times
+ * above it because the hand-over slows down when other processes hold the cores.
  */
 export const PARALLEL_MIN_WORK = 2_000_000;
 
@@ -575,7 +578,7 @@ export class KMeansModel {
           const init = this.initial ? this.initial.slice() : initialCentres(data, n, dim, this.k, createRandom(seed));
           const run = lloydNative(runner, init, this.maxIterations, tolAbs);
           // Labels follow the final centroids (Lloyd's last step moved them after assigning).
-          const inertia = assignBlocks(runner, run.centers);
+          const inertia = assignBlocks(runner);
           runs.push({ seed, inertia, iterations: run.iterations, converged: run.converged, reseeded: run.reseeded });
           if (!best || inertia < best.inertia) best = { run, inertia, labels: Int32Array.from(runner.state.labels) };
         }

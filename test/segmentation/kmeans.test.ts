@@ -133,6 +133,7 @@ describe('KMeansModel', () => {
     expect(() => m.fit([[1, 2]])).toThrow('X has 1 rows, fewer than k = 2 clusters');
     expect(() => new KMeansModel({ k: 0, seed: 1 })).toThrow('k must be a positive integer, got 0');
     expect(() => new KMeansModel({ k: 2, seed: undefined as unknown as number })).toThrow('seed must be an integer, got undefined');
+    expect(() => new KMeansModel({ k: 2, seed: 1, threads: 0 })).toThrow('threads must be a positive integer, got 0');
     m.fit([[0, 0], [0, 1], [9, 9], [9, 8]]);
     expect(() => m.predict([[1, 2, 3]])).toThrow('X[0] has 3 columns, expected 2');
     expect(() => m.assignBatch(new Float64Array([0, 0, 1, NaN]), 2)).toThrow('rows[1][1] is NaN');

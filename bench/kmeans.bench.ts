@@ -48,9 +48,9 @@ function customerLike(n: number, seed: number): Float64Array {
 
 const ms = (x: number): string => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
 
-/** The first python (PYTHON, then python3 on the PATH, then the system's) that has scikit-learn, if any. */
+/** The first python that has scikit-learn (PYTHON when set, else python3 on the PATH, then the system's), if any. */
 function findPython(): string | null {
-  const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+  const candidates = process.env.PYTHON ? [process.env.PYTHON] : ['python3', '/usr/bin/python3'];
   return candidates.find((p) => spawnSync(p, ['-c', 'import sklearn, threadpoolctl'], { env: pythonEnv(), encoding: 'utf8' }).status === 0) ?? null;
 }
 
@@ -103,7 +103,7 @@ function pythonEnv(): NodeJS.ProcessEnv {
 const TABLE_START = '<!-- sklearn-comparison -->';
 const TABLE_END = '<!-- /sklearn-comparison -->';
 
-function lastComparison(): { date: string; table: string } | null {
+export function lastComparison(): { date: string; table: string } | null {
   const file = path.resolve(process.cwd(), 'bench/RESULTS.md');
   if (!fs.existsSync(file)) return null;
   const text = fs.readFileSync(file, 'utf8');
@@ -209,6 +209,7 @@ function compareWithSklearn(log: (s: string) => boolean): string[] {
     lines.push('', `This run, segmenta only: Lloyd from the same ${k} centroids ${ms(seg.lloyd.ms)} (CPU ${ms(seg.lloyd.cpu)}, ${segLloyd[0].iterations} iterations, inertia ${segLloyd[0].inertia.toFixed(2)}); k-means++ with ${restarts} restarts ${ms(seg.pp.ms)}.`);
   }
   lines.push('', `segmenta Lloyd on 1 thread: ${ms(seg.lloyd1.ms)} (CPU ${ms(seg.lloyd1.cpu)}); the fits on 1 and ${threads} threads are bit-identical (test/segmentation/kmeans-threads.test.ts).`, '');
+  process.stdout.write(`${lines.filter((l) => !l.startsWith('<!--')).join('\n')}\n`);
   return lines;
 }
 

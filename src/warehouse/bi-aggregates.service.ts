@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { CURRENT_LOAD, cohortCellsCtes, cohortRows, geoGroupsSql, monthIndexOf, monthOf, overlapSql, rfmCellsSql, stateCountsSql, timelineAggCtes } from './bi-sql';
+import { COHORT_STATE, CURRENT_LOAD, cohortRows, geoGroupsSql, monthIndexOf, monthOf, overlapSql, rfmCellsSql, stateCountsSql, timelineAggCtes } from './bi-sql';
 
 /**
  * The BI summary tables (migration 1764000000060), kept exact by the writes themselves rather than on a timer:
@@ -17,34 +17,74 @@ import { CURRENT_LOAD, cohortCellsCtes, cohortRows, geoGroupsSql, monthIndexOf, 
 
 type Client = Pick<PoolClient, 'query'>;
 
+/** What a loader changed, for a refresh that moves only what it touched. */
+export interface BiLoadChanges {
+  /**
+   * A SELECT of one integer column: every customer whose order_fact rows the loader inserted, changed or
+   * deleted (duplicates and NULLs allowed). Customers whose state group changed (customer or geolocation rows)
+   * are found by the refresh itself.
+   */
+  customersSql: string;
+}
+
+/** The per-customer purchase months of order_fact (`where` restricts the rows), grouped into member rows. */
+function memberRowsSql(where: string): string {
+  return `SELECT pm.customer_id, min(pm.m) AS cohort, COALESCE(${COHORT_STATE}, '') AS state, array_agg(pm.m ORDER BY pm.m) AS months
+      FROM (SELECT customer_id, ${monthIndexOf('purchased_at')} AS m FROM order_fact WHERE is_purchase ${where} GROUP BY 1, 2) pm
+      JOIN customer c ON c.id = pm.customer_id LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix
+     GROUP BY pm.customer_id, 3`;
+}
+
 /**
- * Rebuilds the warehouse's summaries as a new load inside the caller's transaction (after order_fact is
+ * Writes the warehouse's summaries as a new load inside the caller's transaction (after order_fact is
  * current), drops the older load's, drops model summaries whose customers are gone (a replaced warehouse),
  * and rebuilds the active model's warehouse-dependent summaries for the new load. Returns the load number.
+ *
+ * With `changes`, and when nobody but this transaction has written since the newest load (bi_write_seq moved
+ * by exactly this transaction's own writes, counted by the trigger), the cohort cells are that load's plus the
+ * difference of the affected customers — those named, and those whose state group moved — whose old
+ * contribution bi_cohort_member holds and whose new one is read from order_fact for them alone. Otherwise
+ * (no prior load, a write from elsewhere, no changes given) everything is recomputed. Either way the cells
+ * count exactly what the live query counts: integers added and removed per (cohort, state, month offset).
  */
-export async function refreshBiAggregates(client: Client): Promise<number> {
+export async function refreshBiAggregates(client: Client, changes?: BiLoadChanges): Promise<number> {
+  // The stamp is the sequence as read before anything is summed: a write elsewhere after it leaves this load
+  // not current (the live queries answer) instead of current without that write.
+  const {
+    rows: [base],
+  } = await client.query<{ write_no: string; prev: number | null; in_step: boolean }>(`
+    SELECT s.last_value AS write_no, l.load_no AS prev,
+           COALESCE(l.write_no + COALESCE(NULLIF(current_setting('segmenta.bi_writes', true), ''), '0')::bigint = s.last_value, false) AS in_step
+      FROM bi_write_seq s LEFT JOIN LATERAL (SELECT load_no, write_no FROM bi_load ORDER BY load_no DESC LIMIT 1) l ON true`);
+  const delta = !!changes && base.prev !== null && base.in_step;
   // Counts from order_fact (one row per order, with its item and review counts) and two narrow counts.
   const {
     rows: [{ load_no: loadNo }],
-  } = await client.query<{ load_no: number }>(`
+  } = await client.query<{ load_no: number }>(
+    `
     INSERT INTO bi_load (customers, orders, order_items, payments, reviews, first_order_at, last_order_at,
                          first_purchase_month, last_purchase_month, last_purchase_month_index, write_no)
     SELECT (SELECT count(*) FROM customer)::int, o.orders, o.order_items, (SELECT count(*) FROM order_payment)::int,
-           o.reviews, o.first_order_at, o.last_order_at, p.first, p.last, p.last_index,
-           (SELECT last_value FROM bi_write_seq)
+           o.reviews, o.first_order_at, o.last_order_at, p.first, p.last, p.last_index, $1
       FROM (SELECT count(*)::int AS orders, COALESCE(sum(n_items), 0)::int AS order_items, COALESCE(sum(n_reviews), 0)::int AS reviews,
                    min(purchased_at) AS first_order_at, max(purchased_at) AS last_order_at
               FROM order_fact) o,
            (SELECT ${monthOf('min(purchased_at)')} AS first, ${monthOf('max(purchased_at)')} AS last,
                    ${monthIndexOf('max(purchased_at)')} AS last_index
               FROM order_fact WHERE is_purchase) p
-    RETURNING load_no`);
-  await client.query(
-    `INSERT INTO bi_cohort_cell (load_no, cohort, state, k, active)
-     WITH ${cohortCellsCtes(true, 'true')}
-     SELECT $1, cohort, COALESCE(grp, ''), k, active FROM cells`,
-    [loadNo],
+    RETURNING load_no`,
+    [base.write_no],
   );
+  if (delta) await moveCohortCells(client, changes!, base.prev!, loadNo);
+  else {
+    await client.query(`TRUNCATE bi_cohort_member`);
+    await client.query(`INSERT INTO bi_cohort_member (customer_id, cohort, state, months) ${memberRowsSql('')}`);
+    await client.query(
+      `INSERT INTO bi_cohort_cell (load_no, cohort, state, k, active)
+       SELECT $1, cohort, state, m - cohort, count(*)::int FROM bi_cohort_member, unnest(months) m GROUP BY 2, 3, 4`,
+      [loadNo],
+    );
+  }
   // The answer rows, unsplit and by state, for every cohort (a query for the last n cohorts reads a range).
   for (const byState of [false, true]) {
     await client.query(
@@ -67,6 +107,43 @@ export async function refreshBiAggregates(client: Client): Promise<number> {
       JOIN model_version mv ON mv.id = a.model_version_id WHERE mv.is_active`);
   for (const m of active) await writeLoadSummaries(client, m.id, m.snapshot_id, loadNo);
   return loadNo;
+}
+
+/**
+ * Load `loadNo`'s cohort cells as load `prev`'s plus the change of the affected customers: those `changes`
+ * names and the members whose state group is no longer the one they were counted in. Their member rows are
+ * replaced by what order_fact and customer say now.
+ */
+async function moveCohortCells(client: Client, changes: BiLoadChanges, prev: number, loadNo: number): Promise<void> {
+  await client.query(`DROP TABLE IF EXISTS pg_temp.bi_affected, pg_temp.bi_member_now`);
+  await client.query(`
+    CREATE TEMP TABLE bi_affected ON COMMIT DROP AS
+    SELECT c FROM (${changes.customersSql}) x(c) WHERE c IS NOT NULL
+    UNION
+    SELECT m.customer_id FROM bi_cohort_member m JOIN customer c ON c.id = m.customer_id
+      LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix
+     WHERE m.state <> COALESCE(${COHORT_STATE}, '')`);
+  await client.query(`ANALYZE bi_affected`);
+  await client.query(`
+    CREATE TEMP TABLE bi_member_now ON COMMIT DROP AS
+    ${memberRowsSql('AND customer_id IN (SELECT c FROM bi_affected)')}`);
+  await client.query(
+    `WITH d AS (
+       SELECT cohort, state, m - cohort AS k, sum(sign)::int AS delta
+         FROM (SELECT cohort, state, months, -1 AS sign FROM bi_cohort_member WHERE customer_id IN (SELECT c FROM bi_affected)
+               UNION ALL SELECT cohort, state, months, 1 FROM bi_member_now) x, unnest(months) m
+        GROUP BY 1, 2, 3
+     )
+     INSERT INTO bi_cohort_cell (load_no, cohort, state, k, active)
+     SELECT $2, COALESCE(o.cohort, d.cohort), COALESCE(o.state, d.state), COALESCE(o.k, d.k), COALESCE(o.active, 0) + COALESCE(d.delta, 0)
+       FROM (SELECT cohort, state, k, active FROM bi_cohort_cell WHERE load_no = $1) o
+       FULL JOIN d ON d.cohort = o.cohort AND d.state = o.state AND d.k = o.k
+      WHERE COALESCE(o.active, 0) + COALESCE(d.delta, 0) <> 0`,
+    [prev, loadNo],
+  );
+  await client.query(`DELETE FROM bi_cohort_member WHERE customer_id IN (SELECT c FROM bi_affected)`);
+  await client.query(`INSERT INTO bi_cohort_member (customer_id, cohort, state, months) SELECT * FROM bi_member_now`);
+  await client.query(`DROP TABLE bi_affected, bi_member_now`);
 }
 
 /**

@@ -62,3 +62,16 @@ export class BiCohortRow {
   @JoinColumn({ name: 'load_no', foreignKeyConstraintName: 'bi_cohort_row_load_no_fkey' })
   load: Relation<BiLoad>;
 }
+
+/**
+ * The cohort cells one customer counts in, as of the newest load: its cohort (month index of its first
+ * purchase), its state group ('' for none) and every month index with a purchase, ascending. Written with the
+ * cells, so that a load can take a touched customer's old contribution out of them.
+ */
+@Entity('bi_cohort_member')
+export class BiCohortMember {
+  @PrimaryColumn('integer', { name: 'customer_id', primaryKeyConstraintName: 'bi_cohort_member_pkey' }) customerId: number;
+  @Column('integer') cohort: number;
+  @Column('text') state: string;
+  @Column('integer', { array: true }) months: number[];
+}

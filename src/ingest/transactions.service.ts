@@ -383,11 +383,12 @@ async function writeWarehouse(
   const nLines = o.validLines;
   // A first import at least as large as what the tables hold loads them without indexes and keys, rebuilt
   // afterwards (order_fact gets a row per order, so it goes along); a re-import needs the keys for its upserts.
+  // The load's size is its line count: its orders go along with its lines.
   const rebuild =
     !reimport &&
-    (await useBulkIndexes(client, o.fk, 'orders', nOrders)) &&
+    (await useBulkIndexes(client, o.fk, 'orders', nOrders, nLines)) &&
     (await useBulkIndexes(client, o.fk, 'transaction_line', nLines));
-  const bulkOrders = !rebuild && (await useBulkChecks(client, o.fk, 'orders', nOrders));
+  const bulkOrders = !rebuild && (await useBulkChecks(client, o.fk, 'orders', nOrders, nLines));
   const bulkLines = !rebuild && (await useBulkChecks(client, o.fk, 'transaction_line', nLines));
   // order_fact gets a row per order: checked in bulk along with the orders.
   const bulkTables = [...(bulkOrders ? ['orders', 'order_fact'] : []), ...(bulkLines ? ['transaction_line'] : [])];

@@ -3,12 +3,15 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Delta maintenance of the load-keyed BI summaries (src/warehouse/bi-aggregates.service.ts):
  *
- * - bi_cohort_member: per customer with a purchase, the cohort cells it counts in (cohort month, state group,
- *   its purchase months), as of the newest load. A load then moves only the cells of the customers it touched:
- *   their old contribution is read here, their new one from the warehouse.
+ * - bi_cohort_member: per customer with a purchase, what it adds to the load's summaries (cohort month, state
+ *   group, and per purchase month its purchase orders and revenue), as of the newest load. A load then moves
+ *   only the cells of the customers it touched: their old contribution is read here, their new one from the
+ *   warehouse.
  * - bi_note_write() also counts, per transaction, the writes it notes (setting segmenta.bi_writes): a loader
  *   whose count accounts for every step bi_write_seq took since the newest load knows that nobody else wrote
  *   meanwhile, so that load plus its own changes is the whole difference; otherwise it rebuilds everything.
+ *   It also notes an update, delete or truncate of customer rows (segmenta.bi_customers_changed): inserts
+ *   alone add customers that no model holds yet.
  */
 export class BiCohortMembers1764000000140 implements MigrationInterface {
   name = 'BiCohortMembers1764000000140';
@@ -20,12 +23,17 @@ export class BiCohortMembers1764000000140 implements MigrationInterface {
         cohort      integer NOT NULL,
         state       text NOT NULL,
         months      integer[] NOT NULL,
+        orders      integer[] NOT NULL,
+        revenue     numeric[] NOT NULL,
         CONSTRAINT bi_cohort_member_pkey PRIMARY KEY (customer_id)
       );
       CREATE OR REPLACE FUNCTION bi_note_write() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         PERFORM nextval('bi_write_seq');
         PERFORM set_config('segmenta.bi_writes', (COALESCE(NULLIF(current_setting('segmenta.bi_writes', true), ''), '0')::bigint + 1)::text, true);
+        IF TG_TABLE_NAME = 'customer' AND TG_OP <> 'INSERT' THEN
+          PERFORM set_config('segmenta.bi_customers_changed', 'on', true);
+        END IF;
         RETURN NULL;
       END $$;
     `);

@@ -27,10 +27,15 @@ export interface BiLoadChanges {
   customersSql: string;
 }
 
-/** The per-customer purchase months of order_fact (`where` restricts the rows), grouped into member rows. */
+/**
+ * The per-customer purchase months of order_fact (`where` restricts the rows), with each month's purchase
+ * orders and revenue (as the timeline sums them per customer and month), grouped into member rows.
+ */
 function memberRowsSql(where: string): string {
-  return `SELECT pm.customer_id, min(pm.m) AS cohort, COALESCE(${COHORT_STATE}, '') AS state, array_agg(pm.m ORDER BY pm.m) AS months
-      FROM (SELECT customer_id, ${monthIndexOf('purchased_at')} AS m FROM order_fact WHERE is_purchase ${where} GROUP BY 1, 2) pm
+  return `SELECT pm.customer_id, min(pm.m) AS cohort, COALESCE(${COHORT_STATE}, '') AS state, array_agg(pm.m ORDER BY pm.m) AS months,
+           array_agg(pm.n ORDER BY pm.m) AS orders, array_agg(pm.rev ORDER BY pm.m) AS revenue
+      FROM (SELECT customer_id, ${monthIndexOf('purchased_at')} AS m, count(*)::int AS n, COALESCE(sum(value), 0) AS rev
+              FROM order_fact WHERE is_purchase ${where} GROUP BY 1, 2) pm
       JOIN customer c ON c.id = pm.customer_id LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix
      GROUP BY pm.customer_id, 3`;
 }
@@ -78,7 +83,7 @@ export async function refreshBiAggregates(client: Client, changes?: BiLoadChange
   if (delta) await moveCohortCells(client, changes!, base.prev!, loadNo);
   else {
     await client.query(`TRUNCATE bi_cohort_member`);
-    await client.query(`INSERT INTO bi_cohort_member (customer_id, cohort, state, months) ${memberRowsSql('')}`);
+    await client.query(`INSERT INTO bi_cohort_member (customer_id, cohort, state, months, orders, revenue) ${memberRowsSql('')}`);
     await client.query(
       `INSERT INTO bi_cohort_cell (load_no, cohort, state, k, active)
        SELECT $1, cohort, state, m - cohort, count(*)::int FROM bi_cohort_member, unnest(months) m GROUP BY 2, 3, 4`,
@@ -102,20 +107,66 @@ export async function refreshBiAggregates(client: Client, changes?: BiLoadChange
   await client.query(`
     DELETE FROM bi_model_aggregate a
      WHERE NOT EXISTS (SELECT 1 FROM customer_segment cs WHERE cs.model_version_id = a.model_version_id)`);
-  const { rows: active } = await client.query<{ id: number; snapshot_id: number | null }>(`
-    SELECT a.model_version_id AS id, a.snapshot_id FROM bi_model_aggregate a
+  const { rows: active } = await client.query<{ id: number; snapshot_id: number | null; load_no: number | null }>(`
+    SELECT a.model_version_id AS id, a.snapshot_id, a.load_no FROM bi_model_aggregate a
       JOIN model_version mv ON mv.id = a.model_version_id WHERE mv.is_active`);
-  for (const m of active) await writeLoadSummaries(client, m.id, m.snapshot_id, loadNo);
+  for (const m of active) {
+    if (delta && m.load_no === base.prev) await moveLoadSummaries(client, m.id, loadNo);
+    else await writeLoadSummaries(client, m.id, m.snapshot_id, loadNo);
+  }
+  if (delta) await client.query(`DROP TABLE bi_affected, bi_member_old, bi_member_now`);
   return loadNo;
+}
+
+/**
+ * Model `modelId`'s warehouse-dependent summaries, current for the previous load, moved to load `loadNo` by
+ * the affected customers (moveCohortCells' tables): per (month, series) their old purchase months go out and
+ * their new ones come in (active buyers, orders and revenue, exact integer and numeric sums). The counts by
+ * state read customer rows only: they hold unless customer rows were updated or deleted (an insert adds no
+ * model member); when they were, both summaries are rebuilt.
+ */
+async function moveLoadSummaries(client: Client, modelId: number, loadNo: number): Promise<void> {
+  const {
+    rows: [{ changed }],
+  } = await client.query<{ changed: boolean }>(`SELECT current_setting('segmenta.bi_customers_changed', true) = 'on' AS changed`);
+  if (changed) {
+    const { rows } = await client.query<{ snapshot_id: number | null }>(`SELECT snapshot_id FROM bi_model_aggregate WHERE model_version_id = $1`, [modelId]);
+    await writeLoadSummaries(client, modelId, rows[0].snapshot_id, loadNo);
+    return;
+  }
+  await client.query(
+    `WITH x AS (
+       SELECT customer_id, u.m, u.n, u.rev, -1 AS sign FROM bi_member_old, unnest(months, orders, revenue) u(m, n, rev)
+       UNION ALL
+       SELECT customer_id, u.m, u.n, u.rev, 1 FROM bi_member_now, unnest(months, orders, revenue) u(m, n, rev)
+     ),
+     d AS (
+       SELECT make_date(x.m / 12, x.m % 12 + 1, 1) AS month, s.series, sum(x.sign)::int AS active,
+              sum(x.sign * x.n)::int AS orders, sum(x.sign * x.rev) AS revenue
+         FROM x
+         LEFT JOIN customer_segment cs ON cs.model_version_id = $1 AND cs.customer_id = x.customer_id
+        CROSS JOIN LATERAL (VALUES ('all'), ('tier:' || cs.churn_tier), ('segment:' || cs.rfm_segment), ('cluster:' || cs.cluster_id)) s(series)
+        WHERE s.series IS NOT NULL
+        GROUP BY 1, 2
+     )
+     INSERT INTO bi_timeline_cell AS t (model_version_id, month, series, active, orders, revenue)
+     SELECT $1, month, series, active, orders, revenue FROM d WHERE active <> 0 OR orders <> 0 OR revenue <> 0
+     ON CONFLICT (model_version_id, month, series) DO UPDATE
+        SET active = t.active + EXCLUDED.active, orders = t.orders + EXCLUDED.orders, revenue = t.revenue + EXCLUDED.revenue`,
+    [modelId],
+  );
+  await client.query(`DELETE FROM bi_timeline_cell WHERE model_version_id = $1 AND active = 0`, [modelId]);
+  await client.query(`UPDATE bi_model_aggregate SET load_no = $2, built_at = now() WHERE model_version_id = $1`, [modelId, loadNo]);
 }
 
 /**
  * Load `loadNo`'s cohort cells as load `prev`'s plus the change of the affected customers: those `changes`
  * names and the members whose state group is no longer the one they were counted in. Their member rows are
- * replaced by what order_fact and customer say now.
+ * replaced by what order_fact and customer say now; the old and new ones stay in bi_member_old and
+ * bi_member_now (and the customers in bi_affected) for the model summaries, to the end of the refresh.
  */
 async function moveCohortCells(client: Client, changes: BiLoadChanges, prev: number, loadNo: number): Promise<void> {
-  await client.query(`DROP TABLE IF EXISTS pg_temp.bi_affected, pg_temp.bi_member_now`);
+  await client.query(`DROP TABLE IF EXISTS pg_temp.bi_affected, pg_temp.bi_member_old, pg_temp.bi_member_now`);
   await client.query(`
     CREATE TEMP TABLE bi_affected ON COMMIT DROP AS
     SELECT c FROM (${changes.customersSql}) x(c) WHERE c IS NOT NULL
@@ -125,12 +176,15 @@ async function moveCohortCells(client: Client, changes: BiLoadChanges, prev: num
      WHERE m.state <> COALESCE(${COHORT_STATE}, '')`);
   await client.query(`ANALYZE bi_affected`);
   await client.query(`
+    CREATE TEMP TABLE bi_member_old ON COMMIT DROP AS
+    SELECT * FROM bi_cohort_member WHERE customer_id IN (SELECT c FROM bi_affected)`);
+  await client.query(`
     CREATE TEMP TABLE bi_member_now ON COMMIT DROP AS
     ${memberRowsSql('AND customer_id IN (SELECT c FROM bi_affected)')}`);
   await client.query(
     `WITH d AS (
        SELECT cohort, state, m - cohort AS k, sum(sign)::int AS delta
-         FROM (SELECT cohort, state, months, -1 AS sign FROM bi_cohort_member WHERE customer_id IN (SELECT c FROM bi_affected)
+         FROM (SELECT cohort, state, months, -1 AS sign FROM bi_member_old
                UNION ALL SELECT cohort, state, months, 1 FROM bi_member_now) x, unnest(months) m
         GROUP BY 1, 2, 3
      )
@@ -142,8 +196,7 @@ async function moveCohortCells(client: Client, changes: BiLoadChanges, prev: num
     [prev, loadNo],
   );
   await client.query(`DELETE FROM bi_cohort_member WHERE customer_id IN (SELECT c FROM bi_affected)`);
-  await client.query(`INSERT INTO bi_cohort_member (customer_id, cohort, state, months) SELECT * FROM bi_member_now`);
-  await client.query(`DROP TABLE bi_affected, bi_member_now`);
+  await client.query(`INSERT INTO bi_cohort_member (customer_id, cohort, state, months, orders, revenue) SELECT * FROM bi_member_now`);
 }
 
 /**

@@ -64,9 +64,10 @@ export class BiCohortRow {
 }
 
 /**
- * The cohort cells one customer counts in, as of the newest load: its cohort (month index of its first
- * purchase), its state group ('' for none) and every month index with a purchase, ascending. Written with the
- * cells, so that a load can take a touched customer's old contribution out of them.
+ * What one customer adds to the load's summaries, as of the newest load: its cohort (month index of its first
+ * purchase), its state group ('' for none), every month index with a purchase, ascending, and that month's
+ * purchase orders and revenue. Written with the summaries, so that a load can take a touched customer's old
+ * contribution out of them.
  */
 @Entity('bi_cohort_member')
 export class BiCohortMember {
@@ -74,4 +75,7 @@ export class BiCohortMember {
   @Column('integer') cohort: number;
   @Column('text') state: string;
   @Column('integer', { array: true }) months: number[];
+  /** Per month of `months`: its purchase orders and their revenue (the sum of their values, NULLs as 0). */
+  @Column('integer', { array: true }) orders: number[];
+  @Column('numeric', { array: true }) revenue: string[];
 }

@@ -23,6 +23,11 @@ export const ORDER_FACT_COLUMNS = [
   'last_review_at', 'item_categories', 'purchase_day_no', 'n_categories', 'top_category',
 ] as const;
 
+/** A caller's phase clock: the refresh marks where the order facts end and the summaries begin. */
+export interface Laps {
+  lap(name: string): void;
+}
+
 /** Working memory for the per-order hash aggregates and index builds of a large refresh (local to the transaction). */
 const REFRESH_WORK_MEM = '512MB';
 const REFRESH_MAINTENANCE_WORK_MEM = '256MB';
@@ -137,7 +142,7 @@ export async function refreshOrderFacts(
   client: PoolClient,
   orderIdsSql: string,
   params: unknown[] = [],
-  opts: { distinct?: boolean; customersSql?: string } = {},
+  opts: { distinct?: boolean; customersSql?: string; clock?: Laps } = {},
 ): Promise<number> {
   await client.query(`DROP TABLE IF EXISTS pg_temp.${SCOPE}, pg_temp.${RENUMBER}`);
   // No key: the scope is only ever hashed. Ids must be distinct (they are joined to orders): made so here unless
@@ -176,7 +181,9 @@ export async function refreshOrderFacts(
         FROM (SELECT order_id, ${DAY_NO} AS day_no FROM order_fact WHERE customer_id IN (SELECT customer_id FROM ${RENUMBER})) r
        WHERE r.order_id = f.order_id AND f.purchase_day_no IS DISTINCT FROM r.day_no`);
     await client.query(`DROP TABLE ${SCOPE}, ${RENUMBER}`);
+    opts.clock?.lap('order facts');
     await refreshBiAggregates(client, { customersSql: `SELECT customer_id FROM ${TOUCHED}` });
+    opts.clock?.lap('summaries');
     await client.query(`DROP TABLE ${TOUCHED}`);
     return res.rowCount ?? 0;
   });
@@ -192,7 +199,7 @@ export async function refreshOrderFacts(
  * whole, as in refreshOrderFacts, and the BI summaries are rebuilt. Inside the caller's transaction; returns the
  * number of rows written.
  */
-export async function insertLineOrderFacts(client: PoolClient, ordersSql: string): Promise<number> {
+export async function insertLineOrderFacts(client: PoolClient, ordersSql: string, clock?: Laps): Promise<number> {
   await client.query(`DROP TABLE IF EXISTS pg_temp.${RENUMBER}`);
   await client.query(`CREATE TEMP TABLE ${RENUMBER} ON COMMIT DROP AS
     SELECT DISTINCT n.customer_id FROM (${ordersSql}) n (order_id, customer_id)
@@ -222,7 +229,9 @@ export async function insertLineOrderFacts(client: PoolClient, ordersSql: string
   await client.query(`DROP TABLE ${RENUMBER}`);
   // The warehouse's summaries follow its facts, in the same transaction (bi-aggregates.service.ts); only the
   // new orders' customers count differently.
+  clock?.lap('order facts');
   await refreshBiAggregates(client, { customersSql: `SELECT customer_id FROM (${ordersSql}) n (order_id, customer_id)` });
+  clock?.lap('summaries');
   return res.rowCount ?? 0;
 }
 

@@ -36,6 +36,9 @@ export class BiCohortMembers1764000000140 implements MigrationInterface {
         END IF;
         RETURN NULL;
       END $$;
+      -- The members table starts empty, so the load already written has no members to move: a draw makes it
+      -- not current, and the next load rebuilds everything (the live queries answer until then).
+      SELECT nextval('bi_write_seq');
     `);
   }
 

@@ -29,15 +29,19 @@ export interface BiLoadChanges {
 
 /**
  * The per-customer purchase months of order_fact (`where` restricts the rows), with each month's purchase
- * orders and revenue (as the timeline sums them per customer and month), grouped into member rows.
+ * orders and revenue (as the timeline sums them per customer and month), grouped into member rows. The three
+ * arrays are filled by one aggregation pass, so they are aligned; their order is not needed (the cohort is
+ * the least month), and leaving it free spares a sort per customer. The months come sorted by customer, so
+ * the arrays are built one customer at a time (array_agg states in a hash table take kilobytes per customer
+ * and spill to disk).
  */
 function memberRowsSql(where: string): string {
-  return `SELECT pm.customer_id, min(pm.m) AS cohort, COALESCE(${COHORT_STATE}, '') AS state, array_agg(pm.m ORDER BY pm.m) AS months,
-           array_agg(pm.n ORDER BY pm.m) AS orders, array_agg(pm.rev ORDER BY pm.m) AS revenue
-      FROM (SELECT customer_id, ${monthIndexOf('purchased_at')} AS m, count(*)::int AS n, COALESCE(sum(value), 0) AS rev
-              FROM order_fact WHERE is_purchase ${where} GROUP BY 1, 2) pm
-      JOIN customer c ON c.id = pm.customer_id LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix
-     GROUP BY pm.customer_id, 3`;
+  return `SELECT pm.customer_id, pm.cohort, COALESCE(${COHORT_STATE}, '') AS state, pm.months, pm.orders, pm.revenue
+      FROM (SELECT customer_id, min(m) AS cohort, array_agg(m) AS months, array_agg(n) AS orders, array_agg(rev) AS revenue
+              FROM (SELECT customer_id, ${monthIndexOf('purchased_at')} AS m, count(*)::int AS n, COALESCE(sum(value), 0) AS rev
+                      FROM order_fact WHERE is_purchase ${where} GROUP BY 1, 2 ORDER BY 1) pm
+             GROUP BY customer_id) pm
+      JOIN customer c ON c.id = pm.customer_id LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix`;
 }
 
 /**

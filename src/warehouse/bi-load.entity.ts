@@ -65,8 +65,8 @@ export class BiCohortRow {
 
 /**
  * What one customer adds to the load's summaries, as of the newest load: its cohort (month index of its first
- * purchase), its state group ('' for none), every month index with a purchase, ascending, and that month's
- * purchase orders and revenue. Written with the summaries, so that a load can take a touched customer's old
+ * purchase), its state group ('' for none), every month index with a purchase (in no particular order), and
+ * at the same positions that month's purchase orders and revenue. Written with the summaries, so that a load can take a touched customer's old
  * contribution out of them.
  */
 @Entity('bi_cohort_member')

@@ -10,8 +10,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - bi_note_write() also counts, per transaction, the writes it notes (setting segmenta.bi_writes): a loader
  *   whose count accounts for every step bi_write_seq took since the newest load knows that nobody else wrote
  *   meanwhile, so that load plus its own changes is the whole difference; otherwise it rebuilds everything.
- *   It also notes an update, delete or truncate of customer rows (segmenta.bi_customers_changed): inserts
- *   alone add customers that no model holds yet.
+ *   It also notes an update, delete or truncate of customer rows (segmenta.bi_customers_changed; inserts
+ *   alone add customers that no model or cohort holds yet) and any write to geolocation
+ *   (segmenta.bi_places_changed): only then can a customer's state group move without its orders.
  */
 export class BiCohortMembers1764000000140 implements MigrationInterface {
   name = 'BiCohortMembers1764000000140';
@@ -33,6 +34,8 @@ export class BiCohortMembers1764000000140 implements MigrationInterface {
         PERFORM set_config('segmenta.bi_writes', (COALESCE(NULLIF(current_setting('segmenta.bi_writes', true), ''), '0')::bigint + 1)::text, true);
         IF TG_TABLE_NAME = 'customer' AND TG_OP <> 'INSERT' THEN
           PERFORM set_config('segmenta.bi_customers_changed', 'on', true);
+        ELSIF TG_TABLE_NAME = 'geolocation' THEN
+          PERFORM set_config('segmenta.bi_places_changed', 'on', true);
         END IF;
         RETURN NULL;
       END $$;

@@ -50,11 +50,12 @@ function memberRowsSql(where: string): string {
  * and rebuilds the active model's warehouse-dependent summaries for the new load. Returns the load number.
  *
  * With `changes`, and when nobody but this transaction has written since the newest load (bi_write_seq moved
- * by exactly this transaction's own writes, counted by the trigger), the cohort cells are that load's plus the
- * difference of the affected customers — those named, and those whose state group moved — whose old
- * contribution bi_cohort_member holds and whose new one is read from order_fact for them alone. Otherwise
- * (no prior load, a write from elsewhere, no changes given) everything is recomputed. Either way the cells
- * count exactly what the live query counts: integers added and removed per (cohort, state, month offset).
+ * by exactly this transaction's own writes, counted by the trigger), the cohort cells and the active model's
+ * timeline are that load's plus the difference of the affected customers — those named, and those whose
+ * state group moved — whose old contribution bi_cohort_member holds and whose new one is read from
+ * order_fact for them alone. Otherwise (no prior load, a write from elsewhere, no changes given, or more
+ * than a third of the members affected) everything is recomputed. Either way the summaries hold exactly what
+ * the live queries compute: integer counts and numeric sums, added and removed per key.
  */
 export async function refreshBiAggregates(client: Client, changes?: BiLoadChanges): Promise<number> {
   // The stamp is the sequence as read before anything is summed: a write elsewhere after it leaves this load
@@ -65,7 +66,7 @@ export async function refreshBiAggregates(client: Client, changes?: BiLoadChange
     SELECT s.last_value AS write_no, l.load_no AS prev,
            COALESCE(l.write_no + COALESCE(NULLIF(current_setting('segmenta.bi_writes', true), ''), '0')::bigint = s.last_value, false) AS in_step
       FROM bi_write_seq s LEFT JOIN LATERAL (SELECT load_no, write_no FROM bi_load ORDER BY load_no DESC LIMIT 1) l ON true`);
-  const delta = !!changes && base.prev !== null && base.in_step;
+  const delta = !!changes && base.prev !== null && base.in_step && (await findAffected(client, changes));
   // Counts from order_fact (one row per order, with its item and review counts) and two narrow counts.
   const {
     rows: [{ load_no: loadNo }],
@@ -84,7 +85,7 @@ export async function refreshBiAggregates(client: Client, changes?: BiLoadChange
     RETURNING load_no`,
     [base.write_no],
   );
-  if (delta) await moveCohortCells(client, changes!, base.prev!, loadNo);
+  if (delta) await moveCohortCells(client, base.prev!, loadNo);
   else {
     await client.query(`TRUNCATE bi_cohort_member`);
     await client.query(`INSERT INTO bi_cohort_member (customer_id, cohort, state, months, orders, revenue) ${memberRowsSql('')}`);
@@ -164,21 +165,42 @@ async function moveLoadSummaries(client: Client, modelId: number, loadNo: number
 }
 
 /**
+ * bi_affected: the customers `changes` names, and the members whose state group is no longer the one they
+ * were counted in — looked for only when this transaction updated or deleted customer rows or wrote places
+ * (the trigger notes it; a new customer has no member row yet). True when moving them is the cheaper way:
+ * a delta handles each affected customer about three times (old, new, rewrite), so past a third of the
+ * members a rebuild costs less.
+ */
+async function findAffected(client: Client, changes: BiLoadChanges): Promise<boolean> {
+  await client.query(`DROP TABLE IF EXISTS pg_temp.bi_affected, pg_temp.bi_member_old, pg_temp.bi_member_now`);
+  const {
+    rows: [{ moved }],
+  } = await client.query<{ moved: boolean }>(`
+    SELECT COALESCE(current_setting('segmenta.bi_customers_changed', true) = 'on', false)
+           OR COALESCE(current_setting('segmenta.bi_places_changed', true) = 'on', false) AS moved`);
+  await client.query(`
+    CREATE TEMP TABLE bi_affected ON COMMIT DROP AS
+    SELECT c FROM (${changes.customersSql}) x(c) WHERE c IS NOT NULL
+    ${moved ? `UNION
+    SELECT m.customer_id FROM bi_cohort_member m JOIN customer c ON c.id = m.customer_id
+      LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix
+     WHERE m.state <> COALESCE(${COHORT_STATE}, '')` : 'GROUP BY c'}`);
+  await client.query(`ANALYZE bi_affected`);
+  const {
+    rows: [{ affected, members }],
+  } = await client.query<{ affected: number; members: number }>(
+    `SELECT (SELECT count(*) FROM bi_affected)::int AS affected, (SELECT count(*) FROM bi_cohort_member)::int AS members`,
+  );
+  return affected * 3 <= members;
+}
+
+/**
  * Load `loadNo`'s cohort cells as load `prev`'s plus the change of the affected customers: those `changes`
  * names and the members whose state group is no longer the one they were counted in. Their member rows are
  * replaced by what order_fact and customer say now; the old and new ones stay in bi_member_old and
  * bi_member_now (and the customers in bi_affected) for the model summaries, to the end of the refresh.
  */
-async function moveCohortCells(client: Client, changes: BiLoadChanges, prev: number, loadNo: number): Promise<void> {
-  await client.query(`DROP TABLE IF EXISTS pg_temp.bi_affected, pg_temp.bi_member_old, pg_temp.bi_member_now`);
-  await client.query(`
-    CREATE TEMP TABLE bi_affected ON COMMIT DROP AS
-    SELECT c FROM (${changes.customersSql}) x(c) WHERE c IS NOT NULL
-    UNION
-    SELECT m.customer_id FROM bi_cohort_member m JOIN customer c ON c.id = m.customer_id
-      LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix
-     WHERE m.state <> COALESCE(${COHORT_STATE}, '')`);
-  await client.query(`ANALYZE bi_affected`);
+async function moveCohortCells(client: Client, prev: number, loadNo: number): Promise<void> {
   await client.query(`
     CREATE TEMP TABLE bi_member_old ON COMMIT DROP AS
     SELECT * FROM bi_cohort_member WHERE customer_id IN (SELECT c FROM bi_affected)`);

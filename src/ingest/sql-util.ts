@@ -3,14 +3,12 @@ import { FIRST_LINES, type ReasonCount } from './import-report';
 
 /**
  * Session settings for an import transaction (SET LOCAL: they end with it). Naive timestamps are read as UTC
- * so their wall-clock digits survive unchanged; staging aggregates get enough memory to stay in RAM, and so do
- * the sorts of a large load's index and key rebuilds (the 64 MB default spills a million keys to disk).
+ * so their wall-clock digits survive unchanged; staging aggregates get enough memory to stay in RAM.
  */
 export async function prepareSession(client: PoolClient): Promise<void> {
   await client.query(`SET LOCAL TimeZone = 'UTC'`);
   await client.query(`SET LOCAL DateStyle = 'ISO, YMD'`);
   await client.query(`SET LOCAL work_mem = '128MB'`);
-  await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
 }
 
 /**

@@ -13,6 +13,7 @@ import { lit, sqlDouble, sqlFitNumeric, sqlInteger, sqlNumeric, sqlTimestamp } f
 import { analyzeStaging, prepareSession, reasonCounts, upsert } from './sql-util';
 import { DEFAULT_MAX_REJECT_RATE } from './transactions.service';
 import { refreshOrderFacts } from '../warehouse/order-fact.service';
+import { refreshBiAggregates } from '../warehouse/bi-aggregates.service';
 
 export interface OlistImportOptions {
   onProgress?: ProgressFn;
@@ -351,6 +352,9 @@ async function writeWarehouse(client: PoolClient, present: Set<Id>): Promise<Tab
   const touched = (['order', 'item', 'payment', 'review'] as const)
     .filter((id) => present.has(id))
     .map((id) => `SELECT ${id === 'order' ? 'id' : 'order_id'} FROM ${ok(id)}`);
+  // Without order files, customers and places may still have moved: the summaries follow (customers whose
+  // state group changed are found by the refresh).
   if (touched.length) await refreshOrderFacts(client, touched.join(' UNION ALL '));
+  else await refreshBiAggregates(client, { customersSql: 'SELECT NULL::int WHERE false' });
   return out;
 }

@@ -383,11 +383,12 @@ async function writeWarehouse(
   const nLines = o.validLines;
   // A first import at least as large as what the tables hold loads them without indexes and keys, rebuilt
   // afterwards (order_fact gets a row per order, so it goes along); a re-import needs the keys for its upserts.
+  // The load's size is its line count: its orders go along with its lines.
   const rebuild =
     !reimport &&
-    (await useBulkIndexes(client, o.fk, 'orders', nOrders)) &&
+    (await useBulkIndexes(client, o.fk, 'orders', nOrders, nLines)) &&
     (await useBulkIndexes(client, o.fk, 'transaction_line', nLines));
-  const bulkOrders = !rebuild && (await useBulkChecks(client, o.fk, 'orders', nOrders));
+  const bulkOrders = !rebuild && (await useBulkChecks(client, o.fk, 'orders', nOrders, nLines));
   const bulkLines = !rebuild && (await useBulkChecks(client, o.fk, 'transaction_line', nLines));
   // order_fact gets a row per order: checked in bulk along with the orders.
   const bulkTables = [...(bulkOrders ? ['orders', 'order_fact'] : []), ...(bulkLines ? ['transaction_line'] : [])];
@@ -414,15 +415,15 @@ async function writeWarehouse(
     // A first import's orders are all new and hold only these lines: their facts come from the sums taken
     // with the orders. A re-import's orders may also have rows elsewhere: their facts are summed from the
     // tables (orders dropped from the file went with their rows).
-    if (reimport) await refreshOrderFacts(client, 'SELECT id FROM _tx_order', [], { distinct: true, customersSql: 'SELECT customer_id FROM _tx_gone' });
+    if (reimport) await refreshOrderFacts(client, 'SELECT id FROM _tx_order', [], { distinct: true, customersSql: 'SELECT customer_id FROM _tx_gone', clock: o.clock });
     else {
       await insertLineOrderFacts(
         client,
         `SELECT t.id, c.id, 'completed', 'txlog', t.purchased_at, t.n_lines, t.n_returns, t.net_amount
            FROM _tx_order t JOIN customer c ON c.customer_unique_id = t.cust`,
+        o.clock,
       );
     }
-    o.clock.lap('order facts');
     return { orders, lines: lines.rowCount ?? 0 };
   };
   let w: Awaited<ReturnType<typeof write>>;

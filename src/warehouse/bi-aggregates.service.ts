@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { CURRENT_LOAD, cohortCellsCtes, cohortRows, geoGroupsSql, monthIndexOf, monthOf, overlapSql, rfmCellsSql, stateCountsSql, timelineAggCtes } from './bi-sql';
+import { COHORT_STATE, CURRENT_LOAD, cohortRows, geoGroupsSql, monthIndexOf, monthOf, overlapSql, rfmCellsSql, stateCountsSql, timelineAggCtes } from './bi-sql';
 
 /**
  * The BI summary tables (migration 1764000000060), kept exact by the writes themselves rather than on a timer:
@@ -17,34 +17,84 @@ import { CURRENT_LOAD, cohortCellsCtes, cohortRows, geoGroupsSql, monthIndexOf, 
 
 type Client = Pick<PoolClient, 'query'>;
 
+/** What a loader changed, for a refresh that moves only what it touched. */
+export interface BiLoadChanges {
+  /**
+   * A SELECT of one integer column: every customer whose order_fact rows the loader inserted, changed or
+   * deleted (duplicates and NULLs allowed). Customers whose state group changed (customer or geolocation rows)
+   * are found by the refresh itself.
+   */
+  customersSql: string;
+}
+
 /**
- * Rebuilds the warehouse's summaries as a new load inside the caller's transaction (after order_fact is
+ * The per-customer purchase months of order_fact (`where` restricts the rows), with each month's purchase
+ * orders and revenue (as the timeline sums them per customer and month), grouped into member rows. The three
+ * arrays are filled by one aggregation pass, so they are aligned; their order is not needed (the cohort is
+ * the least month), and leaving it free spares a sort per customer. The months come sorted by customer, so
+ * the arrays are built one customer at a time (array_agg states in a hash table take kilobytes per customer
+ * and spill to disk).
+ */
+function memberRowsSql(where: string): string {
+  return `SELECT pm.customer_id, pm.cohort, COALESCE(${COHORT_STATE}, '') AS state, pm.months, pm.orders, pm.revenue
+      FROM (SELECT customer_id, min(m) AS cohort, array_agg(m) AS months, array_agg(n) AS orders, array_agg(rev) AS revenue
+              FROM (SELECT customer_id, ${monthIndexOf('purchased_at')} AS m, count(*)::int AS n, COALESCE(sum(value), 0) AS rev
+                      FROM order_fact WHERE is_purchase ${where} GROUP BY 1, 2 ORDER BY 1) pm
+             GROUP BY customer_id) pm
+      JOIN customer c ON c.id = pm.customer_id LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix`;
+}
+
+/**
+ * Writes the warehouse's summaries as a new load inside the caller's transaction (after order_fact is
  * current), drops the older load's, drops model summaries whose customers are gone (a replaced warehouse),
  * and rebuilds the active model's warehouse-dependent summaries for the new load. Returns the load number.
+ *
+ * With `changes`, and when nobody but this transaction has written since the newest load (bi_write_seq moved
+ * by exactly this transaction's own writes, counted by the trigger), the cohort cells and the active model's
+ * timeline are that load's plus the difference of the affected customers — those named, and those whose
+ * state group moved — whose old contribution bi_cohort_member holds and whose new one is read from
+ * order_fact for them alone. Otherwise (no prior load, a write from elsewhere, no changes given, or more
+ * than a third of the members affected) everything is recomputed. Either way the summaries hold exactly what
+ * the live queries compute: integer counts and numeric sums, added and removed per key.
  */
-export async function refreshBiAggregates(client: Client): Promise<number> {
+export async function refreshBiAggregates(client: Client, changes?: BiLoadChanges): Promise<number> {
+  // The stamp is the sequence as read before anything is summed: a write elsewhere after it leaves this load
+  // not current (the live queries answer) instead of current without that write.
+  const {
+    rows: [base],
+  } = await client.query<{ write_no: string; prev: number | null; in_step: boolean }>(`
+    SELECT s.last_value AS write_no, l.load_no AS prev,
+           COALESCE(l.write_no + COALESCE(NULLIF(current_setting('segmenta.bi_writes', true), ''), '0')::bigint = s.last_value, false) AS in_step
+      FROM bi_write_seq s LEFT JOIN LATERAL (SELECT load_no, write_no FROM bi_load ORDER BY load_no DESC LIMIT 1) l ON true`);
+  const delta = !!changes && base.prev !== null && base.in_step && (await findAffected(client, changes));
   // Counts from order_fact (one row per order, with its item and review counts) and two narrow counts.
   const {
     rows: [{ load_no: loadNo }],
-  } = await client.query<{ load_no: number }>(`
+  } = await client.query<{ load_no: number }>(
+    `
     INSERT INTO bi_load (customers, orders, order_items, payments, reviews, first_order_at, last_order_at,
                          first_purchase_month, last_purchase_month, last_purchase_month_index, write_no)
     SELECT (SELECT count(*) FROM customer)::int, o.orders, o.order_items, (SELECT count(*) FROM order_payment)::int,
-           o.reviews, o.first_order_at, o.last_order_at, p.first, p.last, p.last_index,
-           (SELECT last_value FROM bi_write_seq)
+           o.reviews, o.first_order_at, o.last_order_at, p.first, p.last, p.last_index, $1
       FROM (SELECT count(*)::int AS orders, COALESCE(sum(n_items), 0)::int AS order_items, COALESCE(sum(n_reviews), 0)::int AS reviews,
                    min(purchased_at) AS first_order_at, max(purchased_at) AS last_order_at
               FROM order_fact) o,
            (SELECT ${monthOf('min(purchased_at)')} AS first, ${monthOf('max(purchased_at)')} AS last,
                    ${monthIndexOf('max(purchased_at)')} AS last_index
               FROM order_fact WHERE is_purchase) p
-    RETURNING load_no`);
-  await client.query(
-    `INSERT INTO bi_cohort_cell (load_no, cohort, state, k, active)
-     WITH ${cohortCellsCtes(true, 'true')}
-     SELECT $1, cohort, COALESCE(grp, ''), k, active FROM cells`,
-    [loadNo],
+    RETURNING load_no`,
+    [base.write_no],
   );
+  if (delta) await moveCohortCells(client, base.prev!, loadNo);
+  else {
+    await client.query(`TRUNCATE bi_cohort_member`);
+    await client.query(`INSERT INTO bi_cohort_member (customer_id, cohort, state, months, orders, revenue) ${memberRowsSql('')}`);
+    await client.query(
+      `INSERT INTO bi_cohort_cell (load_no, cohort, state, k, active)
+       SELECT $1, cohort, state, m - cohort, count(*)::int FROM bi_cohort_member, unnest(months) m GROUP BY 2, 3, 4`,
+      [loadNo],
+    );
+  }
   // The answer rows, unsplit and by state, for every cohort (a query for the last n cohorts reads a range).
   for (const byState of [false, true]) {
     await client.query(
@@ -62,11 +112,118 @@ export async function refreshBiAggregates(client: Client): Promise<number> {
   await client.query(`
     DELETE FROM bi_model_aggregate a
      WHERE NOT EXISTS (SELECT 1 FROM customer_segment cs WHERE cs.model_version_id = a.model_version_id)`);
-  const { rows: active } = await client.query<{ id: number; snapshot_id: number | null }>(`
-    SELECT a.model_version_id AS id, a.snapshot_id FROM bi_model_aggregate a
+  const { rows: active } = await client.query<{ id: number; snapshot_id: number | null; load_no: number | null }>(`
+    SELECT a.model_version_id AS id, a.snapshot_id, a.load_no FROM bi_model_aggregate a
       JOIN model_version mv ON mv.id = a.model_version_id WHERE mv.is_active`);
-  for (const m of active) await writeLoadSummaries(client, m.id, m.snapshot_id, loadNo);
+  for (const m of active) {
+    if (delta && m.load_no === base.prev) await moveLoadSummaries(client, m.id, loadNo);
+    else await writeLoadSummaries(client, m.id, m.snapshot_id, loadNo);
+  }
+  if (delta) await client.query(`DROP TABLE bi_affected, bi_member_old, bi_member_now`);
   return loadNo;
+}
+
+/**
+ * Model `modelId`'s warehouse-dependent summaries, current for the previous load, moved to load `loadNo` by
+ * the affected customers (moveCohortCells' tables): per (month, series) their old purchase months go out and
+ * their new ones come in (active buyers, orders and revenue, exact integer and numeric sums). The counts by
+ * state read customer rows only: they hold unless customer rows were updated or deleted (an insert adds no
+ * model member); when they were, both summaries are rebuilt.
+ */
+async function moveLoadSummaries(client: Client, modelId: number, loadNo: number): Promise<void> {
+  const {
+    rows: [{ changed }],
+  } = await client.query<{ changed: boolean }>(`SELECT current_setting('segmenta.bi_customers_changed', true) = 'on' AS changed`);
+  if (changed) {
+    const { rows } = await client.query<{ snapshot_id: number | null }>(`SELECT snapshot_id FROM bi_model_aggregate WHERE model_version_id = $1`, [modelId]);
+    await writeLoadSummaries(client, modelId, rows[0].snapshot_id, loadNo);
+    return;
+  }
+  await client.query(
+    `WITH x AS (
+       SELECT customer_id, u.m, u.n, u.rev, -1 AS sign FROM bi_member_old, unnest(months, orders, revenue) u(m, n, rev)
+       UNION ALL
+       SELECT customer_id, u.m, u.n, u.rev, 1 FROM bi_member_now, unnest(months, orders, revenue) u(m, n, rev)
+     ),
+     d AS (
+       SELECT make_date(x.m / 12, x.m % 12 + 1, 1) AS month, s.series, sum(x.sign)::int AS active,
+              sum(x.sign * x.n)::int AS orders, sum(x.sign * x.rev) AS revenue
+         FROM x
+         LEFT JOIN customer_segment cs ON cs.model_version_id = $1 AND cs.customer_id = x.customer_id
+        CROSS JOIN LATERAL (VALUES ('all'), ('tier:' || cs.churn_tier), ('segment:' || cs.rfm_segment), ('cluster:' || cs.cluster_id)) s(series)
+        WHERE s.series IS NOT NULL
+        GROUP BY 1, 2
+     )
+     INSERT INTO bi_timeline_cell AS t (model_version_id, month, series, active, orders, revenue)
+     SELECT $1, month, series, active, orders, revenue FROM d WHERE active <> 0 OR orders <> 0 OR revenue <> 0
+     ON CONFLICT (model_version_id, month, series) DO UPDATE
+        SET active = t.active + EXCLUDED.active, orders = t.orders + EXCLUDED.orders, revenue = t.revenue + EXCLUDED.revenue`,
+    [modelId],
+  );
+  await client.query(`DELETE FROM bi_timeline_cell WHERE model_version_id = $1 AND active = 0`, [modelId]);
+  await client.query(`UPDATE bi_model_aggregate SET load_no = $2, built_at = now() WHERE model_version_id = $1`, [modelId, loadNo]);
+}
+
+/**
+ * bi_affected: the customers `changes` names, and the members whose state group is no longer the one they
+ * were counted in — looked for only when this transaction updated or deleted customer rows or wrote places
+ * (the trigger notes it; a new customer has no member row yet). True when moving them is the cheaper way:
+ * a delta handles each affected customer about three times (old, new, rewrite), so past a third of the
+ * members a rebuild costs less.
+ */
+async function findAffected(client: Client, changes: BiLoadChanges): Promise<boolean> {
+  await client.query(`DROP TABLE IF EXISTS pg_temp.bi_affected, pg_temp.bi_member_old, pg_temp.bi_member_now`);
+  const {
+    rows: [{ moved }],
+  } = await client.query<{ moved: boolean }>(`
+    SELECT COALESCE(current_setting('segmenta.bi_customers_changed', true) = 'on', false)
+           OR COALESCE(current_setting('segmenta.bi_places_changed', true) = 'on', false) AS moved`);
+  await client.query(`
+    CREATE TEMP TABLE bi_affected ON COMMIT DROP AS
+    SELECT c FROM (${changes.customersSql}) x(c) WHERE c IS NOT NULL
+    ${moved ? `UNION
+    SELECT m.customer_id FROM bi_cohort_member m JOIN customer c ON c.id = m.customer_id
+      LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix
+     WHERE m.state <> COALESCE(${COHORT_STATE}, '')` : 'GROUP BY c'}`);
+  await client.query(`ANALYZE bi_affected`);
+  // Members are counted only as far as the comparison needs (a small load reads a few rows, not the table).
+  const {
+    rows: [{ ok }],
+  } = await client.query<{ ok: boolean }>(`
+    WITH a AS (SELECT count(*) * 3 AS need FROM bi_affected)
+    SELECT (SELECT count(*) FROM (SELECT 1 FROM bi_cohort_member LIMIT (SELECT need FROM a)) m) >= (SELECT need FROM a) AS ok`);
+  return ok;
+}
+
+/**
+ * Load `loadNo`'s cohort cells as load `prev`'s plus the change of the affected customers: those `changes`
+ * names and the members whose state group is no longer the one they were counted in. Their member rows are
+ * replaced by what order_fact and customer say now; the old and new ones stay in bi_member_old and
+ * bi_member_now (and the customers in bi_affected) for the model summaries, to the end of the refresh.
+ */
+async function moveCohortCells(client: Client, prev: number, loadNo: number): Promise<void> {
+  await client.query(`
+    CREATE TEMP TABLE bi_member_old ON COMMIT DROP AS
+    SELECT * FROM bi_cohort_member WHERE customer_id IN (SELECT c FROM bi_affected)`);
+  await client.query(`
+    CREATE TEMP TABLE bi_member_now ON COMMIT DROP AS
+    ${memberRowsSql('AND customer_id IN (SELECT c FROM bi_affected)')}`);
+  await client.query(
+    `WITH d AS (
+       SELECT cohort, state, m - cohort AS k, sum(sign)::int AS delta
+         FROM (SELECT cohort, state, months, -1 AS sign FROM bi_member_old
+               UNION ALL SELECT cohort, state, months, 1 FROM bi_member_now) x, unnest(months) m
+        GROUP BY 1, 2, 3
+     )
+     INSERT INTO bi_cohort_cell (load_no, cohort, state, k, active)
+     SELECT $2, COALESCE(o.cohort, d.cohort), COALESCE(o.state, d.state), COALESCE(o.k, d.k), COALESCE(o.active, 0) + COALESCE(d.delta, 0)
+       FROM (SELECT cohort, state, k, active FROM bi_cohort_cell WHERE load_no = $1) o
+       FULL JOIN d ON d.cohort = o.cohort AND d.state = o.state AND d.k = o.k
+      WHERE COALESCE(o.active, 0) + COALESCE(d.delta, 0) <> 0`,
+    [prev, loadNo],
+  );
+  await client.query(`DELETE FROM bi_cohort_member WHERE customer_id IN (SELECT c FROM bi_affected)`);
+  await client.query(`INSERT INTO bi_cohort_member (customer_id, cohort, state, months, orders, revenue) SELECT * FROM bi_member_now`);
 }
 
 /**

@@ -62,3 +62,20 @@ export class BiCohortRow {
   @JoinColumn({ name: 'load_no', foreignKeyConstraintName: 'bi_cohort_row_load_no_fkey' })
   load: Relation<BiLoad>;
 }
+
+/**
+ * What one customer adds to the load's summaries, as of the newest load: its cohort (month index of its first
+ * purchase), its state group ('' for none), every month index with a purchase (in no particular order), and
+ * at the same positions that month's purchase orders and revenue. Written with the summaries, so that a load can take a touched customer's old
+ * contribution out of them.
+ */
+@Entity('bi_cohort_member')
+export class BiCohortMember {
+  @PrimaryColumn('integer', { name: 'customer_id', primaryKeyConstraintName: 'bi_cohort_member_pkey' }) customerId: number;
+  @Column('integer') cohort: number;
+  @Column('text') state: string;
+  @Column('integer', { array: true }) months: number[];
+  /** Per month of `months`: its purchase orders and their revenue (the sum of their values, NULLs as 0). */
+  @Column('integer', { array: true }) orders: number[];
+  @Column('numeric', { array: true }) revenue: string[];
+}

@@ -1,4 +1,4 @@
-import { BiCohortCell, BiCohortRow, BiLoad } from './bi-load.entity';
+import { BiCohortCell, BiCohortMember, BiCohortRow, BiLoad } from './bi-load.entity';
 import { Customer } from './customer.entity';
 import { CustomerAccount } from './customer-account.entity';
 import { Geolocation } from './geolocation.entity';
@@ -13,8 +13,8 @@ import { SeedTruth } from './seed-truth.entity';
 import { Seller } from './seller.entity';
 import { TransactionLine } from './transaction-line.entity';
 
-export { BiCohortCell, BiCohortRow, BiLoad, Customer, CustomerAccount, Geolocation, Order, OrderFact, OrderItem, OrderPayment, OrderReview, Product, ProductCategory, SeedTruth, Seller, TransactionLine };
+export { BiCohortCell, BiCohortMember, BiCohortRow, BiLoad, Customer, CustomerAccount, Geolocation, Order, OrderFact, OrderItem, OrderPayment, OrderReview, Product, ProductCategory, SeedTruth, Seller, TransactionLine };
 
 export const warehouseEntities = [
-  BiLoad, BiCohortCell, BiCohortRow, Customer, CustomerAccount, Geolocation, Order, OrderFact, OrderItem, OrderPayment, OrderReview, Product, ProductCategory, SeedTruth, Seller, TransactionLine,
+  BiLoad, BiCohortCell, BiCohortMember, BiCohortRow, Customer, CustomerAccount, Geolocation, Order, OrderFact, OrderItem, OrderPayment, OrderReview, Product, ProductCategory, SeedTruth, Seller, TransactionLine,
 ];

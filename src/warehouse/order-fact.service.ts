@@ -23,6 +23,11 @@ export const ORDER_FACT_COLUMNS = [
   'last_review_at', 'item_categories', 'purchase_day_no', 'n_categories', 'top_category',
 ] as const;
 
+/** A caller's phase clock: the refresh marks where the order facts end and the summaries begin. */
+export interface Laps {
+  lap(name: string): void;
+}
+
 /** Working memory for the per-order hash aggregates and index builds of a large refresh (local to the transaction). */
 const REFRESH_WORK_MEM = '512MB';
 const REFRESH_MAINTENANCE_WORK_MEM = '256MB';
@@ -117,6 +122,8 @@ export async function rebuildOrderFacts(client: PoolClient): Promise<number> {
 
 /** The temporary table of customers whose purchase days a partial refresh renumbers. */
 const RENUMBER = 'order_fact_renumber';
+/** The temporary table of customers whose order_fact rows a partial refresh wrote or deleted. */
+const TOUCHED = 'order_fact_touched';
 
 /**
  * Rewrites the order_fact rows of the orders that `orderIdsSql` selects (a SELECT of one text column of
@@ -128,14 +135,14 @@ const RENUMBER = 'order_fact_renumber';
  * which is right for a customer whose every row is new; a customer who keeps rows outside the refresh is
  * renumbered whole afterwards (rows whose number did not change are not written). `customersSql` (a SELECT of
  * one integer column) names more customers who may need it: those whose orders the caller deleted, which took
- * their order_fact rows with them. When anything changed, the BI summaries follow in the same transaction
- * (refreshBiAggregates).
+ * their order_fact rows with them. The BI summaries follow in the same transaction (refreshBiAggregates), moved
+ * by the customers whose rows changed.
  */
 export async function refreshOrderFacts(
   client: PoolClient,
   orderIdsSql: string,
   params: unknown[] = [],
-  opts: { distinct?: boolean; customersSql?: string } = {},
+  opts: { distinct?: boolean; customersSql?: string; clock?: Laps } = {},
 ): Promise<number> {
   await client.query(`DROP TABLE IF EXISTS pg_temp.${SCOPE}, pg_temp.${RENUMBER}`);
   // No key: the scope is only ever hashed. Ids must be distinct (they are joined to orders): made so here unless
@@ -149,7 +156,11 @@ export async function refreshOrderFacts(
   const extra = opts.customersSql
     ? (await client.query(`INSERT INTO ${RENUMBER} SELECT c FROM (${opts.customersSql}) x(c) WHERE c IS NOT NULL`)).rowCount ?? 0
     : 0;
-  if (!scoped.rowCount && !extra) return 0;
+  if (!scoped.rowCount && !extra) {
+    // Nothing to re-sum; the caller's other writes (customers, places) still move the summaries.
+    await refreshBiAggregates(client, { customersSql: 'SELECT NULL::int WHERE false' });
+    return 0;
+  }
   await client.query(`ANALYZE ${SCOPE}`);
   return withWorkMem(client, async () => {
     // Candidates: the customers who lost rows here, own the refreshed orders, or were named by the caller.
@@ -157,6 +168,9 @@ export async function refreshOrderFacts(
       WITH gone AS (DELETE FROM order_fact f USING ${SCOPE} s WHERE f.order_id = s.id RETURNING f.customer_id)
       INSERT INTO ${RENUMBER} SELECT customer_id FROM gone
       UNION ALL SELECT o.customer_id FROM orders o JOIN ${SCOPE} s ON s.id = o.id`);
+    // Every one of them may count differently in the summaries, renumbered or not.
+    await client.query(`DROP TABLE IF EXISTS pg_temp.${TOUCHED}`);
+    await client.query(`CREATE TEMP TABLE ${TOUCHED} ON COMMIT DROP AS SELECT DISTINCT customer_id FROM ${RENUMBER}`);
     // Those who still have rows now (rows outside the refresh) are renumbered after the insert; the rest need not be.
     await client.query(`
       DELETE FROM ${RENUMBER} r WHERE NOT EXISTS (SELECT 1 FROM order_fact f WHERE f.customer_id = r.customer_id)`);
@@ -167,7 +181,10 @@ export async function refreshOrderFacts(
         FROM (SELECT order_id, ${DAY_NO} AS day_no FROM order_fact WHERE customer_id IN (SELECT customer_id FROM ${RENUMBER})) r
        WHERE r.order_id = f.order_id AND f.purchase_day_no IS DISTINCT FROM r.day_no`);
     await client.query(`DROP TABLE ${SCOPE}, ${RENUMBER}`);
-    await refreshBiAggregates(client);
+    opts.clock?.lap('order facts');
+    await refreshBiAggregates(client, { customersSql: `SELECT customer_id FROM ${TOUCHED}` });
+    opts.clock?.lap('summaries');
+    await client.query(`DROP TABLE ${TOUCHED}`);
     return res.rowCount ?? 0;
   });
 }
@@ -182,7 +199,7 @@ export async function refreshOrderFacts(
  * whole, as in refreshOrderFacts, and the BI summaries are rebuilt. Inside the caller's transaction; returns the
  * number of rows written.
  */
-export async function insertLineOrderFacts(client: PoolClient, ordersSql: string): Promise<number> {
+export async function insertLineOrderFacts(client: PoolClient, ordersSql: string, clock?: Laps): Promise<number> {
   await client.query(`DROP TABLE IF EXISTS pg_temp.${RENUMBER}`);
   await client.query(`CREATE TEMP TABLE ${RENUMBER} ON COMMIT DROP AS
     SELECT DISTINCT n.customer_id FROM (${ordersSql}) n (order_id, customer_id)
@@ -210,8 +227,11 @@ export async function insertLineOrderFacts(client: PoolClient, ordersSql: string
        WHERE r.order_id = f.order_id AND f.purchase_day_no IS DISTINCT FROM r.day_no`);
   }
   await client.query(`DROP TABLE ${RENUMBER}`);
-  // The warehouse's summaries follow its facts, in the same transaction (bi-aggregates.service.ts).
-  await refreshBiAggregates(client);
+  // The warehouse's summaries follow its facts, in the same transaction (bi-aggregates.service.ts); only the
+  // new orders' customers count differently.
+  clock?.lap('order facts');
+  await refreshBiAggregates(client, { customersSql: `SELECT customer_id FROM (${ordersSql}) n (order_id, customer_id)` });
+  clock?.lap('summaries');
   return res.rowCount ?? 0;
 }
 

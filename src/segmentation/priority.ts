@@ -13,11 +13,16 @@
  *
  * The recommended action follows the money. Against the population (member-weighted means):
  *   low value   — mean value if retained below LOW_VALUE × the population's:
- *                   at risk → let go (low value even if retained), else nurture (grow them cheaply)
- *   valuable    — at risk (churn ≥ AT_RISK):
+ *                   churn ≥ AT_RISK → let go (low value even if retained), else nurture (grow them cheaply)
+ *   valuable    — at risk: churn ≥ AT_RISK, or the segment holds at least an average segment's share of the
+ *                 value at risk of its kind (1 / number of segments):
  *                   most likely gone (churn ≥ GONE) and lapsed (recency above the population's) → win-back
  *                   otherwise (still buying)                                                     → retain
  *                 not at risk → upsell
+ * The share clause is what makes "act on the top rows first" true: a valuable segment with a modest rate can still
+ * hold the largest pile of money being lost (the best customers of a store, a few of whom leave each horizon), and
+ * that money is kept by retaining them, not by selling them more. The top-ranked segment always holds at least the
+ * average share, so it never carries a growth action unless its members are of low value.
  * upsell and nurture are growth actions: the board marks them so, since their value at risk is small by design.
  */
 export const AT_RISK = 1 / 3;
@@ -85,17 +90,19 @@ export function prioritize(segments: SegmentStats[]): SegmentPriority[] {
   const popRecency = recN ? withRec.reduce((a, s) => a + (s.avgRecencyDays as number) * s.size, 0) / recN : 0;
 
   const totalAtRisk = segments.reduce((a, s) => a + s.valueAtRisk, 0);
+  const fairShare = segments.length ? 1 / segments.length : 0;
   const out = segments.map((s): SegmentPriority => {
     const meanValue = s.size ? s.valueIfRetainedTotal / s.size : 0;
     const share = totalAtRisk > 0 ? s.valueAtRisk / totalAtRisk : 0;
+    const material = totalAtRisk > 0 && share >= fairShare;
     const risky = s.churnRisk >= AT_RISK;
     const lowValue = meanValue < LOW_VALUE * popValue;
     const lapsed = s.avgRecencyDays !== null && s.avgRecencyDays > popRecency;
     const action: RecommendedAction = lowValue
       ? risky ? 'let go' : 'nurture'
-      : risky ? (s.churnRisk >= GONE && lapsed ? 'win-back' : 'retain') : 'upsell';
+      : risky || material ? (s.churnRisk >= GONE && lapsed ? 'win-back' : 'retain') : 'upsell';
     const reason =
-      `value at risk ${money(s.valueAtRisk)} (${pct(share)} of all); churn ${pct(s.churnRisk)} vs ${pct(popRisk)} overall; ` +
+      `value at risk ${money(s.valueAtRisk)} (${pct(share)} of all${material ? `, at least an average segment's ${pct(fairShare)}` : ''}); churn ${pct(s.churnRisk)} vs ${pct(popRisk)} overall; ` +
       `value if retained ${money(meanValue)} per customer vs ${money(popValue)}` +
       (s.avgRecencyDays !== null ? `; last purchase ${s.avgRecencyDays.toFixed(0)} days ago vs ${popRecency.toFixed(0)}` : '');
     return { key: s.key, valueAtRisk: s.valueAtRisk, priorityScore: share, priorityRank: 0, action, reason };

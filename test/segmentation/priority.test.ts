@@ -44,6 +44,17 @@ describe('prioritize', () => {
     expect(a['one-timers']).toBe('let go');
   });
 
+  it('retains a valuable segment with a modest rate that holds the largest pile of money at risk, so the top row is never a growth action', () => {
+    // champions: churn .2 < 1/3, but 0.2 × 900,000 = 180,000 is 47% of all value at risk (average share 1/3)
+    const p = prioritize([seg('champions', 500, 0.2, 900_000, 15), seg('lapsed', 300, 0.9, 150_000, 250), seg('steady', 500, 0.1, 600_000, 30)]);
+    const top = [...p].sort((a, b) => a.priorityRank - b.priorityRank)[0];
+    expect(top.key).toBe('champions');
+    expect(top.action).toBe('retain');
+    expect(top.reason).toContain("at least an average segment's 33%");
+    // steady: 0.1 × 600,000 = 60,000 is 16% — below the average share, healthy and valuable: growth
+    expect(p.find((s) => s.key === 'steady')!.action).toBe('upsell');
+  });
+
   it('quotes its numbers in the reason', () => {
     const r = prioritize(segs).find((s) => s.key === 'lapsed-vip')!.reason;
     expect(r).toContain('value at risk 40000');

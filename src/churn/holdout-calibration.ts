@@ -6,19 +6,31 @@ import { sigmoid } from './special-functions';
 /**
  * Holdout calibration of churnProbability = P(no purchase within the horizon), learned on the store's own history.
  *
- * The churn model is fitted as of (as-of − horizon) on the purchases before that split; its P(no purchase) is then
- * compared with what happened in the following horizon, which the store has already seen. A logistic map on
- * [1, logit p, log(1 + recency), log(1 + x)] is fitted to those outcomes (recency = T − t_x in weeks, x = repeat
- * purchase days) and applied to the model fitted at as-of, whose customers stand in the same relation to their
- * next horizon. Three terms and a ridge keep it low-dimensional and smooth, so it cannot fit noise; with the
- * identity (0, 1, 0, 0) it returns the model's own probability. It corrects what the model gets systematically
- * wrong on this store (e.g. a dropout process that silence identifies badly), and nothing is tuned to one data set.
+ * The churn model is fitted as of a split one calibration horizon h before as-of, on the purchases before it; what
+ * happened in the following h the store has already seen. The model's P(no purchase within t) is
+ * 1 − P(alive) · (1 − S(t)), S(t) = P(silent for t | alive) = ((α + T)/(α + T + t))^(r + x). The map recalibrates
+ * P(alive) only — logit P'(alive) = w · [1, logit P(alive), log(1 + recency weeks), log(1 + x)] — fitted by maximum
+ * likelihood to the silence observed in h, and keeps the model's S(t). Dropout is what silence identifies badly
+ * (a → 0 fits, one-time buyers), and P(alive) does not depend on the horizon, so a map learned over h carries to
+ * the product's horizon: when the history before as-of is shorter than two horizons, h is half of it. Three terms
+ * and a ridge keep it low-dimensional and smooth; the identity (0, 1, 0, 0) returns the model's own probability.
  *
- * Learned only when the split has enough customers of both outcomes (otherwise null, with the reason). Newton's
- * method starts from the identity, so the map's penalised log loss on the split is never above the model's own.
- * Not yet applied by the train pipeline.
+ * Learned only when the split has enough customers of both outcomes (otherwise null, with the reason). Fisher
+ * scoring starts from the identity and only accepts steps that lower the penalised log loss on the split.
  */
 export const MIN_CALIBRATION_CUSTOMERS = 500;
+/** Shortest calibration horizon worth learning from (days). */
+export const MIN_CALIBRATION_HORIZON_DAYS = 14;
+
+/**
+ * The calibration horizon h for a store with `historyDays` of purchases before as-of: the product's horizon when
+ * the history holds two of them (one to fit on, one to observe), else half the history, so the split keeps as
+ * much history to fit on as it has future to observe; null when that is under MIN_CALIBRATION_HORIZON_DAYS.
+ */
+export function calibrationHorizonDays(historyDays: number, horizonDays: number): number | null {
+  const h = historyDays >= 2 * horizonDays ? horizonDays : Math.floor(historyDays / 2);
+  return h >= MIN_CALIBRATION_HORIZON_DAYS ? h : null;
+}
 export const MIN_CALIBRATION_OUTCOMES = 50;
 const RIDGE = 1e-3;
 const P_CLIP = 1e-9;
@@ -38,7 +50,7 @@ export interface HoldoutMetrics {
 }
 
 export interface ChurnCalibration {
-  method: 'logistic';
+  method: 'alive-logistic';
   features: string[];
   coefficients: number[];
   horizonDays: number;
@@ -53,63 +65,84 @@ export interface ChurnCalibration {
 
 export type CalibrationResult = { calibration: ChurnCalibration; reason: string } | { calibration: null; reason: string };
 
-const FEATURES = ['intercept', 'logit P(no purchase)', 'log(1 + recency weeks)', 'log(1 + repeat purchase days)'];
+const FEATURES = ['intercept', 'logit P(alive)', 'log(1 + recency weeks)', 'log(1 + repeat purchase days)'];
 
 function features(p: number, x: number, tx: number, T: number): [number, number, number, number] {
   const q = min(max(p, P_CLIP), 1 - P_CLIP);
   return [1, log(q) - log1p(-q), log1p(max(T - tx, 0)), log1p(x)];
 }
 
-/** The calibrated probability for each customer: the map applied to the model's P(no purchase). */
-export function applyCalibration(cal: Pick<ChurnCalibration, 'coefficients'>, p: ArrayLike<number>, data: { x: ArrayLike<number>; tx: ArrayLike<number>; T: ArrayLike<number> }): Float64Array {
-  const out = new Float64Array(p.length);
+/**
+ * The calibrated P(no purchase within t) = 1 − P'(alive) · (1 − S(t)) for each customer, from the model's P(alive)
+ * and S(t) (see survivalIfAlive).
+ */
+export function applyCalibration(
+  cal: Pick<ChurnCalibration, 'coefficients'>,
+  pAlive: ArrayLike<number>,
+  silentIfAlive: ArrayLike<number>,
+  data: { x: ArrayLike<number>; tx: ArrayLike<number>; T: ArrayLike<number> },
+): Float64Array {
+  const out = new Float64Array(pAlive.length);
   const w = cal.coefficients;
-  for (let i = 0; i < p.length; i++) {
-    const f = features(p[i], data.x[i], data.tx[i], data.T[i]);
-    out[i] = sigmoid(w[0] * f[0] + w[1] * f[1] + w[2] * f[2] + w[3] * f[3]);
+  for (let i = 0; i < pAlive.length; i++) {
+    const f = features(pAlive[i], data.x[i], data.tx[i], data.T[i]);
+    out[i] = 1 - sigmoid(w[0] * f[0] + w[1] * f[1] + w[2] * f[2] + w[3] * f[3]) * (1 - silentIfAlive[i]);
   }
   return out;
 }
 
-/** Ridge-penalised logistic regression by Newton's method (4 coefficients; the intercept is not penalised). */
-export function fitLogistic(X: number[][], y: ArrayLike<number>, start: number[]): number[] {
+/** S(t) = P(no purchase in t | alive at T) = ((α + T)/(α + T + t))^(r + x) (λ's Gamma posterior). */
+export function survivalIfAlive(p: { r: number; alpha: number }, t: number, data: { x: ArrayLike<number>; T: ArrayLike<number> }): Float64Array {
+  const out = new Float64Array(data.x.length);
+  for (let i = 0; i < out.length; i++) out[i] = exp(-(p.r + data.x[i]) * log1p(t / (p.alpha + data.T[i])));
+  return out;
+}
+
+/**
+ * Ridge-penalised maximum likelihood of P(buy) = σ(w·f) · (1 − S) by Fisher scoring (the intercept is not
+ * penalised); with S = 0 it is logistic regression. Steps are halved until the penalised loss does not rise.
+ */
+export function fitAliveMap(X: Float64Array, silent: ArrayLike<number>, S: ArrayLike<number>, start: number[]): number[] {
   const d = start.length;
-  let w = start.slice();
-  const n = X.length;
+  const n = S.length;
+  const eta = (v: number[], i: number) => {
+    let z = 0;
+    for (let j = 0; j < d; j++) z += v[j] * X[i * d + j];
+    return z;
+  };
   const loss = (v: number[]) => {
     let s = 0;
     for (let i = 0; i < n; i++) {
-      let z = 0;
-      for (let j = 0; j < d; j++) z += v[j] * X[i][j];
-      // −log σ(z) for y = 1, −log σ(−z) for y = 0.
-      s += y[i] ? log1p(exp(-z)) : log1p(exp(z));
+      const q = min(max(sigmoid(eta(v, i)) * (1 - S[i]), 1e-15), 1 - 1e-15);
+      s -= silent[i] ? log1p(-q) : log(q);
     }
-    for (let j = 1; j < d; j++) s += 0.5 * RIDGE * n * v[j] * v[j];
+    for (let j = 1; j < d; j++) s += 0.5 * RIDGE * n * (v[j] - start[j]) ** 2;
     return s;
   };
+  let w = start.slice();
   let current = loss(w);
   for (let iter = 0; iter < 50; iter++) {
     const g = new Array(d).fill(0);
     const H = Array.from({ length: d }, () => new Array(d).fill(0));
     for (let i = 0; i < n; i++) {
-      let z = 0;
-      for (let j = 0; j < d; j++) z += w[j] * X[i][j];
-      const pi = sigmoid(z);
-      const r = pi - (y[i] ? 1 : 0);
-      const h = max(pi * (1 - pi), 1e-12);
+      const sg = sigmoid(eta(w, i));
+      const q = min(max(sg * (1 - S[i]), 1e-15), 1 - 1e-15);
+      const dq = sg * (1 - sg) * (1 - S[i]);
+      const b = silent[i] ? 0 : 1;
+      const r = -((b - q) / (q * (1 - q))) * dq;
+      const h = (dq * dq) / (q * (1 - q));
       for (let j = 0; j < d; j++) {
-        g[j] += r * X[i][j];
-        for (let k = 0; k <= j; k++) H[j][k] += h * X[i][j] * X[i][k];
+        g[j] += r * X[i * d + j];
+        for (let k = 0; k <= j; k++) H[j][k] += h * X[i * d + j] * X[i * d + k];
       }
     }
     for (let j = 1; j < d; j++) {
-      g[j] += RIDGE * n * w[j];
+      g[j] += RIDGE * n * (w[j] - start[j]);
       H[j][j] += RIDGE * n;
     }
     for (let j = 0; j < d; j++) for (let k = j + 1; k < d; k++) H[j][k] = H[k][j];
     const step = solve(H, g);
     if (!step) break;
-    // Damped Newton: halve the step until the penalised loss does not increase.
     let t = 1;
     let next = w;
     let nextLoss = Infinity;
@@ -177,13 +210,15 @@ export function fitHoldoutCalibration(split: HoldoutState, o: { model: Transacti
   } catch (e) {
     return { calibration: null, reason: `not calibrated: the model could not be fitted one horizon before as-of (${(e as Error).message})` };
   }
-  const p = model.probNoPurchaseWithinMany(o.horizonDays / 7, data);
+  const pAlive = model.pAliveMany(data);
+  const S = survivalIfAlive(model.params, o.horizonDays / 7, data);
+  const p = Float64Array.from(pAlive, (a, i) => 1 - a * (1 - S[i]));
   if (!p.every(Number.isFinite)) return { calibration: null, reason: 'not calibrated: the split fit gives non-finite probabilities' };
-  const X = Array.from(p, (v, i) => features(v, data.x[i], data.tx[i], data.T[i]));
-  const identity = [0, 1, 0, 0];
-  const coefficients = fitLogistic(X, silent, identity);
+  const X = new Float64Array(n * 4);
+  for (let i = 0; i < n; i++) X.set(features(pAlive[i], data.x[i], data.tx[i], data.T[i]), i * 4);
+  const coefficients = fitAliveMap(X, silent, S, [0, 1, 0, 0]);
   const cal: ChurnCalibration = {
-    method: 'logistic',
+    method: 'alive-logistic',
     features: FEATURES,
     coefficients,
     horizonDays: o.horizonDays,
@@ -191,10 +226,10 @@ export function fitHoldoutCalibration(split: HoldoutState, o: { model: Transacti
     silentShare: nSilent / n,
     splitFit: { kind: model.params.kind, r: model.params.r, alpha: model.params.alpha, a: model.params.a, b: model.params.b },
     before: metricsOf(p, silent),
-    after: metricsOf(applyCalibration({ coefficients }, p, data), silent),
+    after: metricsOf(applyCalibration({ coefficients }, pAlive, S, data), silent),
   };
   return {
     calibration: cal,
-    reason: `calibrated on the ${n} customers one horizon before as-of: ECE ${cal.before.ece.toFixed(3)} → ${cal.after.ece.toFixed(3)}, AUC ${cal.before.auc.toFixed(3)} → ${cal.after.auc.toFixed(3)} (in-sample)`,
+    reason: `calibrated over ${o.horizonDays} days on the ${n} customers before the split: ECE ${cal.before.ece.toFixed(3)} → ${cal.after.ece.toFixed(3)}, AUC ${cal.before.auc.toFixed(3)} → ${cal.after.auc.toFixed(3)} (in-sample)`,
   };
 }

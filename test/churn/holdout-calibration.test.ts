@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BgNbdModel, rfmSummary } from '../../src/churn';
-import { applyCalibration, fitHoldoutCalibration, type HoldoutState } from '../../src/churn/holdout-calibration';
+import { applyCalibration, calibrationHorizonDays, fitHoldoutCalibration, survivalIfAlive, type HoldoutState } from '../../src/churn/holdout-calibration';
 
 /**
  * The holdout calibration of P(no purchase within the horizon) (src/churn/holdout-calibration.ts), on the committed
@@ -39,15 +39,19 @@ describe('holdout calibration of P(no purchase)', () => {
     console.log(r.reason, c.coefficients.map((v) => +v.toFixed(3)));
     expect(c.customers).toBe(600);
     expect(c.coefficients).toHaveLength(4);
-    // Newton from the identity: the map's log loss on the split is not above the model's own (ridge aside).
+    // Fisher scoring from the identity: the map's log loss on the split is not above the model's own (ridge aside).
     const s = stateAt('1997-07-02', 90);
-    const p = BgNbdModel.fromParams(c.splitFit).probNoPurchaseWithinMany(90 / 7, s);
-    const q = applyCalibration(c, p, s);
+    const m = BgNbdModel.fromParams(c.splitFit);
+    const S = survivalIfAlive(m.params, 90 / 7, s);
+    const pAlive = m.pAliveMany(s);
+    const p = Float64Array.from(pAlive, (a, i) => 1 - a * (1 - S[i]));
+    const q = applyCalibration(c, pAlive, S, s);
     const logLoss = (v: ArrayLike<number>) =>
       Array.from(v).reduce((a, pi, i) => a - Math.log(Math.min(Math.max(s.boughtAfter[i] ? 1 - pi : pi, 1e-12), 1)), 0) / v.length;
     expect(logLoss(q)).toBeLessThanOrEqual(logLoss(p) + 1e-3);
-    // Higher model churn stays higher churn: the map is increasing in logit p.
+    // A customer more likely alive by the model stays more likely alive: the map increases in logit P(alive).
     expect(c.coefficients[1]).toBeGreaterThan(0);
+    expect(c.method).toBe('alive-logistic');
   });
 
   it('falls back, and says why, when the history before the split is too short', () => {
@@ -57,8 +61,15 @@ describe('holdout calibration of P(no purchase)', () => {
   });
 
   it('the identity map returns the model’s own probability', () => {
-    const p = [0.01, 0.3, 0.5, 0.97];
-    const q = applyCalibration({ coefficients: [0, 1, 0, 0] }, p, { x: [0, 1, 2, 3], tx: [0, 1, 2, 3], T: [5, 6, 7, 8] });
-    q.forEach((v, i) => expect(v).toBeCloseTo(p[i], 12));
+    const pAlive = [0.01, 0.3, 0.5, 0.97];
+    const S = [0.2, 0.5, 0.9, 0.99];
+    const q = applyCalibration({ coefficients: [0, 1, 0, 0] }, pAlive, S, { x: [0, 1, 2, 3], tx: [0, 1, 2, 3], T: [5, 6, 7, 8] });
+    q.forEach((v, i) => expect(v).toBeCloseTo(1 - pAlive[i] * (1 - S[i]), 12));
+  });
+
+  it('calibrates over the product’s horizon when the history holds two, else over half the history', () => {
+    expect(calibrationHorizonDays(400, 90)).toBe(90);
+    expect(calibrationHorizonDays(273, 273)).toBe(136);
+    expect(calibrationHorizonDays(20, 90)).toBeNull();
   });
 });

@@ -3,6 +3,8 @@ import { BgNbdModel } from '../../churn/bgnbd';
 import { fallbackEstimates } from '../../churn/churn-fallback';
 import { fitEmpiricalRepeat } from '../../churn/empirical-repeat';
 import { decideFit } from '../../churn/fit-rules';
+import { calibrationHorizonDays } from '../../churn/holdout-calibration';
+import type { CalibrationSplit } from '../../churn/churn-fit';
 import { rocAuc } from '../../churn/metrics';
 import { withClient } from '../../db/data-source';
 import type { ChurnEstimates, ChurnInputs, ChurnModelInfo } from './churn.step';
@@ -72,12 +74,13 @@ export async function estimateChurn(
 ): Promise<{ churn: { info: ChurnModelInfo; estimates: ChurnEstimates } | null; churnError: string | null }> {
   let fitted: { info: ChurnModelInfo; estimates: ChurnEstimates } | null = null;
   let fitError: string | null = null;
+  const split = await loadSplitState(ds, asOf, o.horizonDays);
+  const calibrationSplit = await loadCalibrationSplit(ds, asOf, o.horizonDays, split);
   try {
-    fitted = await fitChurnOffThread(inputs, o);
+    fitted = await fitChurnOffThread(inputs, o, calibrationSplit);
   } catch (e) {
     fitError = (e as Error).message;
   }
-  const split = await loadSplitState(ds, asOf, o.horizonDays);
   let holdoutAuc: number | null = null;
   if (fitted && split.x.length > 0) {
     const silent = Array.from(split.boughtAfter, (b) => 1 - b);
@@ -94,7 +97,10 @@ export async function estimateChurn(
   const repeatCustomers = inputs.x.reduce((a, v) => a + (v > 0 ? 1 : 0), 0);
   const decision = decideFit({ customers: inputs.x.length, repeatCustomers, transaction: fitted?.info.transaction ?? null, holdoutAuc, fitError });
   if (decision.use === 'model' && fitted) {
-    return { churn: { info: { ...fitted.info, source: 'bg_nbd', decision: { ...decision, holdoutAuc } }, estimates: fitted.estimates }, churnError: null };
+    // The calibration's verdict joins the reason, which the API serves as activeModel.churnModel.decision.
+    const cal = fitted.info.calibration;
+    const served = cal ? { ...decision, reason: `${decision.reason}; churn probability ${cal.reason}` } : decision;
+    return { churn: { info: { ...fitted.info, source: 'bg_nbd', decision: { ...served, holdoutAuc } }, estimates: fitted.estimates }, churnError: null };
   }
   if (split.x.length < MIN_SPLIT_CUSTOMERS) {
     return { churn: null, churnError: `${decision.reason}; and only ${split.x.length} customers bought before the time split (< ${MIN_SPLIT_CUSTOMERS}), so risk comes from RFM tiers` };
@@ -119,4 +125,22 @@ export async function estimateChurn(
     empirical: table,
   };
   return { churn: { info, estimates }, churnError: null };
+}
+
+/**
+ * The split the churn probability is calibrated on (src/churn/holdout-calibration.ts): one calibration horizon
+ * before as-of, that horizon being the product's when the store's history holds two of them and half the history
+ * otherwise. The time split of the holdout check is reused when the horizons agree.
+ */
+async function loadCalibrationSplit(ds: DataSource, asOf: Date, horizonDays: number, split: SplitState): Promise<CalibrationSplit> {
+  const [row] = await withClient(ds, (c) =>
+    c.query<{ days: number | null }>({
+      text: `SELECT (EXTRACT(EPOCH FROM ($1::timestamptz - min(purchased_at))) / 86400)::float8 AS days FROM order_fact WHERE is_purchase AND purchased_at < $1`,
+      values: [asOf],
+    }),
+  ).then((r) => r.rows);
+  const historyDays = row?.days ?? 0;
+  const h = calibrationHorizonDays(historyDays, horizonDays);
+  if (h === null) return { state: null, reason: `not calibrated: ${Math.floor(historyDays)} days of history before as-of are too few for a calibration horizon` };
+  return { state: h === horizonDays ? split : await loadSplitState(ds, asOf, h), horizonDays: h };
 }

@@ -183,7 +183,7 @@ function solve(A: number[][], b: number[]): number[] | null {
   return out;
 }
 
-function metricsOf(p: ArrayLike<number>, silent: number[]): HoldoutMetrics {
+function metricsOf(p: ArrayLike<number>, silent: Uint8Array): HoldoutMetrics {
   const c = calibrationOf(p, silent);
   return { auc: rocAuc(p, silent), ece: c.ece, brier: c.brier };
 }
@@ -194,9 +194,14 @@ function metricsOf(p: ArrayLike<number>, silent: number[]): HoldoutMetrics {
  */
 export function fitHoldoutCalibration(split: HoldoutState, o: { model: TransactionModelKind; horizonDays: number }): CalibrationResult {
   const n = split.x.length;
-  const silent: number[] = Array.from(split.boughtAfter, (b) => (b ? 0 : 1));
-  const nSilent = silent.reduce((a, v) => a + v, 0);
-  const repeat = Array.from(split.x).filter((v) => v > 0).length;
+  const silent = new Uint8Array(n);
+  let nSilent = 0;
+  let repeat = 0;
+  for (let i = 0; i < n; i++) {
+    silent[i] = split.boughtAfter[i] ? 0 : 1;
+    nSilent += silent[i];
+    if (split.x[i] > 0) repeat++;
+  }
   if (n < MIN_CALIBRATION_CUSTOMERS || nSilent < MIN_CALIBRATION_OUTCOMES || n - nSilent < MIN_CALIBRATION_OUTCOMES || repeat === 0) {
     return {
       calibration: null,

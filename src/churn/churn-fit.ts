@@ -109,7 +109,7 @@ export function fitChurn(
   if (split) {
     const res = split.state === null ? { calibration: null, reason: split.reason } : fitHoldoutCalibration(split.state, { model: o.model, horizonDays: split.horizonDays });
     if (res.calibration) {
-      const calibrated = applyCalibration(res.calibration, pAlive, survivalIfAlive(primary.params, o.horizonDays / 7, data), data);
+      const calibrated = applyCalibration(res.calibration, pAlive, survivalIfAlive(primary.params, o.horizonDays / 7, data), { ...data, aov: inp.aov });
       const applied = calibrated.every(Number.isFinite);
       if (applied) churnProbability = calibrated;
       calibration = { applied, reason: applied ? res.reason : `${res.reason}, but not applied: non-finite on this fit`, map: res.calibration };

@@ -2,6 +2,7 @@ import { BgNbdModel, fitBgNbd, fitMbgNbd, type TransactionModelKind } from './bg
 import { exp, log, log1p, max, min } from './math';
 import { calibrationOf, rocAuc } from './metrics';
 import { sigmoid } from './special-functions';
+import { SeededRandom } from '../shared/random';
 
 /**
  * Holdout calibration of churnProbability = P(no purchase within the horizon), learned on the store's own history.
@@ -9,14 +10,21 @@ import { sigmoid } from './special-functions';
  * The churn model is fitted as of a split one calibration horizon h before as-of, on the purchases before it; what
  * happened in the following h the store has already seen. The model's P(no purchase within t) is
  * 1 − P(alive) · (1 − S(t)), S(t) = P(silent for t | alive) = ((α + T)/(α + T + t))^(r + x). The map recalibrates
- * P(alive) only — logit P'(alive) = w · [1, logit P(alive), log(1 + recency weeks), log(1 + x)] — fitted by maximum
- * likelihood to the silence observed in h, and keeps the model's S(t). Dropout is what silence identifies badly
- * (a → 0 fits, one-time buyers), and P(alive) does not depend on the horizon, so a map learned over h carries to
- * the product's horizon: when the history before as-of is shorter than two horizons, h is half of it. Three terms
- * and a ridge keep it low-dimensional and smooth; the identity (0, 1, 0, 0) returns the model's own probability.
+ * P(alive) only — logit P'(alive) = w · [1, logit P(alive), log(1 + recency weeks), log(1 + x), spend] — fitted by
+ * maximum likelihood to the silence observed in h, and keeps the model's S(t). Dropout is what silence identifies
+ * badly (a → 0 fits, one-time buyers), and P(alive) does not depend on the horizon, so a map learned over h carries
+ * to the product's horizon: when the history before as-of is shorter than two horizons, h is half of it. Four terms
+ * and a ridge keep it low-dimensional and smooth; the identity (0, 1, 0, 0, 0) returns the model's own probability.
  *
- * Learned only when the split has enough customers of both outcomes (otherwise null, with the reason). Fisher
- * scoring starts from the identity and only accepts steps that lower the penalised log loss on the split.
+ * The spend term: the BG/NBD family assumes spend independent of buying and dropping out, which a store's own
+ * history may contradict (its big spenders staying longer, or shorter). It is the customer's log mean order
+ * value, standardised on the split and clipped to ±3 (a missing or non-positive value counts as the split's
+ * mean), so its weight is whatever the split's outcomes support and stays near 0 where spend says nothing.
+ *
+ * Learned only when the split has enough customers of both outcomes (otherwise null, with the reason), on a seeded
+ * sample of at most CALIBRATION_SAMPLE of them: five weights need far fewer, and a million-customer store then pays
+ * for a sample's refit and map rather than the store's. Fisher scoring starts from the identity and only accepts
+ * steps that lower the penalised log loss on the sample.
  */
 export const MIN_CALIBRATION_CUSTOMERS = 500;
 /** Shortest calibration horizon worth learning from (days). */
@@ -32,6 +40,9 @@ export function calibrationHorizonDays(historyDays: number, horizonDays: number)
   return h >= MIN_CALIBRATION_HORIZON_DAYS ? h : null;
 }
 export const MIN_CALIBRATION_OUTCOMES = 50;
+/** Customers of the split the map is learned on at most (a seeded uniform sample beyond that). */
+export const CALIBRATION_SAMPLE = 50_000;
+const SPEND_CLIP = 3;
 const RIDGE = 1e-3;
 const P_CLIP = 1e-9;
 
@@ -41,6 +52,8 @@ export interface HoldoutState {
   T: ArrayLike<number>;
   /** 1 when the customer bought within the horizon after the split. */
   boughtAfter: ArrayLike<number>;
+  /** Mean order value before the split (NaN when unknown). */
+  aov: ArrayLike<number>;
 }
 
 export interface HoldoutMetrics {
@@ -57,7 +70,11 @@ export interface ChurnCalibration {
   /** Customers on the split, and the share of them silent in the following horizon. */
   customers: number;
   silentShare: number;
-  /** The model as fitted on the split, and its metrics there before and after the map (in-sample for the map). */
+  /** Customers the model was refitted and the map learned on (all of the split up to CALIBRATION_SAMPLE, seeded). */
+  sampleSize: number;
+  /** The spend term's standardisation: (ln mean order value − centre) / scale, clipped to ±3. */
+  spend: SpendScale;
+  /** The model as fitted on the sample, and its metrics there before and after the map (in-sample for the map). */
   splitFit: { kind: TransactionModelKind; r: number; alpha: number; a: number; b: number };
   before: HoldoutMetrics;
   after: HoldoutMetrics;
@@ -65,11 +82,45 @@ export interface ChurnCalibration {
 
 export type CalibrationResult = { calibration: ChurnCalibration; reason: string } | { calibration: null; reason: string };
 
-const FEATURES = ['intercept', 'logit P(alive)', 'log(1 + recency weeks)', 'log(1 + repeat purchase days)'];
+export interface SpendScale {
+  centre: number;
+  scale: number;
+}
 
-function features(p: number, x: number, tx: number, T: number): [number, number, number, number] {
+const FEATURES = ['intercept', 'logit P(alive)', 'log(1 + recency weeks)', 'log(1 + repeat purchase days)', 'standardised log mean order value'];
+const D = FEATURES.length;
+
+function spendTerm(aov: number, s: SpendScale): number {
+  if (!(aov > 0) || !Number.isFinite(aov)) return 0;
+  return min(max((log(aov) - s.centre) / s.scale, -SPEND_CLIP), SPEND_CLIP);
+}
+
+function features(out: Float64Array, at: number, p: number, x: number, tx: number, T: number, spend: number): void {
   const q = min(max(p, P_CLIP), 1 - P_CLIP);
-  return [1, log(q) - log1p(-q), log1p(max(T - tx, 0)), log1p(x)];
+  out[at] = 1;
+  out[at + 1] = log(q) - log1p(-q);
+  out[at + 2] = log1p(max(T - tx, 0));
+  out[at + 3] = log1p(x);
+  out[at + 4] = spend;
+}
+
+/** Mean and standard deviation of ln(mean order value) over the customers with a positive one (0 and 1 if none). */
+export function spendScaleOf(aov: ArrayLike<number>): SpendScale {
+  let n = 0;
+  let s = 0;
+  let ss = 0;
+  for (let i = 0; i < aov.length; i++) {
+    const v = aov[i];
+    if (!(v > 0) || !Number.isFinite(v)) continue;
+    const l = log(v);
+    n++;
+    s += l;
+    ss += l * l;
+  }
+  if (n === 0) return { centre: 0, scale: 1 };
+  const centre = s / n;
+  const sd = Math.sqrt(max(ss / n - centre * centre, 0));
+  return { centre, scale: sd > 1e-9 ? sd : 1 };
 }
 
 /**
@@ -77,16 +128,17 @@ function features(p: number, x: number, tx: number, T: number): [number, number,
  * and S(t) (see survivalIfAlive).
  */
 export function applyCalibration(
-  cal: Pick<ChurnCalibration, 'coefficients'>,
+  cal: Pick<ChurnCalibration, 'coefficients' | 'spend'>,
   pAlive: ArrayLike<number>,
   silentIfAlive: ArrayLike<number>,
-  data: { x: ArrayLike<number>; tx: ArrayLike<number>; T: ArrayLike<number> },
+  data: { x: ArrayLike<number>; tx: ArrayLike<number>; T: ArrayLike<number>; aov: ArrayLike<number> },
 ): Float64Array {
   const out = new Float64Array(pAlive.length);
   const w = cal.coefficients;
+  const f = new Float64Array(D);
   for (let i = 0; i < pAlive.length; i++) {
-    const f = features(pAlive[i], data.x[i], data.tx[i], data.T[i]);
-    out[i] = 1 - sigmoid(w[0] * f[0] + w[1] * f[1] + w[2] * f[2] + w[3] * f[3]) * (1 - silentIfAlive[i]);
+    features(f, 0, pAlive[i], data.x[i], data.tx[i], data.T[i], spendTerm(data.aov[i], cal.spend));
+    out[i] = 1 - sigmoid(w[0] * f[0] + w[1] * f[1] + w[2] * f[2] + w[3] * f[3] + w[4] * f[4]) * (1 - silentIfAlive[i]);
   }
   return out;
 }
@@ -101,19 +153,25 @@ export function survivalIfAlive(p: { r: number; alpha: number }, t: number, data
 /**
  * Ridge-penalised maximum likelihood of P(buy) = σ(w·f) · (1 − S) by Fisher scoring (the intercept is not
  * penalised); with S = 0 it is logistic regression. Steps are halved until the penalised loss does not rise.
+ * X is row-major, one row of `start.length` features per customer; the linear predictor is kept in a typed array
+ * so each pass over the customers is one multiply-add per feature.
  */
 export function fitAliveMap(X: Float64Array, silent: ArrayLike<number>, S: ArrayLike<number>, start: number[]): number[] {
   const d = start.length;
   const n = S.length;
-  const eta = (v: number[], i: number) => {
-    let z = 0;
-    for (let j = 0; j < d; j++) z += v[j] * X[i * d + j];
-    return z;
+  const eta = new Float64Array(n);
+  const setEta = (v: number[]) => {
+    for (let i = 0, o = 0; i < n; i++, o += d) {
+      let z = 0;
+      for (let j = 0; j < d; j++) z += v[j] * X[o + j];
+      eta[i] = z;
+    }
   };
   const loss = (v: number[]) => {
+    setEta(v);
     let s = 0;
     for (let i = 0; i < n; i++) {
-      const q = min(max(sigmoid(eta(v, i)) * (1 - S[i]), 1e-15), 1 - 1e-15);
+      const q = min(max(sigmoid(eta[i]) * (1 - S[i]), 1e-15), 1 - 1e-15);
       s -= silent[i] ? log1p(-q) : log(q);
     }
     for (let j = 1; j < d; j++) s += 0.5 * RIDGE * n * (v[j] - start[j]) ** 2;
@@ -121,27 +179,33 @@ export function fitAliveMap(X: Float64Array, silent: ArrayLike<number>, S: Array
   };
   let w = start.slice();
   let current = loss(w);
+  const g = new Float64Array(d);
+  const H = new Float64Array(d * d);
   for (let iter = 0; iter < 50; iter++) {
-    const g = new Array(d).fill(0);
-    const H = Array.from({ length: d }, () => new Array(d).fill(0));
-    for (let i = 0; i < n; i++) {
-      const sg = sigmoid(eta(w, i));
+    // eta holds w's linear predictor: loss(w) was the last evaluation.
+    g.fill(0);
+    H.fill(0);
+    for (let i = 0, o = 0; i < n; i++, o += d) {
+      const sg = sigmoid(eta[i]);
       const q = min(max(sg * (1 - S[i]), 1e-15), 1 - 1e-15);
       const dq = sg * (1 - sg) * (1 - S[i]);
       const b = silent[i] ? 0 : 1;
       const r = -((b - q) / (q * (1 - q))) * dq;
       const h = (dq * dq) / (q * (1 - q));
       for (let j = 0; j < d; j++) {
-        g[j] += r * X[i * d + j];
-        for (let k = 0; k <= j; k++) H[j][k] += h * X[i * d + j] * X[i * d + k];
+        const xj = X[o + j];
+        g[j] += r * xj;
+        const hx = h * xj;
+        for (let k = 0; k <= j; k++) H[j * d + k] += hx * X[o + k];
       }
     }
+    const gv: number[] = Array.from(g);
+    const Hm: number[][] = Array.from({ length: d }, (_, j) => Array.from({ length: d }, (_, k) => (k <= j ? H[j * d + k] : H[k * d + j])));
     for (let j = 1; j < d; j++) {
-      g[j] += RIDGE * n * (w[j] - start[j]);
-      H[j][j] += RIDGE * n;
+      gv[j] += RIDGE * n * (w[j] - start[j]);
+      Hm[j][j] += RIDGE * n;
     }
-    for (let j = 0; j < d; j++) for (let k = j + 1; k < d; k++) H[j][k] = H[k][j];
-    const step = solve(H, g);
+    const step = solve(Hm, gv);
     if (!step) break;
     let t = 1;
     let next = w;
@@ -192,14 +256,12 @@ function metricsOf(p: ArrayLike<number>, silent: Uint8Array): HoldoutMetrics {
  * Learn the map on the split: fit the transaction model to the split's (x, t_x, T), score P(no purchase within
  * the horizon), and regress the observed silence on it. Returns null (with the reason) when the split is too thin.
  */
-export function fitHoldoutCalibration(split: HoldoutState, o: { model: TransactionModelKind; horizonDays: number }): CalibrationResult {
+export function fitHoldoutCalibration(split: HoldoutState, o: { model: TransactionModelKind; horizonDays: number; seed?: number }): CalibrationResult {
   const n = split.x.length;
-  const silent = new Uint8Array(n);
   let nSilent = 0;
   let repeat = 0;
   for (let i = 0; i < n; i++) {
-    silent[i] = split.boughtAfter[i] ? 0 : 1;
-    nSilent += silent[i];
+    if (!split.boughtAfter[i]) nSilent++;
     if (split.x[i] > 0) repeat++;
   }
   if (n < MIN_CALIBRATION_CUSTOMERS || nSilent < MIN_CALIBRATION_OUTCOMES || n - nSilent < MIN_CALIBRATION_OUTCOMES || repeat === 0) {
@@ -208,7 +270,12 @@ export function fitHoldoutCalibration(split: HoldoutState, o: { model: Transacti
       reason: `not calibrated: the history one horizon before as-of has ${n} customers (${nSilent} silent, ${n - nSilent} buying; at least ${MIN_CALIBRATION_CUSTOMERS} customers and ${MIN_CALIBRATION_OUTCOMES} of each are needed${repeat === 0 ? ', and a repeat buyer' : ''})`,
     };
   }
-  const data = { x: Float64Array.from(split.x), tx: Float64Array.from(split.tx), T: Float64Array.from(split.T) };
+  const idx = n > CALIBRATION_SAMPLE ? new SeededRandom(o.seed ?? 1).sampleIndices(n, CALIBRATION_SAMPLE) : null;
+  const m = idx ? idx.length : n;
+  const pick = (v: ArrayLike<number>) => (idx ? Float64Array.from(idx, (i) => v[i]) : Float64Array.from(v));
+  const data = { x: pick(split.x), tx: pick(split.tx), T: pick(split.T), aov: pick(split.aov) };
+  const silent = Uint8Array.from(pick(split.boughtAfter), (b) => (b ? 0 : 1));
+  if (!data.x.some((v) => v > 0)) return { calibration: null, reason: 'not calibrated: the sample of the split has no repeat buyer' };
   let model: BgNbdModel;
   try {
     model = o.model === 'mbg-nbd' ? fitMbgNbd(data) : fitBgNbd(data);
@@ -219,9 +286,10 @@ export function fitHoldoutCalibration(split: HoldoutState, o: { model: Transacti
   const S = survivalIfAlive(model.params, o.horizonDays / 7, data);
   const p = Float64Array.from(pAlive, (a, i) => 1 - a * (1 - S[i]));
   if (!p.every(Number.isFinite)) return { calibration: null, reason: 'not calibrated: the split fit gives non-finite probabilities' };
-  const X = new Float64Array(n * 4);
-  for (let i = 0; i < n; i++) X.set(features(pAlive[i], data.x[i], data.tx[i], data.T[i]), i * 4);
-  const coefficients = fitAliveMap(X, silent, S, [0, 1, 0, 0]);
+  const spend = spendScaleOf(data.aov);
+  const X = new Float64Array(m * D);
+  for (let i = 0; i < m; i++) features(X, i * D, pAlive[i], data.x[i], data.tx[i], data.T[i], spendTerm(data.aov[i], spend));
+  const coefficients = fitAliveMap(X, silent, S, [0, 1, 0, 0, 0]);
   const cal: ChurnCalibration = {
     method: 'alive-logistic',
     features: FEATURES,
@@ -229,12 +297,15 @@ export function fitHoldoutCalibration(split: HoldoutState, o: { model: Transacti
     horizonDays: o.horizonDays,
     customers: n,
     silentShare: nSilent / n,
+    sampleSize: m,
+    spend,
     splitFit: { kind: model.params.kind, r: model.params.r, alpha: model.params.alpha, a: model.params.a, b: model.params.b },
     before: metricsOf(p, silent),
-    after: metricsOf(applyCalibration({ coefficients }, pAlive, S, data), silent),
+    after: metricsOf(applyCalibration({ coefficients, spend }, pAlive, S, data), silent),
   };
+  const on = m < n ? `a seeded sample of ${m} of the ${n} customers before the split` : `the ${n} customers before the split`;
   return {
     calibration: cal,
-    reason: `calibrated over ${o.horizonDays} days on the ${n} customers before the split: ECE ${cal.before.ece.toFixed(3)} → ${cal.after.ece.toFixed(3)}, AUC ${cal.before.auc.toFixed(3)} → ${cal.after.auc.toFixed(3)} (in-sample)`,
+    reason: `calibrated over ${o.horizonDays} days on ${on}: ECE ${cal.before.ece.toFixed(3)} → ${cal.after.ece.toFixed(3)}, AUC ${cal.before.auc.toFixed(3)} → ${cal.after.auc.toFixed(3)} (in-sample)`,
   };
 }

@@ -45,17 +45,32 @@ const dayMs = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Customers as of `end` (that day included) and whether they bought in the following `days` days. */
-function stateAt(tx: { customer: string; date: string }[], end: string, days: number): HoldoutState {
+function stateAt(tx: { customer: string; date: string; value: number }[], end: string, days: number): HoldoutState {
   const rows = rfmSummary(tx, end);
   const from = end.replace(/-/g, '');
   const to = isoDay(Date.parse(`${end}T00:00:00Z`) + days * dayMs).replace(/-/g, '');
   const bought = new Set(tx.filter((t) => t.date > from && t.date <= to).map((t) => t.customer));
+  const spend = spendUpTo(tx, from);
   return {
     x: Float64Array.from(rows, (r) => r.x),
     tx: Float64Array.from(rows, (r) => r.tx),
     T: Float64Array.from(rows, (r) => r.T),
     boughtAfter: Uint8Array.from(rows, (r) => (bought.has(r.customer) ? 1 : 0)),
+    aov: Float64Array.from(rows, (r) => spend.get(r.customer)!.s / spend.get(r.customer)!.n),
   };
+}
+
+/** Each customer's spend and number of lines up to `end` (yyyymmdd, included). */
+function spendUpTo(tx: { customer: string; date: string; value: number }[], end: string): Map<string, { s: number; n: number }> {
+  const acc = new Map<string, { s: number; n: number }>();
+  for (const t of tx) {
+    if (t.date > end) continue;
+    const c = acc.get(t.customer) ?? { s: 0, n: 0 };
+    c.s += t.value;
+    c.n++;
+    acc.set(t.customer, c);
+  }
+  return acc;
 }
 
 function split(file: string): Split {
@@ -69,14 +84,7 @@ function split(file: string): Split {
   const calibration: CalibrationSplit = h === null ? { state: null, reason: 'history too short' } : { state: stateAt(tx, isoDay(cutoffEnd - (h + 1) * dayMs), h), horizonDays: h };
   const rows = rfmSummary(tx, CUTOFF);
   const bought = new Set(tx.filter((t) => t.date > CUTOFF.replace(/-/g, '') && t.date <= HOLDOUT_END.replace(/-/g, '')).map((t) => t.customer));
-  const spend = new Map<string, { s: number; n: number }>();
-  for (const t of tx) {
-    if (t.date > CUTOFF.replace(/-/g, '')) continue;
-    const c = spend.get(t.customer) ?? { s: 0, n: 0 };
-    c.s += t.value;
-    c.n++;
-    spend.set(t.customer, c);
-  }
+  const spend = spendUpTo(tx, CUTOFF.replace(/-/g, ''));
   const n = rows.length;
   const inputs: ChurnInputs = {
     customerIds: Int32Array.from(rows, (r) => Number(r.customer)),
@@ -113,7 +121,7 @@ describe('churn probability on CDNOW, time split at 1997-09-30', () => {
     const s = split(master!);
     expect(s.inputs.x.length).toBe(23_570);
     const r = judge(s, model);
-    console.log(`${model}: AUC ${r.auc.toFixed(4)} vs ${JSON.stringify(r.baselines)}; Brier ${r.cal.brier.toFixed(4)}, ECE ${r.cal.ece.toFixed(4)}; ${r.info.calibration?.reason}`);
+    console.log(`${model}: AUC ${r.auc.toFixed(4)} vs ${JSON.stringify(r.baselines)}; Brier ${r.cal.brier.toFixed(4)}, ECE ${r.cal.ece.toFixed(4)}; ${r.info.calibration?.reason}; map ${JSON.stringify(r.info.calibration?.map?.coefficients.map((w) => +w.toFixed(3)))}`);
     // The history before the cutoff is one horizon long (273 days), so the map is learned over half of it.
     expect(r.info.calibration?.applied).toBe(true);
     expect(r.info.calibration?.map?.horizonDays).toBe(136);

@@ -20,6 +20,12 @@ export interface SplitState {
   recencyDays: Float64Array;
   purchaseDays: Float64Array;
   boughtAfter: Uint8Array;
+  /**
+   * Mean value of the purchases before the split (NaN when none is valued): the calibration's spend term, which is
+   * applied to customer_features.avg_order_value. That one also nets return-only orders (transaction logs only,
+   * rare); the split leaves them out, a difference the map's log scale and ±3 SD clip keep small.
+   */
+  aov: Float64Array;
 }
 
 /**
@@ -32,8 +38,9 @@ export async function loadSplitState(ds: DataSource, asOf: Date, horizonDays: nu
     c.query<unknown[]>({
       text: `SELECT max(purchase_day_no) FILTER (WHERE purchased_at < $1) AS days,
                     min(d) FILTER (WHERE purchased_at < $1) AS first, max(d) FILTER (WHERE purchased_at < $1) AS last,
-                    bool_or(purchased_at >= $1) AS bought
-               FROM (SELECT customer_id, purchase_day_no, purchased_at, ((purchased_at AT TIME ZONE 'UTC')::date - DATE '1970-01-01') AS d
+                    bool_or(purchased_at >= $1) AS bought,
+                    avg(value::float8) FILTER (WHERE purchased_at < $1) AS aov
+               FROM (SELECT customer_id, purchase_day_no, purchased_at, value, ((purchased_at AT TIME ZONE 'UTC')::date - DATE '1970-01-01') AS d
                        FROM order_fact WHERE is_purchase AND purchased_at < $2) o
               GROUP BY customer_id HAVING bool_or(purchased_at < $1)`,
       values: [split, asOf],
@@ -44,6 +51,7 @@ export async function loadSplitState(ds: DataSource, asOf: Date, horizonDays: nu
   const s: SplitState = {
     x: new Float64Array(n), tx: new Float64Array(n), T: new Float64Array(n),
     recencyDays: new Float64Array(n), purchaseDays: new Float64Array(n), boughtAfter: new Uint8Array(n),
+    aov: new Float64Array(n),
   };
   // T and recency are measured to the last day before the split (the as-of convention, src/shared/as-of.ts).
   const splitDay = Math.ceil(split.getTime() / 86_400_000) - 1;
@@ -57,6 +65,7 @@ export async function loadSplitState(ds: DataSource, asOf: Date, horizonDays: nu
     s.T[i] = Math.max(splitDay - first, 1) / 7;
     s.recencyDays[i] = Math.max(splitDay - last, 0);
     s.boughtAfter[i] = r[3] ? 1 : 0;
+    s.aov[i] = r[4] === null ? NaN : Number(r[4]);
   });
   return s;
 }

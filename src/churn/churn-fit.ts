@@ -4,6 +4,7 @@ import type { EmpiricalRepeatTable } from './empirical-repeat';
 import type { FitDecision } from './fit-rules';
 import { fitNbdRate, type NbdRate } from './nbd-rate';
 import { fitGammaGamma, type GammaGammaModel, type GammaGammaModelJson } from './gamma-gamma';
+import { applyCalibration, fitHoldoutCalibration, survivalIfAlive, type ChurnCalibration, type HoldoutState } from './holdout-calibration';
 
 /**
  * Churn and value per customer from a feature snapshot (weeks as the time unit):
@@ -55,11 +56,21 @@ export interface ChurnModelInfo {
   decision?: FitDecision & { holdoutAuc: number | null };
   /** The fallback's recency × frequency table, when it is in use. */
   empirical?: EmpiricalRepeatTable;
+  /**
+   * The holdout calibration of churnProbability (src/churn/holdout-calibration.ts): applied or not, and why, with
+   * its map and metrics on the split. Absent when no split was given.
+   */
+  calibration?: { applied: boolean; reason: string; map: ChurnCalibration | null };
 }
+
+/** The store's history one calibration horizon before as-of for the holdout calibration, or why there is none. */
+export type CalibrationSplit = { state: HoldoutState; horizonDays: number } | { state: null; reason: string };
 
 export function fitChurn(
   inp: ChurnInputs,
   o: { model: TransactionModelKind; horizonDays: number; clvHorizonMonths: number; monthlyDiscount: number },
+  /** The split to calibrate churnProbability on; null when the history is too short (recorded as such). */
+  split?: CalibrationSplit | null,
 ): { info: ChurnModelInfo; estimates: ChurnEstimates } {
   const data = { x: inp.x, tx: inp.tx, T: inp.T };
   const repeat = inp.x.reduce((a, v) => a + (v > 0 ? 1 : 0), 0);
@@ -93,7 +104,19 @@ export function fitChurn(
 
   const n = inp.x.length;
   const pAlive = primary.pAliveMany(data);
-  const churnProbability = primary.probNoPurchaseWithinMany(o.horizonDays / 7, data);
+  let churnProbability = primary.probNoPurchaseWithinMany(o.horizonDays / 7, data);
+  let calibration: ChurnModelInfo['calibration'];
+  if (split) {
+    const res = split.state === null ? { calibration: null, reason: split.reason } : fitHoldoutCalibration(split.state, { model: o.model, horizonDays: split.horizonDays });
+    if (res.calibration) {
+      const calibrated = applyCalibration(res.calibration, pAlive, survivalIfAlive(primary.params, o.horizonDays / 7, data), { ...data, aov: inp.aov });
+      const applied = calibrated.every(Number.isFinite);
+      if (applied) churnProbability = calibrated;
+      calibration = { applied, reason: applied ? res.reason : `${res.reason}, but not applied: non-finite on this fit`, map: res.calibration };
+    } else {
+      calibration = { applied: false, reason: `${res.reason}; churnProbability is the model's own`, map: null };
+    }
+  }
   const expectedPurchases = primary.conditionalExpectedPurchasesMany(o.horizonDays / 7, data);
   const expectedAvgSpend = new Float64Array(n);
   const popAov = mean(inp.aov);
@@ -124,6 +147,7 @@ export function fitChurn(
       clvHorizonMonths: o.clvHorizonMonths,
       monthlyDiscount: o.monthlyDiscount,
       repeatCustomers: repeat,
+      ...(calibration ? { calibration } : {}),
     },
     estimates: { pAlive, churnProbability, valueIfRetained, expectedPurchases, expectedAvgSpend, clv },
   };

@@ -13,6 +13,7 @@ import {
   totalLogLikelihood,
   type BgNbdParams,
 } from '../../src/churn';
+import { betaQuadrature, expectedPurchasesIfAlive } from '../../src/churn/bgnbd';
 
 const BG: BgNbdParams = { kind: 'bg-nbd', r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 const MBG: BgNbdParams = { kind: 'mbg-nbd', r: 0.525, alpha: 6.183, a: 0.891, b: 1.614 };
@@ -116,6 +117,26 @@ describe('conditional expectation E[Y(t) | x, t_x, T]', () => {
       expect(conditionalExpectedPurchases(p, 10, 2, 10, 20)).toBeLessThan(conditionalExpectedPurchases(p, 20, 2, 10, 20));
       const byT = [1, 10, 40, 100].map((T) => conditionalExpectedPurchases(p, 52, 0, 0, T));
       for (let i = 1; i < byT.length; i++) expect(byT[i]).toBeLessThan(byT[i - 1]);
+    }
+  });
+
+  it('costs a bounded number of terms on a degenerate fit (the MBG/NBD fit of the balanced seed store, seed 31)', () => {
+    // r and α near 1e100, a and b near 0: A·s ≈ 2e27 expected purchases if alive, a series peaking at term ~2e27.
+    // With a → 0 the dropout probability p ~ Beta(a, B) sits at 0, so E[(1 − (1 + ps)^−A)/p] → A·s.
+    const p: BgNbdParams = { kind: 'mbg-nbd', r: 2.7551010830597457e107, alpha: 1.938248579784661e81, a: 8.781346366736873e-152, b: 2.0141850600563843e-238 };
+    const t = 90 / 7;
+    for (const [x, tx, T] of [[0, 0, 10], [3, 20, 40], [12, 60, 61]]) {
+      const A = p.r + x;
+      const s = t / (p.alpha + T);
+      expect(expectedPurchasesIfAlive(A, p.a, p.b + x + 1, s) / (A * s)).toBeCloseTo(1, 9);
+      expect(Number.isFinite(conditionalExpectedPurchases(p, t, x, tx, T))).toBe(true);
+    }
+  });
+
+  it('the quadrature used beyond the series budget agrees with the exact positive series (1e-9)', () => {
+    for (const A of [0.3, 2.9, 150]) for (const a of [0.05, 0.8, 1, 30]) for (const B of [1e-3, 0.7, 8]) for (const s of [0.01, 2, 40]) {
+      const exact = expectedPurchasesIfAlive(A, a, B, s); // within the series budget for these arguments
+      expect([A, a, B, s, Math.abs(betaQuadrature(A, a, B, s) / exact - 1) < 1e-9]).toEqual([A, a, B, s, true]);
     }
   });
 

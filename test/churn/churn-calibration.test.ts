@@ -3,6 +3,8 @@ import path from 'node:path';
 import { BgNbdModel, rfmSummary } from '../../src/churn';
 import { fitChurn, type ChurnInputs } from '../../src/churn/churn-fit';
 import { calibrationOf, rocAuc } from '../../src/churn/metrics';
+import { calibrationHorizonDays, type HoldoutState } from '../../src/churn/holdout-calibration';
+import type { CalibrationSplit } from '../../src/churn/churn-fit';
 import type { TransactionModelKind } from '../../src/churn/bgnbd';
 import { sharedData } from '../helpers/db';
 
@@ -10,7 +12,8 @@ import { sharedData } from '../helpers/db';
  * churnProbability = P(no purchase within the horizon), judged on real data with a time split: fitted on CDNOW's
  * purchases up to 1997-09-30 (that day included), scored against silence in the following 273 days
  * (1997-10-01 … 1998-06-30). It must rank the future non-buyers at least as well as the best single baseline
- * (recency, frequency, monetary) and be calibrated (ECE ≤ 0.05). And when the dropout process is not identified
+ * (recency, frequency, monetary) and be calibrated (ECE ≤ 0.05), with the holdout calibration training applies
+ * (src/churn/holdout-calibration.ts, learned on the store's history before the cutoff only). And when the dropout process is not identified
  * (a → 0: no one drops out, 1 − P(alive) ≈ 0 for everyone), it must still carry the signal.
  */
 const CUTOFF = '1997-09-30';
@@ -30,24 +33,58 @@ function parseMaster(text: string, file: string): { customer: string; date: stri
 
 interface Split {
   inputs: ChurnInputs;
+  /** The store's own history one calibration horizon before the cutoff (what training calibrates on). */
+  calibration: CalibrationSplit;
   silent: number[];
   recency: number[];
   frequency: number[];
   monetary: number[];
 }
 
-function split(file: string): Split {
-  const tx = parseMaster(fs.readFileSync(file, 'utf8'), path.basename(file));
-  const rows = rfmSummary(tx, CUTOFF);
-  const bought = new Set(tx.filter((t) => t.date > CUTOFF.replace(/-/g, '') && t.date <= HOLDOUT_END.replace(/-/g, '')).map((t) => t.customer));
-  const spend = new Map<string, { s: number; n: number }>();
+const dayMs = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Customers as of `end` (that day included) and whether they bought in the following `days` days. */
+function stateAt(tx: { customer: string; date: string; value: number }[], end: string, days: number): HoldoutState {
+  const rows = rfmSummary(tx, end);
+  const from = end.replace(/-/g, '');
+  const to = isoDay(Date.parse(`${end}T00:00:00Z`) + days * dayMs).replace(/-/g, '');
+  const bought = new Set(tx.filter((t) => t.date > from && t.date <= to).map((t) => t.customer));
+  const spend = spendUpTo(tx, from);
+  return {
+    x: Float64Array.from(rows, (r) => r.x),
+    tx: Float64Array.from(rows, (r) => r.tx),
+    T: Float64Array.from(rows, (r) => r.T),
+    boughtAfter: Uint8Array.from(rows, (r) => (bought.has(r.customer) ? 1 : 0)),
+    aov: Float64Array.from(rows, (r) => spend.get(r.customer)!.s / spend.get(r.customer)!.n),
+  };
+}
+
+/** Each customer's spend and number of lines up to `end` (yyyymmdd, included). */
+function spendUpTo(tx: { customer: string; date: string; value: number }[], end: string): Map<string, { s: number; n: number }> {
+  const acc = new Map<string, { s: number; n: number }>();
   for (const t of tx) {
-    if (t.date > CUTOFF.replace(/-/g, '')) continue;
-    const c = spend.get(t.customer) ?? { s: 0, n: 0 };
+    if (t.date > end) continue;
+    const c = acc.get(t.customer) ?? { s: 0, n: 0 };
     c.s += t.value;
     c.n++;
-    spend.set(t.customer, c);
+    acc.set(t.customer, c);
   }
+  return acc;
+}
+
+function split(file: string): Split {
+  const tx = parseMaster(fs.readFileSync(file, 'utf8'), path.basename(file));
+  // As training does (src/models/steps/churn-decision.step.ts): history = days from the first purchase to the
+  // end of the cutoff day; the calibration horizon is the product's, or half the history when shorter than two.
+  const first = tx.reduce((m, t) => (t.date < m ? t.date : m), '99999999');
+  const cutoffEnd = Date.parse(`${CUTOFF}T00:00:00Z`) + dayMs;
+  const historyDays = (cutoffEnd - Date.parse(`${first.slice(0, 4)}-${first.slice(4, 6)}-${first.slice(6, 8)}T00:00:00Z`)) / dayMs;
+  const h = calibrationHorizonDays(historyDays, HORIZON_DAYS);
+  const calibration: CalibrationSplit = h === null ? { state: null, reason: 'history too short' } : { state: stateAt(tx, isoDay(cutoffEnd - (h + 1) * dayMs), h), horizonDays: h };
+  const rows = rfmSummary(tx, CUTOFF);
+  const bought = new Set(tx.filter((t) => t.date > CUTOFF.replace(/-/g, '') && t.date <= HOLDOUT_END.replace(/-/g, '')).map((t) => t.customer));
+  const spend = spendUpTo(tx, CUTOFF.replace(/-/g, ''));
   const n = rows.length;
   const inputs: ChurnInputs = {
     customerIds: Int32Array.from(rows, (r) => Number(r.customer)),
@@ -59,6 +96,7 @@ function split(file: string): Split {
   };
   return {
     inputs,
+    calibration,
     silent: rows.map((r) => (bought.has(r.customer) ? 0 : 1)),
     recency: rows.map((r) => r.T - r.tx),
     frequency: rows.map((r) => -r.x),
@@ -68,7 +106,7 @@ function split(file: string): Split {
 }
 
 function judge(s: Split, model: TransactionModelKind) {
-  const { estimates, info } = fitChurn(s.inputs, { model, horizonDays: HORIZON_DAYS, clvHorizonMonths: 12, monthlyDiscount: 0.01 });
+  const { estimates, info } = fitChurn(s.inputs, { model, horizonDays: HORIZON_DAYS, clvHorizonMonths: 12, monthlyDiscount: 0.01 }, s.calibration);
   const auc = rocAuc(estimates.churnProbability, s.silent);
   const baselines = { recency: rocAuc(s.recency, s.silent), frequency: rocAuc(s.frequency, s.silent), monetary: rocAuc(s.monetary, s.silent) };
   const cal = calibrationOf(estimates.churnProbability, s.silent);
@@ -79,17 +117,16 @@ const master = sharedData('cdnow/CDNOW_master.txt');
 if (!master) console.warn('churn-calibration.test: ../shared/data/cdnow/CDNOW_master.txt is absent; the full-log checks are skipped (the committed 600-customer slice still runs)');
 
 describe('churn probability on CDNOW, time split at 1997-09-30', () => {
-  (master ? it : it.skip).each(['mbg-nbd', 'bg-nbd'] as TransactionModelKind[])('%s on the master file: ranks within 0.015 AUC of the best baseline, ECE ≤ 0.07', (model) => {
+  (master ? it : it.skip).each(['mbg-nbd', 'bg-nbd'] as TransactionModelKind[])('%s on the master file: ranks at least as well as the best baseline, ECE ≤ 0.05', (model) => {
     const s = split(master!);
     expect(s.inputs.x.length).toBe(23_570);
     const r = judge(s, model);
-    console.log(`${model}: AUC ${r.auc.toFixed(4)} vs ${JSON.stringify(r.baselines)}; Brier ${r.cal.brier.toFixed(4)}, ECE ${r.cal.ece.toFixed(4)}`);
-    // Measured (1997-09-30 split): MBG/NBD 0.755, BG/NBD 0.747 against recency 0.759; ECE 0.062 and 0.040. The goal
-    // (≥ the best baseline, ECE ≤ 0.05 for both) is not reached on CDNOW yet: recency alone is that strong here. What
-    // holds: it stays within 0.015 of recency (above monetary), and ECE stays under 0.07.
-    expect(r.auc).toBeGreaterThan(r.baselines.monetary);
-    expect(r.auc).toBeGreaterThan(r.best - 0.015);
-    expect(r.cal.ece).toBeLessThanOrEqual(0.07);
+    console.log(`${model}: AUC ${r.auc.toFixed(4)} vs ${JSON.stringify(r.baselines)}; Brier ${r.cal.brier.toFixed(4)}, ECE ${r.cal.ece.toFixed(4)}; ${r.info.calibration?.reason}; map ${JSON.stringify(r.info.calibration?.map?.coefficients.map((w) => +w.toFixed(3)))}`);
+    // The history before the cutoff is one horizon long (273 days), so the map is learned over half of it.
+    expect(r.info.calibration?.applied).toBe(true);
+    expect(r.info.calibration?.map?.horizonDays).toBe(136);
+    expect(r.auc).toBeGreaterThanOrEqual(r.best);
+    expect(r.cal.ece).toBeLessThanOrEqual(0.05);
   });
 
   (master ? it : it.skip)('stays informative when dropout is not identified (a → 0)', () => {

@@ -44,6 +44,10 @@ describe('backtest on a seeded warehouse', () => {
     // The backtest model is never the active one.
     const [mv] = await db.ds.query(`SELECT is_active, status FROM model_version WHERE id = $1`, [results.modelId]);
     expect(mv).toEqual({ is_active: false, status: 'backtest' });
+    // churnProbability was calibrated on the store's history one 90-day horizon before the cutoff, and says so.
+    const [{ cm }] = await db.ds.query(`SELECT churn_model AS cm FROM model_version WHERE id = $1`, [results.modelId]);
+    expect(cm.calibration).toMatchObject({ applied: true, map: { method: 'alive-logistic', horizonDays: 90 } });
+    expect(cm.decision.reason).toMatch(/churn probability calibrated over 90 days/);
     console.log(JSON.stringify(results.churn, null, 1));
   });
 

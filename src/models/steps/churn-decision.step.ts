@@ -3,6 +3,8 @@ import { BgNbdModel } from '../../churn/bgnbd';
 import { fallbackEstimates } from '../../churn/churn-fallback';
 import { fitEmpiricalRepeat } from '../../churn/empirical-repeat';
 import { decideFit } from '../../churn/fit-rules';
+import { calibrationHorizonDays } from '../../churn/holdout-calibration';
+import type { CalibrationSplit } from '../../churn/churn-fit';
 import { rocAuc } from '../../churn/metrics';
 import { withClient } from '../../db/data-source';
 import type { ChurnEstimates, ChurnInputs, ChurnModelInfo } from './churn.step';
@@ -18,6 +20,12 @@ export interface SplitState {
   recencyDays: Float64Array;
   purchaseDays: Float64Array;
   boughtAfter: Uint8Array;
+  /**
+   * Mean value of the purchases before the split (NaN when none is valued): the calibration's spend term, which is
+   * applied to customer_features.avg_order_value. That one also nets return-only orders (transaction logs only,
+   * rare); the split leaves them out, a difference the map's log scale and ±3 SD clip keep small.
+   */
+  aov: Float64Array;
 }
 
 /**
@@ -30,8 +38,9 @@ export async function loadSplitState(ds: DataSource, asOf: Date, horizonDays: nu
     c.query<unknown[]>({
       text: `SELECT max(purchase_day_no) FILTER (WHERE purchased_at < $1) AS days,
                     min(d) FILTER (WHERE purchased_at < $1) AS first, max(d) FILTER (WHERE purchased_at < $1) AS last,
-                    bool_or(purchased_at >= $1) AS bought
-               FROM (SELECT customer_id, purchase_day_no, purchased_at, ((purchased_at AT TIME ZONE 'UTC')::date - DATE '1970-01-01') AS d
+                    bool_or(purchased_at >= $1) AS bought,
+                    avg(value::float8) FILTER (WHERE purchased_at < $1) AS aov
+               FROM (SELECT customer_id, purchase_day_no, purchased_at, value, ((purchased_at AT TIME ZONE 'UTC')::date - DATE '1970-01-01') AS d
                        FROM order_fact WHERE is_purchase AND purchased_at < $2) o
               GROUP BY customer_id HAVING bool_or(purchased_at < $1)`,
       values: [split, asOf],
@@ -42,6 +51,7 @@ export async function loadSplitState(ds: DataSource, asOf: Date, horizonDays: nu
   const s: SplitState = {
     x: new Float64Array(n), tx: new Float64Array(n), T: new Float64Array(n),
     recencyDays: new Float64Array(n), purchaseDays: new Float64Array(n), boughtAfter: new Uint8Array(n),
+    aov: new Float64Array(n),
   };
   // T and recency are measured to the last day before the split (the as-of convention, src/shared/as-of.ts).
   const splitDay = Math.ceil(split.getTime() / 86_400_000) - 1;
@@ -55,6 +65,7 @@ export async function loadSplitState(ds: DataSource, asOf: Date, horizonDays: nu
     s.T[i] = Math.max(splitDay - first, 1) / 7;
     s.recencyDays[i] = Math.max(splitDay - last, 0);
     s.boughtAfter[i] = r[3] ? 1 : 0;
+    s.aov[i] = r[4] === null ? NaN : Number(r[4]);
   });
   return s;
 }
@@ -72,12 +83,13 @@ export async function estimateChurn(
 ): Promise<{ churn: { info: ChurnModelInfo; estimates: ChurnEstimates } | null; churnError: string | null }> {
   let fitted: { info: ChurnModelInfo; estimates: ChurnEstimates } | null = null;
   let fitError: string | null = null;
+  const split = await loadSplitState(ds, asOf, o.horizonDays);
+  const calibrationSplit = await loadCalibrationSplit(ds, asOf, o.horizonDays, split);
   try {
-    fitted = await fitChurnOffThread(inputs, o);
+    fitted = await fitChurnOffThread(inputs, o, calibrationSplit);
   } catch (e) {
     fitError = (e as Error).message;
   }
-  const split = await loadSplitState(ds, asOf, o.horizonDays);
   let holdoutAuc: number | null = null;
   if (fitted && split.x.length > 0) {
     const silent = Array.from(split.boughtAfter, (b) => 1 - b);
@@ -94,7 +106,10 @@ export async function estimateChurn(
   const repeatCustomers = inputs.x.reduce((a, v) => a + (v > 0 ? 1 : 0), 0);
   const decision = decideFit({ customers: inputs.x.length, repeatCustomers, transaction: fitted?.info.transaction ?? null, holdoutAuc, fitError });
   if (decision.use === 'model' && fitted) {
-    return { churn: { info: { ...fitted.info, source: 'bg_nbd', decision: { ...decision, holdoutAuc } }, estimates: fitted.estimates }, churnError: null };
+    // The calibration's verdict joins the reason, which the API serves as activeModel.churnModel.decision.
+    const cal = fitted.info.calibration;
+    const served = cal ? { ...decision, reason: `${decision.reason}; churn probability ${cal.reason}` } : decision;
+    return { churn: { info: { ...fitted.info, source: 'bg_nbd', decision: { ...served, holdoutAuc } }, estimates: fitted.estimates }, churnError: null };
   }
   if (split.x.length < MIN_SPLIT_CUSTOMERS) {
     return { churn: null, churnError: `${decision.reason}; and only ${split.x.length} customers bought before the time split (< ${MIN_SPLIT_CUSTOMERS}), so risk comes from RFM tiers` };
@@ -119,4 +134,22 @@ export async function estimateChurn(
     empirical: table,
   };
   return { churn: { info, estimates }, churnError: null };
+}
+
+/**
+ * The split the churn probability is calibrated on (src/churn/holdout-calibration.ts): one calibration horizon
+ * before as-of, that horizon being the product's when the store's history holds two of them and half the history
+ * otherwise. The time split of the holdout check is reused when the horizons agree.
+ */
+async function loadCalibrationSplit(ds: DataSource, asOf: Date, horizonDays: number, split: SplitState): Promise<CalibrationSplit> {
+  const [row] = await withClient(ds, (c) =>
+    c.query<{ days: number | null }>({
+      text: `SELECT (EXTRACT(EPOCH FROM ($1::timestamptz - min(purchased_at))) / 86400)::float8 AS days FROM order_fact WHERE is_purchase AND purchased_at < $1`,
+      values: [asOf],
+    }),
+  ).then((r) => r.rows);
+  const historyDays = row?.days ?? 0;
+  const h = calibrationHorizonDays(historyDays, horizonDays);
+  if (h === null) return { state: null, reason: `not calibrated: ${Math.floor(historyDays)} days of history before as-of are too few for a calibration horizon` };
+  return { state: h === horizonDays ? split : await loadSplitState(ds, asOf, h), horizonDays: h };
 }

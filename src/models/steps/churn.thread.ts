@@ -1,5 +1,5 @@
 import type { TransactionModelKind } from '../../churn/bgnbd';
-import { fitChurn, type ChurnEstimates, type ChurnInputs, type ChurnModelInfo } from '../../churn/churn-fit';
+import { fitChurn, type CalibrationSplit, type ChurnEstimates, type ChurnInputs, type ChurnModelInfo } from '../../churn/churn-fit';
 import { runWorkerTask, serveWorkerTask } from '../../shared/worker-task';
 
 /**
@@ -16,12 +16,13 @@ export interface ChurnFitOptions {
 interface FitInput {
   inputs: ChurnInputs;
   options: ChurnFitOptions;
+  split: CalibrationSplit | null;
 }
 
-const fit = ({ inputs, options }: FitInput) => fitChurn(inputs, options);
+const fit = ({ inputs, options, split }: FitInput) => fitChurn(inputs, options, split);
 
-export function fitChurnOffThread(inputs: ChurnInputs, options: ChurnFitOptions): Promise<{ info: ChurnModelInfo; estimates: ChurnEstimates }> {
-  return runWorkerTask(__filename, { inputs, options }, fit);
+export function fitChurnOffThread(inputs: ChurnInputs, options: ChurnFitOptions, split: CalibrationSplit | null = null): Promise<{ info: ChurnModelInfo; estimates: ChurnEstimates }> {
+  return runWorkerTask(__filename, { inputs, options, split }, fit);
 }
 
 serveWorkerTask(__filename, fit);

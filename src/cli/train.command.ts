@@ -7,11 +7,13 @@ import { parseIntArg } from './migrate.command';
 import { parseDateArg } from './seed.command';
 import { printTable, withDatabase } from './context';
 import { terminalProgress } from './progress';
+import type { ClusteringAlgorithm } from '../segmentation/cluster-model';
 
 /** The flags that carry each field of a training request, for its errors. */
-const TRAIN_FLAGS: TrainRequestNames = { fields: { k: '--k', kMax: '--k-max', seed: '--seed', asOf: '--as-of' } };
+const TRAIN_FLAGS: TrainRequestNames = { fields: { algorithm: '--algorithm', k: '--k', kMax: '--k-max', seed: '--seed', asOf: '--as-of' } };
 
 interface TrainCommandOptions {
+  algorithm?: string;
   k?: string;
   seed?: number;
   asOf?: Date;
@@ -23,7 +25,8 @@ interface TrainCommandOptions {
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('compute features, segment (RFM, ABC/XYZ, KMeans), fit churn and value models and the classifier; activate the new version')
+    .description('compute features, segment (RFM, ABC/XYZ, KMeans or a Gaussian mixture), fit churn and value models and the classifier; activate the new version')
+    .option('--algorithm <a>', 'clustering engine: kmeans (default; k by silhouette) or gmm (full-covariance Gaussian mixture; k by ICL with a seed-stability guard)')
     .option('--k <k>', '"auto" (silhouette search over 2..--k-max) or a fixed number of clusters', 'auto')
     .option('--k-max <n>', 'largest k the search tries (default 10)', (v) => parseIntArg('--k-max', v, 2))
     .option('--seed <s>', 'random seed (default 42)', (v) => parseIntArg('--seed', v, 0))
@@ -34,7 +37,7 @@ export function registerTrain(program: Command): void {
       const k = opts.k === undefined || opts.k === 'auto' ? undefined : parseIntArg('--k', opts.k, 2);
       if (opts.churnModel && !['bg-nbd', 'mbg-nbd'].includes(opts.churnModel)) throw new Error('--churn-model must be bg-nbd or mbg-nbd');
       await withDatabase(async (db) => {
-        const request = { k, seed: opts.seed, asOf: opts.asOf, kMax: opts.kMax };
+        const request = { algorithm: opts.algorithm as ClusteringAlgorithm | undefined, k, seed: opts.seed, asOf: opts.asOf, kMax: opts.kMax };
         await validateTrainRequest(db.ds, request, TRAIN_FLAGS);
         const bar = terminalProgress();
         let res: TrainResult;

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { FeatureSnapshot } from '../features/feature-snapshot.entity';
 import { TrainingRun } from './training-run.entity';
 
@@ -6,6 +6,7 @@ import { TrainingRun } from './training-run.entity';
 @Entity('model_version')
 /** At most one active model, enforced by the database. */
 @Index('model_version_one_active', ['isActive'], { unique: true, where: 'is_active' })
+@Check('model_version_algorithm_check', "algorithm IN ('kmeans', 'gmm')")
 export class ModelVersion {
   @PrimaryGeneratedColumn() id: number;
   @Column('text') name: string;
@@ -20,6 +21,8 @@ export class ModelVersion {
   @Column('timestamptz', { name: 'as_of' }) asOf: Date;
   @Column('integer') seed: number;
   @Column('integer') k: number;
+  /** Clustering engine; the fitted model (column kmeans) is this engine's JSON. */
+  @Column('text', { default: 'kmeans' }) algorithm: string;
   @Column('integer') customers: number;
   @Column('jsonb') params: Record<string, unknown>;
   @Column('jsonb', { name: 'feature_names' }) featureNames: string[];

@@ -24,6 +24,8 @@ import type { TrainOptions } from './train.pipeline';
  */
 
 export interface RetrainRequest {
+  /** Clustering engine ('kmeans' or 'gmm'); omitted = 'kmeans'. */
+  algorithm?: string | null;
   /** Number of clusters, 2–50; omitted = chosen by silhouette. */
   k?: number | null;
   /** Seed of every random choice, ≥ 0; omitted = 42. */
@@ -83,7 +85,7 @@ async function trainingLockHeld(ds: DataSource): Promise<boolean> {
 export async function startRetrain(ds: DataSource, r: RetrainRequest, opts: RetrainOptions = {}): Promise<TrainingRun> {
   await validateTrainRequest(ds, r, { argument: 'input' });
   if (await trainingLockHeld(ds)) throw await runInProgressConflict(ds);
-  const params = { k: r.k ?? 'auto', seed: r.seed ?? 42, asOf: r.asOf?.toISOString() ?? null, requestedBy: r.requestedBy ?? null, note: r.note?.trim() || null, ...opts.train };
+  const params = { algorithm: r.algorithm ?? undefined, k: r.k ?? 'auto', seed: r.seed ?? 42, asOf: r.asOf?.toISOString() ?? null, requestedBy: r.requestedBy ?? null, note: r.note?.trim() || null, ...opts.train };
   const run = await enqueueRetrain(ds, params, r.requestedBy ?? null);
   enqueued.set(run.id, ds);
   return run;

@@ -1,8 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { badInput } from '../shared/errors';
+import { CLUSTERING_ALGORITHMS, isClusteringAlgorithm, type ClusteringAlgorithm } from '../segmentation/cluster-model';
 
 /** What a caller may choose about a training run (the CLI's `train`, the `retrain` mutation, backtests). */
 export interface TrainRequest {
+  /** Clustering engine, 'kmeans' or 'gmm'; omitted = 'kmeans'. */
+  algorithm?: ClusteringAlgorithm | string | null;
   /** Number of clusters, 2–50; omitted = chosen by silhouette over kMin..kMax. */
   k?: number | null;
   kMin?: number;
@@ -42,6 +45,9 @@ export async function validateTrainRequest(ds: Pick<DataSource, 'query'>, r: Tra
   const bad = (field: keyof TrainRequest, why: string) => badInput(`${label(field)} ${why}`, details(field));
   const given = <T>(v: T | null | undefined): v is T => v !== undefined && v !== null;
 
+  if (given(r.algorithm) && !isClusteringAlgorithm(r.algorithm)) {
+    throw bad('algorithm', `must be one of ${CLUSTERING_ALGORITHMS.join(', ')}, got ${JSON.stringify(r.algorithm)}`);
+  }
   if (given(r.k) && (!Number.isInteger(r.k) || r.k < 2 || r.k > K_MAX)) throw bad('k', `must be an integer from 2 to ${K_MAX}, got ${String(r.k)}`);
   const kMin = r.kMin ?? 2;
   const kMax = r.kMax ?? 10;

@@ -12,6 +12,8 @@ import { loadChurnInputs, type ChurnModelInfo, type TransactionModelKind } from 
 import { estimateChurn } from './steps/churn-decision.step';
 import { trainClassifier } from './steps/classifier.step';
 import { centroidsToOriginal } from '../segmentation/feature-space';
+import { DEFAULT_ALGORITHM, type ClusteringAlgorithm } from '../segmentation/cluster-model';
+import { KMeansModel } from '../segmentation/kmeans';
 import { assignAll, fitClusters, spaceTransforms, type PreviousClusters } from './steps/clustering.step';
 import { writeAggregates } from './steps/aggregates.step';
 import { activateModelVersion, ariBetweenModels, insertModelVersion, writeAssignments, writeProfiles } from './steps/persist.step';
@@ -26,6 +28,8 @@ export type TrainStep = (typeof TRAIN_STEPS)[number];
 const STEP_WEIGHTS: Record<TrainStep, number> = { features: 25, clusters: 20, assign: 15, churn: 10, classifier: 10, persist: 20 };
 
 export interface TrainOptions {
+  /** Clustering engine: 'kmeans' (default) or 'gmm' (full-covariance Gaussian mixture). */
+  algorithm?: ClusteringAlgorithm;
   /** Fixed number of clusters; omitted = chosen by silhouette over kMin..kMax. */
   k?: number;
   kMin?: number;
@@ -92,6 +96,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
   let tracker: RunTracker | undefined;
   try {
     const params = {
+      algorithm: opts.algorithm ?? DEFAULT_ALGORITHM,
       k: opts.k ?? 'auto',
       kMin: opts.kMin ?? 2,
       kMax: opts.kMax ?? 10,
@@ -137,6 +142,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
     const prevClusters = previous ? await previousClusters(ds, previous.id) : null;
     const clusters = await fitClusters(ds, snap.snapshotId, prevClusters, {
       seed,
+      algorithm: params.algorithm,
       k: opts.k,
       kMin: params.kMin,
       kMax: params.kMax,
@@ -199,20 +205,23 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
         allDegenerate: clusters.search.allDegenerate,
         final: clusters.search.final,
         silhouette: clusters.search.curve.find((p) => p.k === clusters.search.k)?.silhouette ?? null,
-        inertia: clusters.search.model.inertia,
+        algorithm: params.algorithm,
+        inertia: clusters.search.model instanceof KMeansModel ? clusters.search.model.inertia : null,
+        logLikelihood: clusters.search.model instanceof KMeansModel ? null : clusters.search.model.logLikelihood,
         droppedFeatures: clusters.space.dropped,
         classifier: classifier.metrics,
         churnError,
         sampleRows: clusters.sample.rows,
       };
       const id = await insertModelVersion(client, {
-        name: `k${clusters.search.k} · seed ${seed} · as of ${snap.asOf.toISOString().slice(0, 10)}`,
+        name: `${params.algorithm === 'kmeans' ? 'k' : 'gmm k'}${clusters.search.k} · seed ${seed} · as of ${snap.asOf.toISOString().slice(0, 10)}`,
         status: opts.status ?? 'ready',
         trainingRunId: runId,
         snapshotId: snap.snapshotId,
         asOf: snap.asOf,
         seed,
         k: clusters.search.k,
+        algorithm: params.algorithm,
         customers: assigned.customerIds.length,
         params,
         featureNames: clusters.space.featureNames,

@@ -2,6 +2,9 @@ import { badInput } from '../shared/errors';
 import { noProgress, type ProgressFn } from '../shared/progress';
 import { createRandom, deriveSeed } from '../shared/random';
 import { KMeansModel, type KMeansEngine } from './kmeans';
+import { GaussianMixture } from './gmm';
+import { adjustedRandIndex } from './ari';
+import { inertiaOf, type ClusterModel, type ClusteringAlgorithm } from './cluster-model';
 import { toFlat, validateMatrix, type Matrix } from './matrix';
 import { SilhouetteSample } from './silhouette';
 import { kCriteria } from './k-criteria';
@@ -27,9 +30,27 @@ import { kCriteria } from './k-criteria';
  *
  * The chosen k is then refitted on all rows with `finalNInit` restarts (more than the search uses: the search
  * only ranks k, the final fit is the model that is kept). Passing `k` skips the search (fixed-k path).
+ *
+ * With algorithm 'gmm' every k is a full-covariance Gaussian mixture (gmm.ts, `nInit` starts from k-means
+ * partitions, covariance floor `regCovar`) and the rule is the ICL with a stability guard:
+ *  - ICL (integrated completed likelihood, Biernacki, Celeux & Govaert 2000) = the mixture's BIC + 2 × the
+ *    entropy of its responsibilities. The BIC alone rewards any extra component that fits the density better,
+ *    even one that cuts a skewed type in two (on the seeded mixes it picked k = 8–10 at ARI 0.3–0.5); the
+ *    entropy term charges for components that overlap, which is what a segment must not do.
+ *  - stability guard: a second mixture fitted with another seed on the criteria rows must label them like the
+ *    first (ARI ≥ `minSeedStability`, default 0.9); a k whose partition depends on the seed is not a finding.
+ * The chosen k has the lowest ICL among the non-degenerate, seed-stable k (none stable: among the
+ * non-degenerate; none: all). Every point records its log-likelihood, BIC, ICL and seed stability, and the
+ * silhouette of its partition, so the two rules can be compared on the same curve.
  */
 export interface KSearchOptions {
   seed: number;
+  /** Clustering engine. Default 'kmeans'. */
+  algorithm?: ClusteringAlgorithm;
+  /** 'gmm': covariance floor in scaled units² (default 1e-2: values within a tenth of a standard deviation are one value). */
+  regCovar?: number;
+  /** 'gmm': seed stability a k needs to be chosen (default 0.9). */
+  minSeedStability?: number;
   kMin?: number;
   kMax?: number;
   /** Fixed k: no search, one final fit (its curve point is still reported). */
@@ -66,18 +87,25 @@ export interface KCurvePoint {
   /** Gap statistic and its standard error; null on a fixed-k fit. */
   gap?: number | null;
   gapSe?: number | null;
-  /** BIC of a diagonal Gaussian mixture started from this fit (lower is better); null on a fixed-k fit. */
+  /** BIC of a diagonal Gaussian mixture started from this fit (lower is better); null on a fixed-k fit. With 'gmm': the full mixture's BIC. */
   bic?: number | null;
+  /** 'gmm': mean log-likelihood per row of the search rows. */
+  logLikelihood?: number | null;
+  /** 'gmm': BIC + 2 × entropy of the responsibilities (lower is better). */
+  icl?: number | null;
+  /** 'gmm': ARI between this mixture and one fitted with another seed, on the criteria rows. */
+  seedStability?: number | null;
 }
 
 export interface KSearchResult {
   k: number;
-  chosenBy: 'silhouette' | 'fixed';
+  chosenBy: 'silhouette' | 'icl' | 'fixed';
+  algorithm: ClusteringAlgorithm;
   /** True when every k of the search was degenerate (the best silhouette was taken anyway). */
   allDegenerate: boolean;
   curve: KCurvePoint[];
   /** The final model, fitted on all rows. */
-  model: KMeansModel;
+  model: ClusterModel;
   /** Degeneracy of the final model on all rows. */
   final: { largestClusterShare: number; smallestClusterShare: number; degenerate: boolean; degenerateReason: string | null };
   reason: string;
@@ -87,6 +115,7 @@ const SILHOUETTE_SALT = 0x5111;
 const SUBSAMPLE_SALT = 0x5b5;
 const FINAL_SALT = 0xf1a1;
 const CRITERIA_SALT = 0xc417;
+const GMM_STABILITY_SALT = 0x9a55;
 
 function shares(labels: Int32Array, k: number): { largest: number; smallest: number } {
   const sizes = new Array<number>(k).fill(0);
@@ -136,22 +165,32 @@ export function searchKFlat(data: Float64Array, dim: number, options: KSearchOpt
   const minClusterShare = options.minClusterShare ?? 0.005;
   if (!(minClusterShare >= 0 && minClusterShare < 1)) throw badInput(`minClusterShare must be in [0, 1), got ${String(options.minClusterShare)}`, { argument: 'minClusterShare' });
   const limits = { degenerateShare, minClusterShare };
+  const algorithm = options.algorithm ?? 'kmeans';
+  if (algorithm !== 'kmeans' && algorithm !== 'gmm') throw badInput(`algorithm must be 'kmeans' or 'gmm', got ${String(options.algorithm)}`, { argument: 'algorithm' });
+  const regCovar = options.regCovar ?? 1e-2;
+  const minSeedStability = options.minSeedStability ?? 0.9;
   const fitOpts = { maxIterations: options.maxIterations, tolerance: options.tolerance, engine: options.engine };
   const progress = options.progress ?? noProgress;
   const silhouetteSeed = deriveSeed(seed, SILHOUETTE_SALT);
 
-  const finalFit = (k: number): KMeansModel => new KMeansModel({ k, seed: deriveSeed(seed, FINAL_SALT, k), nInit: finalNInit, ...fitOpts }).fitFlat(data, dim);
+  const gmmFit = (k: number, s: number, starts: number, rows: Float64Array): GaussianMixture =>
+    new GaussianMixture({ k, seed: s, nInit: starts, regCovar, maxIterations: options.maxIterations, init: 'kmeans' }).fitFlat(rows, dim);
+  const finalFit = (k: number): ClusterModel =>
+    algorithm === 'gmm'
+      ? gmmFit(k, deriveSeed(seed, FINAL_SALT, k), finalNInit, data)
+      : new KMeansModel({ k, seed: deriveSeed(seed, FINAL_SALT, k), nInit: finalNInit, ...fitOpts }).fitFlat(data, dim);
   // One sample of points (and its distance matrix) for every k, so the silhouettes compare like with like.
   const silhouetteOf = (rows: Float64Array): SilhouetteSample => {
     const m = rows.length / dim;
     return new SilhouetteSample(rows, dim, m > sampleSize ? createRandom(silhouetteSeed).sampleIndices(m, sampleSize) : null);
   };
-  const pointOf = (k: number, model: KMeansModel, sil: number | null): KCurvePoint => {
+  const pointOf = (k: number, model: ClusterModel, sil: number | null, rows: Float64Array): KCurvePoint => {
     const { largest, smallest } = shares(model.labels, k);
     const reason = degeneracy(largest, smallest, sil, limits);
-    return { k, inertia: model.inertia, silhouette: sil, largestClusterShare: largest, smallestClusterShare: smallest, degenerate: reason !== null, degenerateReason: reason, iterations: model.iterations, converged: model.converged };
+    const inertia = model instanceof KMeansModel ? model.inertia : inertiaOf(rows, dim, model.centroids, model.labels);
+    return { k, inertia, silhouette: sil, largestClusterShare: largest, smallestClusterShare: smallest, degenerate: reason !== null, degenerateReason: reason, iterations: model.iterations, converged: model.converged };
   };
-  const finalInfo = (model: KMeansModel, point: KCurvePoint | null): KSearchResult['final'] => {
+  const finalInfo = (model: ClusterModel, point: KCurvePoint | null): KSearchResult['final'] => {
     const { largest, smallest } = shares(model.labels, model.k);
     const reason = degeneracy(largest, smallest, point ? point.silhouette : 0, limits);
     return { largestClusterShare: largest, smallestClusterShare: smallest, degenerate: reason !== null, degenerateReason: reason };
@@ -162,9 +201,9 @@ export function searchKFlat(data: Float64Array, dim: number, options: KSearchOpt
     if (!Number.isInteger(k) || k < 2 || k > n - 1) throw badInput(`k must be an integer from 2 to ${n - 1} (rows − 1), got ${String(k)}`, { argument: 'k' });
     progress({ step: 'kmeans', done: 0, total: 1 });
     const model = finalFit(k);
-    const point = pointOf(k, model, silhouetteOf(data).score(model.labels, k));
+    const point = pointOf(k, model, silhouetteOf(data).score(model.labels, k), data);
     progress({ step: 'kmeans', done: 1, total: 1 });
-    return { k, chosenBy: 'fixed', allDegenerate: point.degenerate, curve: [point], model, final: finalInfo(model, point), reason: `k = ${k} was fixed${point.degenerate ? ` (degenerate: ${point.degenerateReason})` : ''}` };
+    return { k, chosenBy: 'fixed', algorithm, allDegenerate: point.degenerate, curve: [point], model, final: finalInfo(model, point), reason: `k = ${k} was fixed${point.degenerate ? ` (degenerate: ${point.degenerateReason})` : ''}` };
   }
 
   const kMin = positiveInt(options.kMin, 2, 'kMin', 2);
@@ -193,22 +232,45 @@ export function searchKFlat(data: Float64Array, dim: number, options: KSearchOpt
   const total = kMax - kMin + 2;
   for (let k = kMin; k <= kMax; k++) {
     progress({ step: 'k-search', done: k - kMin, total });
+    if (algorithm === 'gmm') {
+      // The final fit of the same k uses a different seed path, so its starts are fresh starts, not repeats.
+      const model = gmmFit(k, deriveSeed(seed, k), nInit, rows);
+      const resp = model.probaBatch(rows, dim);
+      let entropy = 0;
+      for (const r of resp) if (r > 0) entropy -= r * Math.log(r);
+      const bic = model.bic();
+      const other = gmmFit(k, deriveSeed(seed, GMM_STABILITY_SALT, k), nInit, critRows);
+      const seedStability = adjustedRandIndex(model.assignBatch(critRows, dim), other.labels);
+      curve.push({ ...pointOf(k, model, silSample.score(model.labels, k), rows), bic, icl: bic + 2 * entropy, logLikelihood: model.logLikelihood, seedStability, stability: null, gap: null, gapSe: null });
+      continue;
+    }
     // The final fit of the same k uses a different seed path, so its restarts are fresh starts, not repeats.
     const model = new KMeansModel({ k, seed: deriveSeed(seed, k), nInit, ...fitOpts }).fitFlat(rows, dim);
     const c = kCriteria(critRows, dim, model, model.assignBatch(critRows, dim), { seed });
-    curve.push({ ...pointOf(k, model, silSample.score(model.labels, k)), stability: c.stability, gap: c.gap, gapSe: c.gapSe, bic: c.bic });
+    curve.push({ ...pointOf(k, model, silSample.score(model.labels, k), rows), stability: c.stability, gap: c.gap, gapSe: c.gapSe, bic: c.bic });
   }
-  const better = (a: KCurvePoint, b: KCurvePoint): boolean => (a.silhouette ?? -Infinity) > (b.silhouette ?? -Infinity);
+  const better = (a: KCurvePoint, b: KCurvePoint): boolean =>
+    algorithm === 'gmm' ? (a.icl ?? Infinity) < (b.icl ?? Infinity) : (a.silhouette ?? -Infinity) > (b.silhouette ?? -Infinity);
   const pick = (points: KCurvePoint[]): KCurvePoint | null => points.reduce<KCurvePoint | null>((best, p) => (!best || better(p, best) ? p : best), null);
   const healthy = curve.filter((p) => !p.degenerate);
   const allDegenerate = healthy.length === 0;
-  const chosen = (allDegenerate ? pick(curve) : pick(healthy))!;
+  const stable = healthy.filter((p) => (p.seedStability ?? 0) >= minSeedStability);
+  const chosen = (allDegenerate ? pick(curve) : algorithm === 'gmm' && stable.length ? pick(stable) : pick(healthy))!;
   progress({ step: 'k-search', done: total - 1, total });
   const model = finalFit(chosen.k);
   progress({ step: 'k-search', done: total, total });
   const sil = chosen.silhouette === null ? 'undefined' : chosen.silhouette.toFixed(3);
+  if (algorithm === 'gmm') {
+    const icl = chosen.icl!.toFixed(0);
+    const reason = allDegenerate
+      ? `every k in ${kMin}..${kMax} is degenerate; k = ${chosen.k} has the lowest ICL (${icl}) but ${chosen.degenerateReason}`
+      : stable.length
+        ? `k = ${chosen.k} has the lowest ICL (${icl}) among ${stable.length} non-degenerate k in ${kMin}..${kMax} whose seed stability is ≥ ${minSeedStability}`
+        : `no k in ${kMin}..${kMax} has seed stability ≥ ${minSeedStability}; k = ${chosen.k} has the lowest ICL (${icl}) among ${healthy.length} non-degenerate k`;
+    return { k: chosen.k, chosenBy: 'icl', algorithm, allDegenerate, curve, model, final: finalInfo(model, chosen), reason };
+  }
   const reason = allDegenerate
     ? `every k in ${kMin}..${kMax} is degenerate; k = ${chosen.k} has the best silhouette (${sil}) but ${chosen.degenerateReason}`
     : `k = ${chosen.k} has the highest silhouette (${sil}) among ${healthy.length} non-degenerate k in ${kMin}..${kMax}`;
-  return { k: chosen.k, chosenBy: 'silhouette', allDegenerate, curve, model, final: finalInfo(model, chosen), reason };
+  return { k: chosen.k, chosenBy: 'silhouette', algorithm, allDegenerate, curve, model, final: finalInfo(model, chosen), reason };
 }

@@ -73,6 +73,7 @@ describe('retrain', () => {
       ['asOf injection', { asOf: `2018-01-01'; DELETE FROM model_version; --` }, /asOf/],
       ['unknown field', { kMax: 4 }, /kMax/],
       ['note too long', { note: 'x'.repeat(501) }, 'input.note'],
+      ['unknown clustering engine', { algorithm: 'dbscan' }, 'input.algorithm'],
     ])('%s', async (_name, input, mention) => {
       const before = await counts();
       const r = await t.gql(RETRAIN, { input }, admin);

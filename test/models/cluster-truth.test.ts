@@ -20,6 +20,9 @@ import { createTestDb, type TestDb } from '../helpers/db';
  * (a third of the new_promising customers, a tenth of the steady regulars). A supervised gradient-boosted
  * classifier on the transaction-log space (5-fold cross-validated, scikit-learn 1.2) reaches ARI 0.85 on the demo
  * mix but only 0.69 on the balanced one: no clustering of these features can reach 0.70 there.
+ *
+ * The transaction log is also clustered by the Gaussian mixture engine (`algorithm: 'gmm'`, k by ICL among
+ * seed-stable k), with seeds 1 and 2: it is the engine whose partition does not depend on the seed.
  */
 const CUSTOMERS = 3000;
 
@@ -51,6 +54,10 @@ interface Measured {
   olistFeatures: string[];
   txAri: number;
   txFeatures: string[];
+  /** The Gaussian mixture engine on the transaction log: ARI against the types, and between seeds 1 and 2. */
+  gmmTxAri: number;
+  gmmTxStability: number;
+  gmmAlgorithm: string;
 }
 
 describe.each<MixName>(['demo', 'balanced'])('clusters against the latent customer types (%s mix)', (mix) => {
@@ -86,6 +93,9 @@ describe.each<MixName>(['demo', 'balanced'])('clusters against the latent custom
     const [asOf] = await db.ds.query(`SELECT max(as_of) AS as_of FROM seed_truth`);
     const t = await train(tx.ds, { seed: 1, fitSampleSize: 20_000, asOf: new Date(asOf.as_of) });
     const log = await truthAndClusters(tx.ds, t.modelId, 'unique');
+    const g1 = await train(tx.ds, { seed: 1, fitSampleSize: 20_000, asOf: new Date(asOf.as_of), algorithm: 'gmm' });
+    const g2 = await train(tx.ds, { seed: 2, fitSampleSize: 20_000, asOf: new Date(asOf.as_of), algorithm: 'gmm' });
+    const gLog = await truthAndClusters(tx.ds, g1.modelId, 'unique');
 
     m = {
       olistAri: adjustedRandIndex(olist.truth, olist.cluster),
@@ -93,8 +103,11 @@ describe.each<MixName>(['demo', 'balanced'])('clusters against the latent custom
       olistFeatures: await featuresOf(db.ds, a.modelId),
       txAri: adjustedRandIndex(log.truth, log.cluster),
       txFeatures: await featuresOf(tx.ds, t.modelId),
+      gmmTxAri: adjustedRandIndex(gLog.truth, gLog.cluster),
+      gmmTxStability: stability(await clusterLabels(tx.ds, g1.modelId), await clusterLabels(tx.ds, g2.modelId)),
+      gmmAlgorithm: (await tx.ds.query(`SELECT algorithm FROM model_version WHERE id = $1`, [g1.modelId]))[0].algorithm,
     };
-    console.log(`${mix} mix, ${CUSTOMERS} customers: store k=${a.k} ARI ${m.olistAri.toFixed(3)}, seeds ARI ${m.olistStability.toFixed(3)}; transaction log k=${t.k} ARI ${m.txAri.toFixed(3)}`);
+    console.log(`${mix} mix, ${CUSTOMERS} customers: store k=${a.k} ARI ${m.olistAri.toFixed(3)}, seeds ARI ${m.olistStability.toFixed(3)}; transaction log k=${t.k} ARI ${m.txAri.toFixed(3)}; gmm on the log k=${g1.k} ARI ${m.gmmTxAri.toFixed(3)}, seeds ARI ${m.gmmTxStability.toFixed(3)}`);
   }, 600_000);
   afterAll(async () => {
     await db?.drop();
@@ -107,15 +120,34 @@ describe.each<MixName>(['demo', 'balanced'])('clusters against the latent custom
     expect(m.txFeatures).toEqual(['recencyDays', 'frequency', 'monetary', 'tenureDays', 'meanInterpurchaseDays', 'avgOrderValue']);
   });
 
+  // Measured (seed 1 / seed 2): demo 0.58 / 0.74, balanced 0.29 / 0.21 with KMeans; the mixture on this space 0.14
+  // (demo) and 0.37 (balanced): review scores, late shares and installments take few values and draw components.
   it.failing('recovers the types on the store at ARI ≥ 0.70 (known gap)', () => {
     expect(m.olistAri).toBeGreaterThanOrEqual(0.7);
   });
 
+  // Measured with KMeans: demo 0.49, balanced 0.42.
   it.failing('recovers the types on the transaction log at ARI ≥ 0.70 (known gap)', () => {
     expect(m.txAri).toBeGreaterThanOrEqual(0.7);
   });
 
+  // Measured with KMeans on the store: demo 0.76, balanced 0.66 (k itself changes with the seed: 3 vs 2, 3 vs 4).
   it.failing('retrains with another seed agree at ARI ≥ 0.95 (known gap)', () => {
     expect(m.olistStability).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('the mixture engine is recorded on the model version', () => {
+    expect(m.gmmAlgorithm).toBe('gmm');
+  });
+
+  // Measured: demo 0.505 (k = 4; k = 3 reaches 0.80 on the same purchases with the as-of a day later, so the ICL's
+  // choice between 3 and 4 is close there), balanced 0.64 (k = 6; the supervised bound is 0.69). KMeans on the same
+  // space: 0.49 and 0.42.
+  it.failing('the Gaussian mixture recovers the types on the transaction log at ARI ≥ 0.70 (known gap)', () => {
+    expect(m.gmmTxAri).toBeGreaterThanOrEqual(0.7);
+  });
+
+  it('the Gaussian mixture retrained with another seed agrees at ARI ≥ 0.95 on the transaction log', () => {
+    expect(m.gmmTxStability).toBeGreaterThanOrEqual(0.95);
   });
 });

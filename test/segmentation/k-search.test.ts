@@ -93,3 +93,44 @@ describe('searchK', () => {
     expect(() => searchK([[0, 1], [NaN, 2]], { seed: 1 })).toThrow('X[1][0] is NaN');
   });
 });
+
+describe('searchK with the Gaussian mixture engine', () => {
+  /** Three tilted, elongated clouds (each a different shape), 200 points each. */
+  function tilted(seed: number): { X: number[][]; truth: number[] } {
+    const r = createRandom(seed);
+    const shapes = [
+      { c: [0, 0], a: 0.5, long: 3, short: 0.3 },
+      { c: [6, 6], a: -0.7, long: 2.5, short: 0.4 },
+      { c: [-5, 7], a: 1.2, long: 1, short: 0.8 },
+    ];
+    const X: number[][] = [];
+    const truth: number[] = [];
+    shapes.forEach((s, t) => {
+      for (let i = 0; i < 200; i++) {
+        const u = r.normal(0, s.long);
+        const v = r.normal(0, s.short);
+        X.push([s.c[0] + u * Math.cos(s.a) - v * Math.sin(s.a), s.c[1] + u * Math.sin(s.a) + v * Math.cos(s.a)]);
+        truth.push(t);
+      }
+    });
+    return { X, truth };
+  }
+
+  it('chooses k by the lowest ICL among seed-stable k, records every criterion, and recovers the clouds', () => {
+    const { X, truth } = tilted(4);
+    const r = searchK(X, { seed: 7, algorithm: 'gmm', kMin: 2, kMax: 6, nInit: 3, finalNInit: 2 });
+    expect(r.algorithm).toBe('gmm');
+    expect(r.chosenBy).toBe('icl');
+    expect(r.k).toBe(3);
+    expect(r.reason).toMatch(/^k = 3 has the lowest ICL \(-?\d+\) among \d non-degenerate k in 2\.\.6 whose seed stability is ≥ 0\.9$/);
+    for (const p of r.curve) {
+      for (const f of ['bic', 'icl', 'logLikelihood', 'seedStability'] as const) expect(Number.isFinite(p[f])).toBe(true);
+      expect(p.icl!).toBeGreaterThanOrEqual(p.bic!);
+    }
+    const chosen = r.curve.find((p) => p.k === 3)!;
+    const eligible = r.curve.filter((p) => !p.degenerate && p.seedStability! >= 0.9);
+    expect(Math.min(...eligible.map((p) => p.icl!))).toBe(chosen.icl);
+    expect(adjustedRandIndex(truth, r.model.labels)).toBeGreaterThan(0.95);
+    expect(() => searchK(X, { seed: 1, algorithm: 'dbscan' as never })).toThrow("algorithm must be 'kmeans' or 'gmm', got dbscan");
+  });
+});

@@ -117,6 +117,9 @@ export class ModelVersion {
   @Field(() => Int, { description: 'Number of clusters.' })
   k: number;
 
+  @Field({ description: "Clustering engine: 'kmeans' or 'gmm' (full-covariance Gaussian mixture)." })
+  algorithm: string;
+
   @Field(() => NonNegativeInt, { description: 'Customers assigned to a segment.' })
   customers: number;
 

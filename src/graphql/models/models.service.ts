@@ -14,7 +14,7 @@ type Db = Pick<DataSource, 'query'>;
  * The columns a ModelVersion shows. The large JSON documents (projection, kmeans, classifier, scaler) are left
  * out; churn_model is reduced to the parts shown.
  */
-const MODEL_COLUMNS = `m.id, m.name, m.status, m.is_active, m.created_at, m.activated_at, m.as_of, m.seed, m.k, m.customers,
+const MODEL_COLUMNS = `m.id, m.name, m.status, m.is_active, m.created_at, m.activated_at, m.as_of, m.seed, m.k, m.algorithm, m.customers,
   m.feature_names, m.training_run_id, m.metrics, m.priority->>'formula' AS priority_formula,
   jsonb_build_object(
     'model', m.churn_model->'model', 'params', m.churn_model->'transaction'->'params',
@@ -36,6 +36,7 @@ interface ModelRow {
   as_of: Date;
   seed: number;
   k: number;
+  algorithm: string;
   customers: number;
   feature_names: string[];
   training_run_id: number | null;
@@ -94,6 +95,7 @@ export function toModelVersion(row: ModelRow): ModelVersion {
     asOf: row.as_of,
     seed: row.seed,
     k: row.k,
+    algorithm: row.algorithm,
     customers: row.customers,
     featureNames: row.feature_names,
     clusters: ids.sort((a, b) => Number(a) - Number(b)).map((id) => ({ id, name: names[id] ?? `Cluster ${id}` })),

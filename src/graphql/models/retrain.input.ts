@@ -3,6 +3,9 @@ import { Field, InputType, Int } from 'type-graphql';
 /** Plain Int fields: graphql-scalars' integer scalars would truncate 3.7 to 3 instead of refusing it. */
 @InputType({ description: 'What to train. Every field is optional.' })
 export class RetrainInput {
+  @Field(() => String, { nullable: true, description: "Clustering engine: 'kmeans' (k chosen by silhouette) or 'gmm' (full-covariance Gaussian mixture, k chosen by ICL among seed-stable k). Default 'kmeans'." })
+  algorithm?: string | null;
+
   @Field(() => Int, { nullable: true, description: 'Number of clusters, 2–50. Omitted: chosen by silhouette over 2–10.' })
   k?: number | null;
 

@@ -4,7 +4,7 @@ import { readFeatureMatrix, sampleFeatureMatrix, type FeatureBatch } from '../..
 
 import { censoringOf, originalToSpace, toClusteringSpace, type DroppedFeature, type FeatureSpace, type FeatureTransform } from '../../segmentation/feature-space';
 import type { StandardScalerJSON } from '../../segmentation/scaler';
-import { KMeansModel, type KMeansJSON } from '../../segmentation/kmeans';
+import { clusterModelFromJSON, type ClusteringAlgorithm, type ClusterModelJSON } from '../../segmentation/cluster-model';
 import { searchKOffThread, type OffThreadSearch } from './k-search.thread';
 import { matchCentroids } from '../../segmentation/matching';
 import { StandardScaler } from '../../segmentation/scaler';
@@ -16,6 +16,7 @@ export const MIN_FEATURE_PRESENCE = 0.5;
 
 export interface ClusteringOptions {
   seed: number;
+  algorithm: ClusteringAlgorithm;
   k?: number;
   kMin: number;
   kMax: number;
@@ -30,7 +31,8 @@ export interface ClusteringOptions {
 export interface ClusteringResult {
   space: FeatureSpace;
   search: OffThreadSearch;
-  kmeans: KMeansJSON;
+  /** The fitted model of either engine (stored in model_version.kmeans; its `model` names the engine). */
+  kmeans: ClusterModelJSON;
   /** Stable id of each cluster index (ids continue the previous model's clusters they match). */
   clusterIds: number[];
   /** Cluster index → id of the previous model's cluster it continues, or null. */
@@ -123,7 +125,7 @@ export interface PreviousClusters {
   centroids: Record<string, number>[];
 }
 
-/** Fits the feature space and KMeans on a seeded sample of the snapshot. */
+/** Fits the feature space and the clusters (k-means or Gaussian mixture) on a seeded sample of the snapshot. */
 export async function fitClusters(ds: DataSource, snapshotId: number, previous: PreviousClusters | null, o: ClusteringOptions): Promise<ClusteringResult> {
   const candidates = [...new Set([...clusteringFeaturesFor('orders'), ...clusteringFeaturesFor('transaction-log')].map((f) => f.name))];
   const sample = await sampleFeatureMatrix(ds, snapshotId, candidates, o.fitSampleSize, o.seed);
@@ -146,12 +148,17 @@ export async function fitClusters(ds: DataSource, snapshotId: number, previous: 
     d,
     {
       seed: o.seed,
+      algorithm: o.algorithm,
       k: o.k,
       kMin: o.kMin,
       kMax: o.kMax,
-      nInit: 3,
-      finalNInit: o.finalNInit,
-      searchSampleSize: Math.min(sample.rows, 20_000),
+      // A mixture's EM can stop in a local maximum whose ICL differs from the global one's, which changed the
+      // chosen k between seeds with 3 starts and did not with 6; each start costs about a hundred EM iterations,
+      // so the mixture searches on the silhouette's sample size of rows (a few hundred parameters at k = 10 need
+      // no more) and keeps 4 final starts on the fit sample.
+      nInit: o.algorithm === 'gmm' ? 6 : 3,
+      finalNInit: o.algorithm === 'gmm' ? Math.min(o.finalNInit, 4) : o.finalNInit,
+      searchSampleSize: Math.min(sample.rows, o.algorithm === 'gmm' ? o.silhouetteSample : 20_000),
       sampleSize: o.silhouetteSample,
     },
     o.progress,
@@ -183,7 +190,7 @@ export async function fitClusters(ds: DataSource, snapshotId: number, previous: 
 }
 
 /**
- * Assigns every customer of the snapshot to its nearest centroid, streaming the snapshot in batches so that
+ * Assigns every customer of the snapshot to its cluster (nearest centroid, or most likely mixture component), streaming the snapshot in batches so that
  * memory stays bounded at a million customers. Returns customer ids and stable cluster ids, in customer order.
  */
 export async function assignAll(
@@ -193,7 +200,7 @@ export async function assignAll(
   total: number,
   progress: (fraction: number) => void,
 ): Promise<{ customerIds: Int32Array; clusterIds: Int32Array }> {
-  const model = KMeansModel.fromJSON(result.kmeans);
+  const model = clusterModelFromJSON(result.kmeans);
   const d = result.space.featureNames.length;
   const transforms = spaceTransforms(result.space);
   const customerIds = new Int32Array(total);

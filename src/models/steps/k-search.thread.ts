@@ -1,5 +1,5 @@
 import { searchKFlat, type KCurvePoint, type KSearchOptions, type KSearchResult } from '../../segmentation/k-search';
-import { KMeansModel, type KMeansJSON } from '../../segmentation/kmeans';
+import { clusterModelFromJSON, type ClusterModel, type ClusterModelJSON } from '../../segmentation/cluster-model';
 import type { ProgressFn } from '../../shared/progress';
 import { runWorkerTask, serveWorkerTask } from '../../shared/worker-task';
 
@@ -15,28 +15,29 @@ interface SearchInput {
 interface PackedResult {
   k: number;
   chosenBy: KSearchResult['chosenBy'];
+  algorithm: KSearchResult['algorithm'];
   allDegenerate: boolean;
   curve: KCurvePoint[];
-  model: KMeansJSON;
+  model: ClusterModelJSON;
   labels: Int32Array;
   final: KSearchResult['final'];
   reason: string;
 }
 
 export interface OffThreadSearch extends Omit<KSearchResult, 'model'> {
-  model: KMeansModel;
+  model: ClusterModel;
   /** Cluster index of every row of the searched data (under the final model). */
   labels: Int32Array;
 }
 
 function search({ data, dim, options }: SearchInput, progress: ProgressFn): PackedResult {
   const r = searchKFlat(data, dim, { ...options, progress });
-  return { k: r.k, chosenBy: r.chosenBy, allDegenerate: r.allDegenerate, curve: r.curve, model: r.model.toJSON(), labels: r.model.labels, final: r.final, reason: r.reason };
+  return { k: r.k, chosenBy: r.chosenBy, algorithm: r.algorithm, allDegenerate: r.allDegenerate, curve: r.curve, model: r.model.toJSON(), labels: r.model.labels, final: r.final, reason: r.reason };
 }
 
 export async function searchKOffThread(data: Float64Array, dim: number, options: SearchOptions, progress?: ProgressFn): Promise<OffThreadSearch> {
   const r = await runWorkerTask(__filename, { data, dim, options }, search, progress);
-  return { ...r, model: KMeansModel.fromJSON(r.model) };
+  return { ...r, model: clusterModelFromJSON(r.model) };
 }
 
 serveWorkerTask(__filename, search);

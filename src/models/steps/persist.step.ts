@@ -19,6 +19,8 @@ export interface ModelVersionRow {
   asOf: Date;
   seed: number;
   k: number;
+  /** Clustering engine ('kmeans' or 'gmm'); the model JSON in `kmeans` is that engine's. */
+  algorithm: string;
   customers: number;
   params: Record<string, unknown>;
   featureNames: string[];
@@ -35,7 +37,7 @@ export interface ModelVersionRow {
 
 /** The row's fields in column order; each column is its field in snake_case (trainingRunId → training_run_id). */
 const MODEL_VERSION_FIELDS: (keyof ModelVersionRow)[] = [
-  'name', 'status', 'trainingRunId', 'snapshotId', 'asOf', 'seed', 'k', 'customers', 'params', 'featureNames',
+  'name', 'status', 'trainingRunId', 'snapshotId', 'asOf', 'seed', 'k', 'algorithm', 'customers', 'params', 'featureNames',
   'imputation', 'scaler', 'kmeans', 'classifier', 'churnModel', 'priority', 'projection', 'metrics',
 ];
 /** jsonb columns: sent as JSON text and cast by PostgreSQL. */

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { CURRENT_LOAD, cohortCellsCtes, cohortRows, geoGroupsSql, monthIndexOf, monthOf, overlapSql, rfmCellsSql, stateCountsSql, timelineAggCtes } from './bi-sql';
+import { CURRENT_LOAD, cohortCellsCtes, cohortRows, modelFineGroupsCte, monthIndexOf, monthOf, stateCountsSql, timelineAggCtes, timelineCellsCtes } from './bi-sql';
 
 /**
  * The BI summary tables (migration 1764000000060), kept exact by the writes themselves rather than on a timer:
@@ -83,24 +83,39 @@ export async function writeModelBiAggregates(client: Client, modelId: number): P
   } = await client.query<{ snapshot_id: number | null }>(`SELECT snapshot_id FROM model_version WHERE id = $1`, [modelId]);
   await client.query(`DELETE FROM bi_model_aggregate WHERE model_version_id = $1`, [modelId]);
   await client.query(`INSERT INTO bi_model_aggregate (model_version_id, snapshot_id) VALUES ($1, $2)`, [modelId, m.snapshot_id]);
+  // Geo, RFM grid, overlap and the counts by state from one grouping pass over the rows just written (see
+  // modelFineGroupsCte); the timeline from one pass over order_fact, its series summed from one grouping.
   await client.query(
-    `WITH g AS (${geoGroupsSql('$1::int', '$2::int')}),
-          s AS (INSERT INTO bi_geo_state (model_version_id, state, customers, churn_risk, revenue)
-                SELECT $1, state, customers, churn_risk, revenue FROM g WHERE is_state)
-     INSERT INTO bi_geo_segment (model_version_id, state, rfm_segment, customers)
-     SELECT $1, state, rfm_segment, customers FROM g WHERE NOT is_state`,
+    `WITH ${modelFineGroupsCte('$1::int', '$2::int')},
+     geo AS (
+       INSERT INTO bi_geo_state (model_version_id, state, customers, churn_risk, revenue)
+       SELECT $1, geo_state, sum(customers)::int, (sum(risk_sum) / NULLIF(sum(risk_n), 0))::float8, COALESCE(sum(revenue), 0)::float8
+         FROM fine WHERE geo_state IS NOT NULL GROUP BY geo_state
+     ),
+     geo_segment AS (
+       INSERT INTO bi_geo_segment (model_version_id, state, rfm_segment, customers)
+       SELECT $1, geo_state, rfm_segment, sum(customers)::int FROM fine WHERE geo_state IS NOT NULL GROUP BY geo_state, rfm_segment
+     ),
+     rfm AS (
+       INSERT INTO bi_rfm_cell (model_version_id, r, f, customers, revenue)
+       SELECT $1, r, f, sum(customers)::int, COALESCE(sum(revenue), 0)::float8 FROM fine GROUP BY r, f
+     ),
+     overlap AS (
+       INSERT INTO bi_segment_overlap (model_version_id, rfm_segment, cluster_id, customers)
+       SELECT $1, rfm_segment, cluster_id, sum(customers)::int FROM fine GROUP BY rfm_segment, cluster_id
+     )
+     INSERT INTO bi_state_count (model_version_id, state, rfm_segment, cluster_id, customers)
+     SELECT $1, list_state, rfm_segment, cluster_id, sum(customers)::int
+       FROM fine WHERE has_f AND has_c AND list_state IS NOT NULL GROUP BY list_state, rfm_segment, cluster_id`,
     [modelId, m.snapshot_id],
   );
   await client.query(
-    `INSERT INTO bi_rfm_cell (model_version_id, r, f, customers, revenue) SELECT $1, r, f, customers, revenue FROM (${rfmCellsSql('$1::int', '$2::int')}) c`,
-    [modelId, m.snapshot_id],
-  );
-  await client.query(
-    `INSERT INTO bi_segment_overlap (model_version_id, rfm_segment, cluster_id, customers)
-     SELECT $1, rfm_segment, cluster_id, customers FROM (${overlapSql('$1::int')}) o`,
+    `INSERT INTO bi_timeline_cell (model_version_id, month, series, active, orders, revenue)
+     WITH ${timelineCellsCtes('$1::int')}
+     SELECT $1, month, series, active, orders, revenue FROM agg`,
     [modelId],
   );
-  await writeLoadSummaries(client, modelId, m.snapshot_id, loadNo);
+  await client.query(`UPDATE bi_model_aggregate SET load_no = $2, built_at = now() WHERE model_version_id = $1`, [modelId, loadNo]);
 }
 
 /** A model's summaries that also read the warehouse (timeline, counts by state), rebuilt for load `loadNo`. */

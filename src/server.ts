@@ -28,7 +28,7 @@ import { logger as defaultLogger } from './logger';
 import { createAdmission } from './server/admission';
 import { startApollo } from './server/apollo';
 import { graphqlRequestHandler } from './server/graphql-request';
-import { warmUp } from './server/warm-up';
+import { configureApiSessions, warmUp } from './server/warm-up';
 import { badInput, forbidden } from './shared/errors';
 
 registerReadinessCheck('activeModel', activeModelCheck);
@@ -198,6 +198,7 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
     }
   }
 
+  for (const d of [ds, ...(opts.replicas?.dataSources() ?? [])]) await configureApiSessions(d);
   if (settings.warmUp) await warmUp({ apollo, ds, loaders, log });
 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {

@@ -23,6 +23,43 @@ export const WARM_UP_OPERATIONS: readonly string[] = [
   '{ warehouseStats { customers orders orderItems payments reviews firstOrderAt lastOrderAt } }',
 ];
 
+/**
+ * Settings of the API's sessions. parallel_setup_cost ×10 (default 1000): a page of the customer list is an
+ * index walk that stops after `first` rows, but a filter the planner cannot estimate (a state over the person
+ * or the snapshot, COALESCE(c.state, f.state)) makes it guess a long walk and plan parallel workers, whose
+ * start (a process each) costs 10–40× the walk itself (0.5 ms vs 10–20 ms at 100k customers). Aggregates
+ * over a whole table cost far more than the setup and still get workers.
+ */
+export const API_SESSION_SETTINGS = `SET parallel_setup_cost = 10000`;
+
+const CONFIGURED = Symbol.for('segmenta.apiSessions');
+type ApiPool = Pool & { options?: { max?: number } };
+
+/** The data source's pg pool (TypeORM's PostgreSQL driver keeps it as `master`). */
+export function poolOf(ds: DataSource): ApiPool | undefined {
+  return (ds.driver as unknown as { master?: ApiPool }).master;
+}
+
+/**
+ * Applies API_SESSION_SETTINGS to every session of the pool: to each new one as it connects, and now to the
+ * ones already open (idle ones; none is busy before the server starts).
+ */
+export async function configureApiSessions(ds: DataSource): Promise<void> {
+  const pool = poolOf(ds) as (ApiPool & { [CONFIGURED]?: true }) | undefined;
+  if (!pool || pool[CONFIGURED]) return;
+  pool[CONFIGURED] = true;
+  pool.on('connect', (client: PoolClient) => {
+    client.query(API_SESSION_SETTINGS).catch(() => undefined);
+  });
+  const open: PoolClient[] = [];
+  try {
+    for (const c of await Promise.allSettled(Array.from({ length: pool.idleCount }, () => pool.connect()))) if (c.status === 'fulfilled') open.push(c.value);
+    await Promise.all(open.map((c) => c.query(API_SESSION_SETTINGS).catch(() => undefined)));
+  } finally {
+    for (const c of open) c.release();
+  }
+}
+
 /** Only reads are replayed on the other connections (in a read-only transaction as well). */
 const READ = /^\s*(SELECT|WITH)\b/i;
 const WRITE = /\b(INSERT|UPDATE|DELETE|MERGE|COPY)\b/i;
@@ -59,7 +96,7 @@ export async function warmUp(opts: { apollo: ApolloServer<GraphQLContext>; ds: D
     }
   }
   const reads = (counter.seen ?? []).filter((s) => READ.test(s.text) && !WRITE.test(s.text));
-  const pool = (ds.driver as unknown as { master?: Pool & { options?: { max?: number } } }).master;
+  const pool = poolOf(ds);
   if (pool) {
     const size = pool.options?.max ?? 10;
     const clients: PoolClient[] = [];

@@ -16,6 +16,11 @@ import { importOlist } from '../../src/ingest/olist.service';
 import { importTransactions } from '../../src/ingest/transactions.service';
 import { train } from '../../src/models/train.pipeline';
 import { rebuildOrderFactsNow, refreshOrderFactsFor } from '../../src/warehouse/order-fact.service';
+import pino from 'pino';
+import { dataModel } from '../../src/data-model';
+import { createDataSource } from '../../src/db/data-source';
+import { createServer } from '../../src/server';
+import { poolOf, WARM_UP_OPERATIONS } from '../../src/server/warm-up';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { fixture } from '../ingest/helpers';
 
@@ -131,6 +136,41 @@ describe('BI summaries', () => {
     await seedWarehouse(db.ds, { customers: 1200, seed: 5, replace: true });
     await trainModel(5);
     await expectSame();
+  });
+
+  it('a server that warms up opens every pooled session and answers the BI queries as the services do', async () => {
+    const ds = createDataSource(db.url, dataModel, { poolSize: 3, applicationName: 'segmenta-warm-up-test' });
+    await ds.initialize();
+    const server = await createServer({
+      db: { ds },
+      port: 0,
+      host: '127.0.0.1',
+      settings: { apiKeys: '', sandbox: false, introspection: false, rateLimitPoints: 0, warmUp: true },
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      // Before the first request: every session of the pool is open and configured, every warm-up operation compiled.
+      const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'segmenta-warm-up-test'`);
+      expect(n).toBe(3);
+      const pool = poolOf(ds)!;
+      const clients = await Promise.all([0, 1, 2].map(() => pool.connect()));
+      try {
+        for (const c of clients) expect((await c.query('SHOW parallel_setup_cost')).rows[0].parallel_setup_cost).toBe('10000');
+      } finally {
+        for (const c of clients) c.release();
+      }
+      expect(server.jit?.stats().compiled).toBe(WARM_UP_OPERATIONS.length);
+      for (const [query, expected] of [
+        ['{ cohortRetention(by: STATE) { cohort group size cells { periodOffset active share } } }', { cohortRetention: await cohortRetention(db.ds, { by: CohortBy.STATE }, 'live') }],
+        ['{ rfmGrid { r f customers revenue segment } }', { rfmGrid: await rfmGrid(db.ds, await resolveModel(db.ds, null), 'live') }],
+      ] as const) {
+        const res = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+        expect(await res.json()).toEqual({ data: JSON.parse(JSON.stringify(expected)) });
+      }
+    } finally {
+      await server.stop();
+      await ds.destroy();
+    }
   });
 
   it('are what the summary path reads: a changed summary changes its answer', async () => {

@@ -41,16 +41,20 @@ export function poolOf(ds: DataSource): ApiPool | undefined {
 }
 
 /**
- * Applies API_SESSION_SETTINGS to every session of the pool: to each new one as it connects, and now to the
- * ones already open (idle ones; none is busy before the server starts).
+ * Applies API_SESSION_SETTINGS to every session of the pool: to each new one as it connects (pg-pool's onConnect
+ * hook), and now to the ones already open (idle ones; none is busy before the server starts).
  */
 export async function configureApiSessions(ds: DataSource): Promise<void> {
   const pool = poolOf(ds) as (ApiPool & { [CONFIGURED]?: true }) | undefined;
   if (!pool || pool[CONFIGURED]) return;
   pool[CONFIGURED] = true;
-  pool.on('connect', (client: PoolClient) => {
-    client.query(API_SESSION_SETTINGS).catch(() => undefined);
-  });
+  // pg-pool awaits onConnect before it hands a new client out, so the setting is in place before the first query.
+  const options = pool.options as { onConnect?: (client: PoolClient) => unknown };
+  const previous = options.onConnect;
+  options.onConnect = async (client: PoolClient) => {
+    await previous?.(client);
+    await client.query(API_SESSION_SETTINGS).catch(() => undefined);
+  };
   const open: PoolClient[] = [];
   try {
     for (const c of await Promise.allSettled(Array.from({ length: pool.idleCount }, () => pool.connect()))) if (c.status === 'fulfilled') open.push(c.value);

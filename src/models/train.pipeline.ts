@@ -236,7 +236,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
       }, lap('profiles'), churn?.info.source ?? 'rfm_tier'));
       within('persist')(0.85);
       const ari = previous ? await timed('ari', () => ariBetweenModels(client, previous.id, id)) : null;
-      await timed('aggregates', () => writeAggregates(client, id));
+      await timed('aggregates', () => writeAggregates(client, id, lap('aggregates')));
       await client.query(
         `UPDATE model_version SET metrics = metrics || $2::jsonb WHERE id = $1`,
         [id, JSON.stringify({ persistTimings, ariVsPrevious: ari?.ari ?? null, previousModelId: previous?.id ?? null, ariCommonCustomers: ari?.commonCustomers ?? 0, clusterNames: Object.fromEntries(profiles.clusterNames), segmentsByKind: profiles.kinds })],

@@ -74,7 +74,7 @@ export async function refreshBiAggregates(client: Client): Promise<number> {
  * transaction. Builds the warehouse's load first when there is no current one (a warehouse loaded before the
  * summaries existed, or written since by other means than the loaders).
  */
-export async function writeModelBiAggregates(client: Client, modelId: number): Promise<void> {
+export async function writeModelBiAggregates(client: Client, modelId: number, lap: (label: string) => void = () => undefined): Promise<void> {
   // A load or write that commits meanwhile overtakes this load: the summaries stamped with it are then not read.
   const { rows: loads } = await client.query<{ load_no: number | null }>(`SELECT ${CURRENT_LOAD} AS load_no`);
   const loadNo = loads[0].load_no ?? (await refreshBiAggregates(client));
@@ -83,6 +83,7 @@ export async function writeModelBiAggregates(client: Client, modelId: number): P
   } = await client.query<{ snapshot_id: number | null }>(`SELECT snapshot_id FROM model_version WHERE id = $1`, [modelId]);
   await client.query(`DELETE FROM bi_model_aggregate WHERE model_version_id = $1`, [modelId]);
   await client.query(`INSERT INTO bi_model_aggregate (model_version_id, snapshot_id) VALUES ($1, $2)`, [modelId, m.snapshot_id]);
+  lap('start');
   // Geo, RFM grid, overlap and the counts by state from one grouping pass over the rows just written (see
   // modelFineGroupsCte); the timeline from one pass over order_fact, its series summed from one grouping.
   await client.query(
@@ -109,12 +110,14 @@ export async function writeModelBiAggregates(client: Client, modelId: number): P
        FROM fine WHERE has_f AND has_c AND list_state IS NOT NULL GROUP BY list_state, rfm_segment, cluster_id`,
     [modelId, m.snapshot_id],
   );
+  lap('groups');
   await client.query(
     `INSERT INTO bi_timeline_cell (model_version_id, month, series, active, orders, revenue)
      WITH ${timelineCellsCtes('$1::int')}
      SELECT $1, month, series, active, orders, revenue FROM agg`,
     [modelId],
   );
+  lap('timeline');
   await client.query(`UPDATE bi_model_aggregate SET load_no = $2, built_at = now() WHERE model_version_id = $1`, [modelId, loadNo]);
 }
 

@@ -13,8 +13,8 @@ import { estimateChurn } from './steps/churn-decision.step';
 import { trainClassifier } from './steps/classifier.step';
 import { centroidsToOriginal } from '../segmentation/feature-space';
 import { assignAll, fitClusters, spaceTransforms, type PreviousClusters } from './steps/clustering.step';
-import { writeAggregates } from './steps/aggregates.step';
-import { activateModelVersion, ariBetweenModels, insertModelVersion, writeAssignments, writeProfiles } from './steps/persist.step';
+import { computeTimelineAhead, writeAggregates } from './steps/aggregates.step';
+import { activateModelVersion, ariBetweenModels, churnTiers, insertModelVersion, writeAssignments, writeProfiles } from './steps/persist.step';
 import { segmentMapProjection } from './steps/projection.step';
 import { scoreSegments } from './steps/scoring.step';
 import { acquireTrainingLock, createRun, RunTracker } from './training-run.service';
@@ -163,6 +163,19 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
       monthlyDiscount: params.monthlyDiscount,
     });
 
+    // The model's timeline summary reads all of order_fact: started now on a connection of its own, it runs beside
+    // the classifier's fit and the projection, and the version's transaction only writes its rows.
+    const aheadStarted = Date.now();
+    let timelineAheadMs: number | null = null;
+    const timelineAhead = computeTimelineAhead(ds, {
+      customerIds: assigned.customerIds,
+      churnTiers: churnTiers(scores, churn?.estimates ?? null),
+      rfmSegments: scores.segment,
+      clusterIds: assigned.clusterIds,
+    })
+      .then((r) => ((timelineAheadMs = Date.now() - aheadStarted), r))
+      .catch(() => null);
+
     enter('classifier');
     const sampleIds = Array.from(clusters.sampleLabels, (l) => clusters.clusterIds[l]);
     const classifier = await trainClassifier(ds, snap.snapshotId, clusters.space, clusters.sample, clusters.sampleScaled, sampleIds, seed);
@@ -236,10 +249,10 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
       }, lap('profiles'), churn?.info.source ?? 'rfm_tier'));
       within('persist')(0.85);
       const ari = previous ? await timed('ari', () => ariBetweenModels(client, previous.id, id)) : null;
-      await timed('aggregates', () => writeAggregates(client, id, lap('aggregates')));
+      await timed('aggregates', () => writeAggregates(client, id, lap('aggregates'), timelineAhead));
       await client.query(
         `UPDATE model_version SET metrics = metrics || $2::jsonb WHERE id = $1`,
-        [id, JSON.stringify({ persistTimings, ariVsPrevious: ari?.ari ?? null, previousModelId: previous?.id ?? null, ariCommonCustomers: ari?.commonCustomers ?? 0, clusterNames: Object.fromEntries(profiles.clusterNames), segmentsByKind: profiles.kinds })],
+        [id, JSON.stringify({ persistTimings, timelineAheadMs, ariVsPrevious: ari?.ari ?? null, previousModelId: previous?.id ?? null, ariCommonCustomers: ari?.commonCustomers ?? 0, clusterNames: Object.fromEntries(profiles.clusterNames), segmentsByKind: profiles.kinds })],
       );
       inject('persist');
       if (opts.activate !== false) await activateModelVersion(client, id);

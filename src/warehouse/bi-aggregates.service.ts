@@ -74,7 +74,12 @@ export async function refreshBiAggregates(client: Client): Promise<number> {
  * transaction. Builds the warehouse's load first when there is no current one (a warehouse loaded before the
  * summaries existed, or written since by other means than the loaders).
  */
-export async function writeModelBiAggregates(client: Client, modelId: number, lap: (label: string) => void = () => undefined): Promise<void> {
+export async function writeModelBiAggregates(
+  client: Client,
+  modelId: number,
+  lap: (label: string) => void = () => undefined,
+  timelineAhead?: Promise<TimelineAhead | null>,
+): Promise<void> {
   // A load or write that commits meanwhile overtakes this load: the summaries stamped with it are then not read.
   const { rows: loads } = await client.query<{ load_no: number | null }>(`SELECT ${CURRENT_LOAD} AS load_no`);
   const loadNo = loads[0].load_no ?? (await refreshBiAggregates(client));
@@ -111,14 +116,51 @@ export async function writeModelBiAggregates(client: Client, modelId: number, la
     [modelId, m.snapshot_id],
   );
   lap('groups');
-  await client.query(
-    `INSERT INTO bi_timeline_cell (model_version_id, month, series, active, orders, revenue)
-     WITH ${timelineCellsCtes('$1::int')}
-     SELECT $1, month, series, active, orders, revenue FROM agg`,
-    [modelId],
-  );
-  lap('timeline');
+  // The timeline computed ahead holds when it read this load and the transaction has not moved it (a load that
+  // committed since would have changed CURRENT_LOAD); otherwise it is built here.
+  const ahead = await timelineAhead;
+  const useAhead = ahead !== null && ahead !== undefined && ahead.loadNo !== null && ahead.loadNo === loadNo;
+  if (useAhead) {
+    await client.query(
+      `INSERT INTO bi_timeline_cell (model_version_id, month, series, active, orders, revenue)
+       SELECT $1, month, series, active, orders, revenue FROM unnest($2::date[], $3::text[], $4::int[], $5::int[], $6::numeric[]) AS t(month, series, active, orders, revenue)`,
+      [modelId, ahead.rows.map((r) => r.month), ahead.rows.map((r) => r.series), ahead.rows.map((r) => r.active), ahead.rows.map((r) => r.orders), ahead.rows.map((r) => r.revenue)],
+    );
+  } else {
+    await client.query(
+      `INSERT INTO bi_timeline_cell (model_version_id, month, series, active, orders, revenue)
+       WITH ${timelineCellsCtes('$1::int')}
+       SELECT $1, month, series, active, orders, revenue FROM agg`,
+      [modelId],
+    );
+  }
+  lap(useAhead ? 'timelineAhead' : 'timeline');
   await client.query(`UPDATE bi_model_aggregate SET load_no = $2, built_at = now() WHERE model_version_id = $1`, [modelId, loadNo]);
+}
+
+/** A model's timeline cells computed ahead of its transaction, over the warehouse load `loadNo`. */
+export interface TimelineAhead {
+  loadNo: number | null;
+  rows: { month: string; series: string; active: number; orders: number; revenue: string }[];
+}
+
+/**
+ * The timeline cells of a model not written yet, from its assignments in memory (customer ids with their churn tier,
+ * RFM segment and cluster, as customer_segment will hold them), by the same SQL as the in-transaction build
+ * (timelineCellsCtes), on a connection of its own: the train pipeline starts it while it still fits the classifier,
+ * so the pass over order_fact runs beside that work instead of inside the version's transaction. It reads the
+ * load current in its own snapshot; writeModelBiAggregates uses the rows only when that is still the load.
+ */
+export async function computeTimelineAhead(
+  db: { query(sql: string, params?: unknown[]): Promise<unknown> },
+  a: { customerIds: Int32Array; churnTiers: string[]; rfmSegments: string[]; clusterIds: Int32Array },
+): Promise<TimelineAhead> {
+  const rows = (await db.query(
+    `WITH ${timelineCellsCtes('NULL', `unnest($1::int[], $2::text[], $3::text[], $4::int[]) AS cs(customer_id, churn_tier, rfm_segment, cluster_id) ON`)}
+     SELECT (${CURRENT_LOAD}) AS load_no, to_char(month, 'YYYY-MM-DD') AS month, series, active, orders, revenue::text AS revenue FROM agg`,
+    [Array.from(a.customerIds), a.churnTiers, a.rfmSegments, Array.from(a.clusterIds)],
+  )) as (TimelineAhead['rows'][number] & { load_no: number | null })[];
+  return { loadNo: rows.length ? rows[0].load_no : null, rows: rows.map(({ load_no: _, ...r }) => r) };
 }
 
 /** A model's summaries that also read the warehouse (timeline, counts by state), rebuilt for load `loadNo`. */

@@ -225,9 +225,10 @@ export const modelFineGroupsCte = (modelParam: string, snapshotParam: string) =>
 /**
  * The timeline's cells like timelineAggCtes (same `customer_month`, same rows), grouped once by (month, tier,
  * segment, cluster) and each series then summed from those few hundred groups, rather than four hash
- * aggregates over every (customer, month). CTE `agg` without the NULL series.
+ * aggregates over every (customer, month). CTE `agg` without the NULL series. `assignments` joins the customers'
+ * (churn_tier, rfm_segment, cluster_id) as `cs`, ending in `AND` (default: the model's customer_segment rows).
  */
-export function timelineCellsCtes(modelParam: string): string {
+export function timelineCellsCtes(modelParam: string, assignments = `customer_segment cs ON cs.model_version_id = ${modelParam} AND`): string {
   return `customer_month AS (
        SELECT o.customer_id, ${monthOf('o.purchased_at')} AS month, count(*) AS orders, COALESCE(sum(o.value), 0) AS revenue
          FROM order_fact o
@@ -237,7 +238,7 @@ export function timelineCellsCtes(modelParam: string): string {
      fine AS MATERIALIZED (
        SELECT p.month, cs.churn_tier, cs.rfm_segment, cs.cluster_id, count(*)::int AS active, sum(p.orders) AS orders, sum(p.revenue) AS revenue
          FROM customer_month p
-         LEFT JOIN customer_segment cs ON cs.model_version_id = ${modelParam} AND cs.customer_id = p.customer_id
+         LEFT JOIN ${assignments} cs.customer_id = p.customer_id
         GROUP BY 1, 2, 3, 4
      ),
      agg AS (

@@ -21,6 +21,8 @@ import { dataModel } from '../../src/data-model';
 import { createDataSource } from '../../src/db/data-source';
 import { createServer } from '../../src/server';
 import { poolOf, WARM_UP_OPERATIONS } from '../../src/server/warm-up';
+import { withTransaction } from '../../src/db/data-source';
+import { writeModelBiAggregates } from '../../src/warehouse/bi-aggregates.service';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { fixture } from '../ingest/helpers';
 
@@ -134,7 +136,21 @@ describe('BI summaries', () => {
 
   it('equal the live queries on a seeded, trained store', async () => {
     await seedWarehouse(db.ds, { customers: 1200, seed: 5, replace: true });
-    await trainModel(5);
+    const { modelId } = await trainModel(5);
+    // The timeline was computed beside the classifier's fit, from the assignments in memory, and used as is.
+    const [{ metrics }] = await db.ds.query(`SELECT metrics FROM model_version WHERE id = $1`, [modelId]);
+    expect(Object.keys(metrics.persistTimings)).toContain('aggregates.timelineAhead');
+    await expectSame();
+  });
+
+  it('build the timeline in the transaction when the one computed ahead read another load', async () => {
+    const [{ id }] = await db.ds.query(`SELECT id FROM model_version WHERE is_active`);
+    const laps: string[] = [];
+    await withTransaction(db.ds, async (client) => {
+      const bogus = { loadNo: -1, rows: [{ month: '2001-01-01', series: 'all', active: 1, orders: 1, revenue: '1' }] };
+      await writeModelBiAggregates(client, id, (label) => laps.push(label), Promise.resolve(bogus));
+    });
+    expect(laps).toContain('timeline');
     await expectSame();
   });
 

@@ -163,15 +163,23 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
       monthlyDiscount: params.monthlyDiscount,
     });
 
-    // The model's timeline summary reads all of order_fact: started now on a connection of its own, it runs beside
-    // the classifier's fit and the projection, and the version's transaction only writes its rows.
+    // The model's summaries read all of order_fact and the snapshot's features: computed now from the assignments
+    // in memory, on a connection of their own, they run beside the classifier's fit and the projection, and the
+    // version's transaction only writes their rows (or builds them itself when a load came in between).
     const aheadStarted = Date.now();
     let timelineAheadMs: number | null = null;
     const timelineAhead = computeTimelineAhead(ds, {
+      snapshotId: snap.snapshotId,
       customerIds: assigned.customerIds,
       churnTiers: churnTiers(scores, churn?.estimates ?? null),
       rfmSegments: scores.segment,
       clusterIds: assigned.clusterIds,
+      r: scores.r,
+      f: scores.f,
+      churnProbability: Array.from(assigned.customerIds, (_, i) => {
+        const p = churn ? churn.estimates.churnProbability[i] : NaN;
+        return Number.isFinite(p) ? p : null;
+      }),
     })
       .then((r) => ((timelineAheadMs = Date.now() - aheadStarted), r))
       .catch(() => null);

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { CURRENT_LOAD, cohortCellsCtes, cohortRows, modelFineGroupsCte, monthIndexOf, monthOf, stateCountsSql, timelineAggCtes, timelineCellsCtes } from './bi-sql';
+import { CURRENT_LOAD, FINE_COLUMNS, cohortCellsCtes, cohortRows, modelFineGroupsCte, monthIndexOf, monthOf, stateCountsSql, timelineAggCtes, timelineCellsCtes } from './bi-sql';
 
 /**
  * The BI summary tables (migration 1764000000060), kept exact by the writes themselves rather than on a timer:
@@ -91,8 +91,15 @@ export async function writeModelBiAggregates(
   lap('start');
   // Geo, RFM grid, overlap and the counts by state from one grouping pass over the rows just written (see
   // modelFineGroupsCte); the timeline from one pass over order_fact, its series summed from one grouping.
+  // The summaries computed ahead hold when they read this load (the counts by state read the person's state) and
+  // this model's snapshot; otherwise they are built here.
+  const ahead = await timelineAhead;
+  const useAhead = ahead !== null && ahead !== undefined && ahead.loadNo !== null && ahead.loadNo === loadNo && ahead.snapshotId === m.snapshot_id;
+  const fine = useAhead
+    ? `fine AS (SELECT * FROM json_to_recordset($2::json) AS x(${FINE_COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')}))`
+    : modelFineGroupsCte('$1::int', '$2::int');
   await client.query(
-    `WITH ${modelFineGroupsCte('$1::int', '$2::int')},
+    `WITH ${fine},
      geo AS (
        INSERT INTO bi_geo_state (model_version_id, state, customers, churn_risk, revenue)
        SELECT $1, geo_state, sum(customers)::int, (sum(risk_sum) / NULLIF(sum(risk_n), 0))::float8, COALESCE(sum(revenue), 0)::float8
@@ -113,13 +120,9 @@ export async function writeModelBiAggregates(
      INSERT INTO bi_state_count (model_version_id, state, rfm_segment, cluster_id, customers)
      SELECT $1, list_state, rfm_segment, cluster_id, sum(customers)::int
        FROM fine WHERE has_f AND has_c AND list_state IS NOT NULL GROUP BY list_state, rfm_segment, cluster_id`,
-    [modelId, m.snapshot_id],
+    useAhead ? [modelId, JSON.stringify(ahead.groups)] : [modelId, m.snapshot_id],
   );
-  lap('groups');
-  // The timeline computed ahead holds when it read this load and the transaction has not moved it (a load that
-  // committed since would have changed CURRENT_LOAD); otherwise it is built here.
-  const ahead = await timelineAhead;
-  const useAhead = ahead !== null && ahead !== undefined && ahead.loadNo !== null && ahead.loadNo === loadNo;
+  lap(useAhead ? 'groupsAhead' : 'groups');
   if (useAhead) {
     await client.query(
       `INSERT INTO bi_timeline_cell (model_version_id, month, series, active, orders, revenue)
@@ -138,10 +141,15 @@ export async function writeModelBiAggregates(
   await client.query(`UPDATE bi_model_aggregate SET load_no = $2, built_at = now() WHERE model_version_id = $1`, [modelId, loadNo]);
 }
 
-/** A model's timeline cells computed ahead of its transaction, over the warehouse load `loadNo`. */
+/**
+ * A model's summaries computed ahead of its transaction over the warehouse load `loadNo`: its timeline cells, and
+ * the groups of its customers (modelFineGroupsCte's `fine`, values as text) that the other summaries sum.
+ */
 export interface TimelineAhead {
   loadNo: number | null;
+  snapshotId: number;
   rows: { month: string; series: string; active: number; orders: number; revenue: string }[];
+  groups: Record<string, unknown>[];
 }
 
 /**
@@ -153,14 +161,30 @@ export interface TimelineAhead {
  */
 export async function computeTimelineAhead(
   db: { query(sql: string, params?: unknown[]): Promise<unknown> },
-  a: { customerIds: Int32Array; churnTiers: string[]; rfmSegments: string[]; clusterIds: Int32Array },
+  a: {
+    snapshotId: number;
+    customerIds: Int32Array;
+    churnTiers: string[];
+    rfmSegments: string[];
+    clusterIds: Int32Array;
+    r: ArrayLike<number>;
+    f: ArrayLike<number>;
+    /** As customer_segment will hold it: null where the model has no estimate. */
+    churnProbability: (number | null)[];
+  },
 ): Promise<TimelineAhead> {
-  const rows = (await db.query(
-    `WITH ${timelineCellsCtes('NULL', `unnest($1::int[], $2::text[], $3::text[], $4::int[]) AS cs(customer_id, churn_tier, rfm_segment, cluster_id) ON`)}
-     SELECT (${CURRENT_LOAD}) AS load_no, to_char(month, 'YYYY-MM-DD') AS month, series, active, orders, revenue::text AS revenue FROM agg`,
-    [Array.from(a.customerIds), a.churnTiers, a.rfmSegments, Array.from(a.clusterIds)],
-  )) as (TimelineAhead['rows'][number] & { load_no: number | null })[];
-  return { loadNo: rows.length ? rows[0].load_no : null, rows: rows.map(({ load_no: _, ...r }) => r) };
+  const ids = Array.from(a.customerIds);
+  // One statement, so that the load, the timeline and the groups are read in the same snapshot.
+  const [row] = (await db.query(
+    `WITH ${timelineCellsCtes('NULL', `unnest($1::int[], $2::text[], $3::text[], $4::int[]) AS cs(customer_id, churn_tier, rfm_segment, cluster_id) ON`)},
+     ${modelFineGroupsCte('NULL', '$5::int', `unnest($1::int[], $3::text[], $4::int[], $6::smallint[], $7::smallint[], $8::float8[]) AS cs(customer_id, rfm_segment, cluster_id, r, f, churn_probability)`)}
+     SELECT (${CURRENT_LOAD}) AS load_no,
+            (SELECT COALESCE(json_agg(json_build_object('month', to_char(month, 'YYYY-MM-DD'), 'series', series, 'active', active, 'orders', orders,
+                                                        'revenue', revenue::text)), '[]') FROM agg) AS rows,
+            (SELECT COALESCE(json_agg(json_build_object(${FINE_COLUMNS.map(([c, t]) => `'${c}', ${t === 'numeric' || t === 'bigint' ? `${c}::text` : c}`).join(', ')})), '[]') FROM fine) AS groups`,
+    [ids, a.churnTiers, a.rfmSegments, Array.from(a.clusterIds), a.snapshotId, Array.from(a.r), Array.from(a.f), a.churnProbability],
+  )) as { load_no: number | null; rows: TimelineAhead['rows']; groups: TimelineAhead['groups'] }[];
+  return { loadNo: row.load_no, snapshotId: a.snapshotId, rows: row.rows, groups: row.groups };
 }
 
 /** A model's summaries that also read the warehouse (timeline, counts by state), rebuilt for load `loadNo`. */

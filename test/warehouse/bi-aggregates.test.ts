@@ -137,9 +137,9 @@ describe('BI summaries', () => {
   it('equal the live queries on a seeded, trained store', async () => {
     await seedWarehouse(db.ds, { customers: 1200, seed: 5, replace: true });
     const { modelId } = await trainModel(5);
-    // The timeline was computed beside the classifier's fit, from the assignments in memory, and used as is.
+    // The summaries were computed beside the classifier's fit, from the assignments in memory, and used as they were.
     const [{ metrics }] = await db.ds.query(`SELECT metrics FROM model_version WHERE id = $1`, [modelId]);
-    expect(Object.keys(metrics.persistTimings)).toContain('aggregates.timelineAhead');
+    expect(Object.keys(metrics.persistTimings)).toEqual(expect.arrayContaining(['aggregates.groupsAhead', 'aggregates.timelineAhead']));
     await expectSame();
   });
 
@@ -147,10 +147,15 @@ describe('BI summaries', () => {
     const [{ id }] = await db.ds.query(`SELECT id FROM model_version WHERE is_active`);
     const laps: string[] = [];
     await withTransaction(db.ds, async (client) => {
-      const bogus = { loadNo: -1, rows: [{ month: '2001-01-01', series: 'all', active: 1, orders: 1, revenue: '1' }] };
+      const bogus = {
+        loadNo: -1,
+        snapshotId: -1,
+        rows: [{ month: '2001-01-01', series: 'all', active: 1, orders: 1, revenue: '1' }],
+        groups: [{ geo_state: 'XX', list_state: 'XX', has_f: true, has_c: true, rfm_segment: 'Champions', cluster_id: 0, r: 5, f: 5, customers: 9, risk_sum: '1', risk_n: '9', revenue: '1' }],
+      };
       await writeModelBiAggregates(client, id, (label) => laps.push(label), Promise.resolve(bogus));
     });
-    expect(laps).toContain('timeline');
+    expect(laps).toEqual(expect.arrayContaining(['groups', 'timeline']));
     await expectSame();
   });
 

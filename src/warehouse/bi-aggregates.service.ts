@@ -1,4 +1,6 @@
 import type { PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
+import { withClient } from '../db/data-source';
 import { CURRENT_LOAD, FINE_COLUMNS, cohortCellsCtes, cohortRows, modelFineGroupsCte, monthIndexOf, monthOf, stateCountsSql, timelineAggCtes, timelineCellsCtes } from './bi-sql';
 
 /**
@@ -160,7 +162,7 @@ export interface TimelineAhead {
  * load current in its own snapshot; writeModelBiAggregates uses the rows only when that is still the load.
  */
 export async function computeTimelineAhead(
-  db: { query(sql: string, params?: unknown[]): Promise<unknown> },
+  ds: DataSource,
   a: {
     snapshotId: number;
     customerIds: Int32Array;
@@ -173,18 +175,35 @@ export async function computeTimelineAhead(
     churnProbability: (number | null)[];
   },
 ): Promise<TimelineAhead> {
-  const ids = Array.from(a.customerIds);
-  // One statement, so that the load, the timeline and the groups are read in the same snapshot.
-  const [row] = (await db.query(
-    `WITH ${timelineCellsCtes('NULL', `unnest($1::int[], $2::text[], $3::text[], $4::int[]) AS cs(customer_id, churn_tier, rfm_segment, cluster_id) ON`)},
-     ${modelFineGroupsCte('NULL', '$5::int', `unnest($1::int[], $3::text[], $4::int[], $6::smallint[], $7::smallint[], $8::float8[]) AS cs(customer_id, rfm_segment, cluster_id, r, f, churn_probability)`)}
-     SELECT (${CURRENT_LOAD}) AS load_no,
-            (SELECT COALESCE(json_agg(json_build_object('month', to_char(month, 'YYYY-MM-DD'), 'series', series, 'active', active, 'orders', orders,
-                                                        'revenue', revenue::text)), '[]') FROM agg) AS rows,
-            (SELECT COALESCE(json_agg(json_build_object(${FINE_COLUMNS.map(([c, t]) => `'${c}', ${t === 'numeric' || t === 'bigint' ? `${c}::text` : c}`).join(', ')})), '[]') FROM fine) AS groups`,
-    [ids, a.churnTiers, a.rfmSegments, Array.from(a.clusterIds), a.snapshotId, Array.from(a.r), Array.from(a.f), a.churnProbability],
-  )) as { load_no: number | null; rows: TimelineAhead['rows']; groups: TimelineAhead['groups'] }[];
-  return { loadNo: row.load_no, snapshotId: a.snapshotId, rows: row.rows, groups: row.groups };
+  return withClient(ds, async (client) => {
+    // The assignments go into an analyzed temporary table: joined straight from unnest() they have no statistics
+    // (the planner takes customer_id to have 200 values) and the joins get sorted instead of hashed, at twice the
+    // CPU. One snapshot (REPEATABLE READ) for the load, the timeline and the groups.
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    try {
+      await client.query(`CREATE TEMPORARY TABLE bi_assignment (customer_id int, churn_tier text, rfm_segment text, cluster_id int, r smallint,
+                            f smallint, churn_probability float8) ON COMMIT DROP`);
+      await client.query(
+        `INSERT INTO bi_assignment SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::int[], $5::smallint[], $6::smallint[], $7::float8[])`,
+        [Array.from(a.customerIds), a.churnTiers, a.rfmSegments, Array.from(a.clusterIds), Array.from(a.r), Array.from(a.f), a.churnProbability],
+      );
+      await client.query('ANALYZE bi_assignment');
+      const {
+        rows: [row],
+      } = await client.query<{ load_no: number | null; rows: TimelineAhead['rows']; groups: TimelineAhead['groups'] }>(
+        `WITH ${timelineCellsCtes('NULL', 'bi_assignment cs ON')},
+         ${modelFineGroupsCte('NULL', '$1::int', 'bi_assignment cs')}
+         SELECT (${CURRENT_LOAD}) AS load_no,
+                (SELECT COALESCE(json_agg(json_build_object('month', to_char(month, 'YYYY-MM-DD'), 'series', series, 'active', active, 'orders', orders,
+                                                            'revenue', revenue::text)), '[]') FROM agg) AS rows,
+                (SELECT COALESCE(json_agg(json_build_object(${FINE_COLUMNS.map(([c, t]) => `'${c}', ${t === 'numeric' || t === 'bigint' ? `${c}::text` : c}`).join(', ')})), '[]') FROM fine) AS groups`,
+        [a.snapshotId],
+      );
+      return { loadNo: row.load_no, snapshotId: a.snapshotId, rows: row.rows, groups: row.groups };
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+    }
+  });
 }
 
 /** A model's summaries that also read the warehouse (timeline, counts by state), rebuilt for load `loadNo`. */

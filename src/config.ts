@@ -65,6 +65,11 @@ const schema = z.object({
   STORE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as BRL or USD').default('BRL'),
   CLV_HORIZON_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   CLV_MONTHLY_DISCOUNT: z.coerce.number().min(0).max(1).default(0.01),
+  /**
+   * Before the server reports ready, run the dashboard's queries once and open every pooled connection with their
+   * statements (src/server/warm-up.ts). Default: on, except under NODE_ENV=test.
+   */
+  WARM_UP: bool.optional(),
   /** Run a training worker in this process; false = the API only enqueues retrains for `segmenta worker`. */
   TRAINING_ENABLED: bool.default(true),
   /** Seconds without a heartbeat after which a running training counts as interrupted. */

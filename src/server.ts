@@ -28,6 +28,7 @@ import { logger as defaultLogger } from './logger';
 import { createAdmission } from './server/admission';
 import { startApollo } from './server/apollo';
 import { graphqlRequestHandler } from './server/graphql-request';
+import { configureApiSessions, warmUp } from './server/warm-up';
 import { badInput, forbidden } from './shared/errors';
 
 registerReadinessCheck('activeModel', activeModelCheck);
@@ -62,6 +63,8 @@ export interface ServerSettings {
   readinessTimeoutMs: number;
   /** How long stop() lets in-flight requests finish before closing their connections. */
   stopGraceMs: number;
+  /** Warm the pool, the sessions and the executor before listening (WARM_UP; see src/server/warm-up.ts). */
+  warmUp: boolean;
 }
 
 export function settingsFromConfig(c: Config = config()): ServerSettings {
@@ -84,6 +87,7 @@ export function settingsFromConfig(c: Config = config()): ServerSettings {
     nodeEnv: c.NODE_ENV,
     readinessTimeoutMs: 3000,
     stopGraceMs: 10_000,
+    warmUp: c.WARM_UP ?? c.NODE_ENV !== 'test',
   };
 }
 
@@ -193,6 +197,9 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
       if (sendThrown(res, err)) log.error({ err: e, method, path }, 'unexpected error while serving an HTTP request');
     }
   }
+
+  for (const d of [ds, ...(opts.replicas?.dataSources() ?? [])]) await configureApiSessions(d);
+  if (settings.warmUp) await warmUp({ apollo, ds, loaders, log });
 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res);

@@ -11,6 +11,8 @@ export interface SqlCounter {
    * estimate let through cannot turn one request into thousands of statements.
    */
   limit?: number;
+  /** When set, every statement's text and values are appended (the start-up warm-up replays them). */
+  seen?: { text: string; params: unknown[] }[];
 }
 
 export function sqlBudgetExceeded(limit: number): DomainError {
@@ -44,6 +46,7 @@ export function instrumentDataSource(ds: DataSource): DataSource {
       // with its transaction still open.
       if (counter.limit !== undefined && counter.statements >= counter.limit && !ENDS_TRANSACTION.test(query)) throw sqlBudgetExceeded(counter.limit);
       counter.statements++;
+      counter.seen?.push({ text: query, params: parameters ?? [] });
     }
     return logQuery(query, parameters, queryRunner);
   };

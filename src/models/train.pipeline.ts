@@ -15,8 +15,8 @@ import { centroidsToOriginal } from '../segmentation/feature-space';
 import { DEFAULT_ALGORITHM, type ClusteringAlgorithm } from '../segmentation/cluster-model';
 import { KMeansModel } from '../segmentation/kmeans';
 import { assignAll, fitClusters, spaceTransforms, type PreviousClusters } from './steps/clustering.step';
-import { writeAggregates } from './steps/aggregates.step';
-import { activateModelVersion, ariBetweenModels, insertModelVersion, writeAssignments, writeProfiles } from './steps/persist.step';
+import { computeTimelineAhead, writeAggregates } from './steps/aggregates.step';
+import { activateModelVersion, ariBetweenModels, churnTiers, insertModelVersion, writeAssignments, writeProfiles } from './steps/persist.step';
 import { segmentMapProjection } from './steps/projection.step';
 import { scoreSegments } from './steps/scoring.step';
 import { acquireTrainingLock, createRun, RunTracker } from './training-run.service';
@@ -169,6 +169,27 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
       monthlyDiscount: params.monthlyDiscount,
     });
 
+    // The model's summaries read all of order_fact and the snapshot's features: computed now from the assignments
+    // in memory, on a connection of their own, they run beside the classifier's fit and the projection, and the
+    // version's transaction only writes their rows (or builds them itself when a load came in between).
+    const aheadStarted = Date.now();
+    let timelineAheadMs: number | null = null;
+    const timelineAhead = computeTimelineAhead(ds, {
+      snapshotId: snap.snapshotId,
+      customerIds: assigned.customerIds,
+      churnTiers: churnTiers(scores, churn?.estimates ?? null),
+      rfmSegments: scores.segment,
+      clusterIds: assigned.clusterIds,
+      r: scores.r,
+      f: scores.f,
+      churnProbability: Array.from(assigned.customerIds, (_, i) => {
+        const p = churn ? churn.estimates.churnProbability[i] : NaN;
+        return Number.isFinite(p) ? p : null;
+      }),
+    })
+      .then((r) => ((timelineAheadMs = Date.now() - aheadStarted), r))
+      .catch(() => null);
+
     enter('classifier');
     const sampleIds = Array.from(clusters.sampleLabels, (l) => clusters.clusterIds[l]);
     const classifier = await trainClassifier(ds, snap.snapshotId, clusters.space, clusters.sample, clusters.sampleScaled, sampleIds, seed);
@@ -245,10 +266,10 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
       }, lap('profiles'), churn?.info.source ?? 'rfm_tier'));
       within('persist')(0.85);
       const ari = previous ? await timed('ari', () => ariBetweenModels(client, previous.id, id)) : null;
-      await timed('aggregates', () => writeAggregates(client, id));
+      await timed('aggregates', () => writeAggregates(client, id, lap('aggregates'), timelineAhead));
       await client.query(
         `UPDATE model_version SET metrics = metrics || $2::jsonb WHERE id = $1`,
-        [id, JSON.stringify({ persistTimings, ariVsPrevious: ari?.ari ?? null, previousModelId: previous?.id ?? null, ariCommonCustomers: ari?.commonCustomers ?? 0, clusterNames: Object.fromEntries(profiles.clusterNames), segmentsByKind: profiles.kinds })],
+        [id, JSON.stringify({ persistTimings, timelineAheadMs, ariVsPrevious: ari?.ari ?? null, previousModelId: previous?.id ?? null, ariCommonCustomers: ari?.commonCustomers ?? 0, clusterNames: Object.fromEntries(profiles.clusterNames), segmentsByKind: profiles.kinds })],
       );
       inject('persist');
       if (opts.activate !== false) await activateModelVersion(client, id);

@@ -1,5 +1,7 @@
 import type { PoolClient } from 'pg';
-import { COHORT_STATE, CURRENT_LOAD, cohortRows, geoGroupsSql, monthIndexOf, monthOf, overlapSql, rfmCellsSql, stateCountsSql, timelineAggCtes } from './bi-sql';
+import type { DataSource } from 'typeorm';
+import { withClient } from '../db/data-source';
+import { COHORT_STATE, cohortRows, CURRENT_LOAD, FINE_COLUMNS, modelFineGroupsCte, monthIndexOf, monthOf, stateCountsSql, timelineAggCtes, timelineCellsCtes } from './bi-sql';
 
 /**
  * The BI summary tables (migration 1764000000060), kept exact by the writes themselves rather than on a timer:
@@ -231,7 +233,12 @@ async function moveCohortCells(client: Client, prev: number, loadNo: number): Pr
  * transaction. Builds the warehouse's load first when there is no current one (a warehouse loaded before the
  * summaries existed, or written since by other means than the loaders).
  */
-export async function writeModelBiAggregates(client: Client, modelId: number): Promise<void> {
+export async function writeModelBiAggregates(
+  client: Client,
+  modelId: number,
+  lap: (label: string) => void = () => undefined,
+  timelineAhead?: Promise<TimelineAhead | null>,
+): Promise<void> {
   // A load or write that commits meanwhile overtakes this load: the summaries stamped with it are then not read.
   const { rows: loads } = await client.query<{ load_no: number | null }>(`SELECT ${CURRENT_LOAD} AS load_no`);
   const loadNo = loads[0].load_no ?? (await refreshBiAggregates(client));
@@ -240,24 +247,120 @@ export async function writeModelBiAggregates(client: Client, modelId: number): P
   } = await client.query<{ snapshot_id: number | null }>(`SELECT snapshot_id FROM model_version WHERE id = $1`, [modelId]);
   await client.query(`DELETE FROM bi_model_aggregate WHERE model_version_id = $1`, [modelId]);
   await client.query(`INSERT INTO bi_model_aggregate (model_version_id, snapshot_id) VALUES ($1, $2)`, [modelId, m.snapshot_id]);
+  lap('start');
+  // Geo, RFM grid, overlap and the counts by state from one grouping pass over the rows just written (see
+  // modelFineGroupsCte); the timeline from one pass over order_fact, its series summed from one grouping.
+  // The summaries computed ahead hold when they read this load (the counts by state read the person's state) and
+  // this model's snapshot; otherwise they are built here.
+  const ahead = await timelineAhead;
+  const useAhead = ahead !== null && ahead !== undefined && ahead.loadNo !== null && ahead.loadNo === loadNo && ahead.snapshotId === m.snapshot_id;
+  const fine = useAhead
+    ? `fine AS (SELECT * FROM json_to_recordset($2::json) AS x(${FINE_COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')}))`
+    : modelFineGroupsCte('$1::int', '$2::int');
   await client.query(
-    `WITH g AS (${geoGroupsSql('$1::int', '$2::int')}),
-          s AS (INSERT INTO bi_geo_state (model_version_id, state, customers, churn_risk, revenue)
-                SELECT $1, state, customers, churn_risk, revenue FROM g WHERE is_state)
-     INSERT INTO bi_geo_segment (model_version_id, state, rfm_segment, customers)
-     SELECT $1, state, rfm_segment, customers FROM g WHERE NOT is_state`,
-    [modelId, m.snapshot_id],
+    `WITH ${fine},
+     geo AS (
+       INSERT INTO bi_geo_state (model_version_id, state, customers, churn_risk, revenue)
+       SELECT $1, geo_state, sum(customers)::int, (sum(risk_sum) / NULLIF(sum(risk_n), 0))::float8, COALESCE(sum(revenue), 0)::float8
+         FROM fine WHERE geo_state IS NOT NULL GROUP BY geo_state
+     ),
+     geo_segment AS (
+       INSERT INTO bi_geo_segment (model_version_id, state, rfm_segment, customers)
+       SELECT $1, geo_state, rfm_segment, sum(customers)::int FROM fine WHERE geo_state IS NOT NULL GROUP BY geo_state, rfm_segment
+     ),
+     rfm AS (
+       INSERT INTO bi_rfm_cell (model_version_id, r, f, customers, revenue)
+       SELECT $1, r, f, sum(customers)::int, COALESCE(sum(revenue), 0)::float8 FROM fine GROUP BY r, f
+     ),
+     overlap AS (
+       INSERT INTO bi_segment_overlap (model_version_id, rfm_segment, cluster_id, customers)
+       SELECT $1, rfm_segment, cluster_id, sum(customers)::int FROM fine GROUP BY rfm_segment, cluster_id
+     )
+     INSERT INTO bi_state_count (model_version_id, state, rfm_segment, cluster_id, customers)
+     SELECT $1, list_state, rfm_segment, cluster_id, sum(customers)::int
+       FROM fine WHERE has_f AND has_c AND list_state IS NOT NULL GROUP BY list_state, rfm_segment, cluster_id`,
+    useAhead ? [modelId, JSON.stringify(ahead.groups)] : [modelId, m.snapshot_id],
   );
-  await client.query(
-    `INSERT INTO bi_rfm_cell (model_version_id, r, f, customers, revenue) SELECT $1, r, f, customers, revenue FROM (${rfmCellsSql('$1::int', '$2::int')}) c`,
-    [modelId, m.snapshot_id],
-  );
-  await client.query(
-    `INSERT INTO bi_segment_overlap (model_version_id, rfm_segment, cluster_id, customers)
-     SELECT $1, rfm_segment, cluster_id, customers FROM (${overlapSql('$1::int')}) o`,
-    [modelId],
-  );
-  await writeLoadSummaries(client, modelId, m.snapshot_id, loadNo);
+  lap(useAhead ? 'groupsAhead' : 'groups');
+  if (useAhead) {
+    await client.query(
+      `INSERT INTO bi_timeline_cell (model_version_id, month, series, active, orders, revenue)
+       SELECT $1, month, series, active, orders, revenue FROM unnest($2::date[], $3::text[], $4::int[], $5::int[], $6::numeric[]) AS t(month, series, active, orders, revenue)`,
+      [modelId, ahead.rows.map((r) => r.month), ahead.rows.map((r) => r.series), ahead.rows.map((r) => r.active), ahead.rows.map((r) => r.orders), ahead.rows.map((r) => r.revenue)],
+    );
+  } else {
+    await client.query(
+      `INSERT INTO bi_timeline_cell (model_version_id, month, series, active, orders, revenue)
+       WITH ${timelineCellsCtes('$1::int')}
+       SELECT $1, month, series, active, orders, revenue FROM agg`,
+      [modelId],
+    );
+  }
+  lap(useAhead ? 'timelineAhead' : 'timeline');
+  await client.query(`UPDATE bi_model_aggregate SET load_no = $2, built_at = now() WHERE model_version_id = $1`, [modelId, loadNo]);
+}
+
+/**
+ * A model's summaries computed ahead of its transaction over the warehouse load `loadNo`: its timeline cells, and
+ * the groups of its customers (modelFineGroupsCte's `fine`, values as text) that the other summaries sum.
+ */
+export interface TimelineAhead {
+  loadNo: number | null;
+  snapshotId: number;
+  rows: { month: string; series: string; active: number; orders: number; revenue: string }[];
+  groups: Record<string, unknown>[];
+}
+
+/**
+ * The timeline cells of a model not written yet, from its assignments in memory (customer ids with their churn tier,
+ * RFM segment and cluster, as customer_segment will hold them), by the same SQL as the in-transaction build
+ * (timelineCellsCtes), on a connection of its own: the train pipeline starts it while it still fits the classifier,
+ * so the pass over order_fact runs beside that work instead of inside the version's transaction. It reads the
+ * load current in its own snapshot; writeModelBiAggregates uses the rows only when that is still the load.
+ */
+export async function computeTimelineAhead(
+  ds: DataSource,
+  a: {
+    snapshotId: number;
+    customerIds: Int32Array;
+    churnTiers: string[];
+    rfmSegments: string[];
+    clusterIds: Int32Array;
+    r: ArrayLike<number>;
+    f: ArrayLike<number>;
+    /** As customer_segment will hold it: null where the model has no estimate. */
+    churnProbability: (number | null)[];
+  },
+): Promise<TimelineAhead> {
+  return withClient(ds, async (client) => {
+    // The assignments go into an analyzed temporary table: joined straight from unnest() they have no statistics
+    // (the planner takes customer_id to have 200 values) and the joins get sorted instead of hashed, at twice the
+    // CPU. One snapshot (REPEATABLE READ) for the load, the timeline and the groups.
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    try {
+      await client.query(`CREATE TEMPORARY TABLE bi_assignment (customer_id int, churn_tier text, rfm_segment text, cluster_id int, r smallint,
+                            f smallint, churn_probability float8) ON COMMIT DROP`);
+      await client.query(
+        `INSERT INTO bi_assignment SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::int[], $5::smallint[], $6::smallint[], $7::float8[])`,
+        [Array.from(a.customerIds), a.churnTiers, a.rfmSegments, Array.from(a.clusterIds), Array.from(a.r), Array.from(a.f), a.churnProbability],
+      );
+      await client.query('ANALYZE bi_assignment');
+      const {
+        rows: [row],
+      } = await client.query<{ load_no: number | null; rows: TimelineAhead['rows']; groups: TimelineAhead['groups'] }>(
+        `WITH ${timelineCellsCtes('NULL', 'bi_assignment cs ON')},
+         ${modelFineGroupsCte('NULL', '$1::int', 'bi_assignment cs')}
+         SELECT (${CURRENT_LOAD}) AS load_no,
+                (SELECT COALESCE(json_agg(json_build_object('month', to_char(month, 'YYYY-MM-DD'), 'series', series, 'active', active, 'orders', orders,
+                                                            'revenue', revenue::text)), '[]') FROM agg) AS rows,
+                (SELECT COALESCE(json_agg(json_build_object(${FINE_COLUMNS.map(([c, t]) => `'${c}', ${t === 'numeric' || t === 'bigint' ? `${c}::text` : c}`).join(', ')})), '[]') FROM fine) AS groups`,
+        [a.snapshotId],
+      );
+      return { loadNo: row.load_no, snapshotId: a.snapshotId, rows: row.rows, groups: row.groups };
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+    }
+  });
 }
 
 /** A model's summaries that also read the warehouse (timeline, counts by state), rebuilt for load `loadNo`. */

@@ -58,6 +58,8 @@ export class BiCohortRow {
   @Column('text') label: string;
   @Column('integer') size: number;
   @Column('json') cells: unknown;
+  /** The cells' active counts, offset k at index k (filled from `cells` by a trigger; migration 1764000000150). */
+  @Column('json') actives: number[];
   @ManyToOne(() => BiLoad, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'load_no', foreignKeyConstraintName: 'bi_cohort_row_load_no_fkey' })
   load: Relation<BiLoad>;

@@ -201,3 +201,63 @@ export const stateCountsSql = (modelParam: string, snapshotParam: string) => `
          JOIN customer c ON c.id = cs.customer_id
         WHERE cs.model_version_id = ${modelParam} AND ${LIST_STATE} IS NOT NULL
         GROUP BY 1, 2, 3`;
+
+/**
+ * The model's summaries that group its customers (geo, RFM grid, overlap, counts by list state) from ONE pass
+ * over customer_segment ⋈ the snapshot's features ⋈ customer: the pass groups by every key any of them uses
+ * (a few thousand groups), each summary then sums the groups it needs. Counts and numeric sums add up exactly,
+ * and a numeric mean is its numeric sum over its count (avg's own final step), so each row equals what the
+ * summary's own GROUP BY (geoGroupsSql, rfmCellsSql, overlapSql, stateCountsSql) computes. The joins are outer
+ * here; `has_f` and `has_c` keep the inner joins' rules where a summary has them. CTE `fine`. `segments` is the
+ * model's rows as `cs` (default: its customer_segment rows).
+ */
+export const modelFineGroupsCte = (
+  modelParam: string,
+  snapshotParam: string,
+  segments = `(SELECT * FROM customer_segment WHERE model_version_id = ${modelParam}) cs`,
+) => `fine AS MATERIALIZED (
+       SELECT upper(f.state) AS geo_state, ${LIST_STATE} AS list_state, f.customer_id IS NOT NULL AS has_f, c.id IS NOT NULL AS has_c,
+              cs.rfm_segment, cs.cluster_id, cs.r, cs.f,
+              count(*)::int AS customers, sum((cs.churn_probability)::numeric) AS risk_sum, count(cs.churn_probability) AS risk_n,
+              sum((${MEMBER_REVENUE})::numeric) AS revenue
+         FROM ${segments}
+         LEFT JOIN customer_features f ON f.snapshot_id = ${snapshotParam} AND f.customer_id = cs.customer_id
+         LEFT JOIN customer c ON c.id = cs.customer_id
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+     )`;
+
+/** The columns of modelFineGroupsCte's `fine`, with their types. */
+export const FINE_COLUMNS: [string, string][] = [
+  ['geo_state', 'text'], ['list_state', 'text'], ['has_f', 'boolean'], ['has_c', 'boolean'], ['rfm_segment', 'text'], ['cluster_id', 'integer'],
+  ['r', 'smallint'], ['f', 'smallint'], ['customers', 'integer'], ['risk_sum', 'numeric'], ['risk_n', 'bigint'], ['revenue', 'numeric'],
+];
+
+/**
+ * The timeline's cells like timelineAggCtes (same `customer_month`, same rows), grouped once by (month, tier,
+ * segment, cluster) and each series then summed from those few hundred groups, rather than four hash
+ * aggregates over every (customer, month). CTE `agg` without the NULL series. `assignments` joins the customers'
+ * (churn_tier, rfm_segment, cluster_id) as `cs`, ending in `AND` (default: the model's customer_segment rows).
+ */
+export function timelineCellsCtes(modelParam: string, assignments = `customer_segment cs ON cs.model_version_id = ${modelParam} AND`): string {
+  return `customer_month AS (
+       SELECT o.customer_id, ${monthOf('o.purchased_at')} AS month, count(*) AS orders, COALESCE(sum(o.value), 0) AS revenue
+         FROM order_fact o
+        WHERE o.is_purchase
+        GROUP BY 1, 2
+     ),
+     month_groups AS MATERIALIZED (
+       SELECT p.month, cs.churn_tier, cs.rfm_segment, cs.cluster_id, count(*)::int AS active, sum(p.orders) AS orders, sum(p.revenue) AS revenue
+         FROM customer_month p
+         LEFT JOIN ${assignments} cs.customer_id = p.customer_id
+        GROUP BY 1, 2, 3, 4
+     ),
+     agg AS (
+       SELECT month, 'all' AS series, sum(active)::int AS active, sum(orders)::int AS orders, sum(revenue) AS revenue FROM month_groups GROUP BY month
+       UNION ALL
+       SELECT month, 'tier:' || churn_tier, sum(active)::int, sum(orders)::int, sum(revenue) FROM month_groups WHERE churn_tier IS NOT NULL GROUP BY month, churn_tier
+       UNION ALL
+       SELECT month, 'segment:' || rfm_segment, sum(active)::int, sum(orders)::int, sum(revenue) FROM month_groups WHERE rfm_segment IS NOT NULL GROUP BY month, rfm_segment
+       UNION ALL
+       SELECT month, 'cluster:' || cluster_id, sum(active)::int, sum(orders)::int, sum(revenue) FROM month_groups WHERE cluster_id IS NOT NULL GROUP BY month, cluster_id
+     )`;
+}

@@ -46,7 +46,11 @@ describe('helpers (unit)', () => {
 
   it('takes its settings from config', () => {
     const s = settingsFromConfig(loadConfig({ NODE_ENV: 'production', GRAPHQL_MAX_DEPTH: '7', REQUEST_BODY_LIMIT: '2mb', API_KEYS: '' }));
-    expect(s).toMatchObject({ maxDepth: 7, bodyLimit: '2mb', sandbox: false, introspection: false, nodeEnv: 'production' });
+    expect(s).toMatchObject({ maxDepth: 7, bodyLimit: '2mb', sandbox: false, introspection: false, nodeEnv: 'production', warmUp: true });
+    // Warm-up is on by default, off under test (servers in tests start on empty stores), and can be set either way.
+    expect(settingsFromConfig(loadConfig({ NODE_ENV: 'test' })).warmUp).toBe(false);
+    expect(settingsFromConfig(loadConfig({ NODE_ENV: 'test', WARM_UP: 'true' })).warmUp).toBe(true);
+    expect(settingsFromConfig(loadConfig({ NODE_ENV: 'production', API_KEYS: '', WARM_UP: 'false' })).warmUp).toBe(false);
   });
 
   it('security defaults: production needs API keys or SEGMENTA_ALLOW_OPEN; open mode listens on loopback', () => {

@@ -16,6 +16,13 @@ import { importOlist } from '../../src/ingest/olist.service';
 import { importTransactions } from '../../src/ingest/transactions.service';
 import { train } from '../../src/models/train.pipeline';
 import { rebuildOrderFactsNow, refreshOrderFactsFor } from '../../src/warehouse/order-fact.service';
+import pino from 'pino';
+import { dataModel } from '../../src/data-model';
+import { createDataSource } from '../../src/db/data-source';
+import { createServer } from '../../src/server';
+import { poolOf, WARM_UP_OPERATIONS } from '../../src/server/warm-up';
+import { withTransaction } from '../../src/db/data-source';
+import { writeModelBiAggregates } from '../../src/warehouse/bi-aggregates.service';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { fixture } from '../ingest/helpers';
 
@@ -174,8 +181,62 @@ describe('BI summaries', () => {
 
   it('equal the live queries on a seeded, trained store', async () => {
     await seedWarehouse(db.ds, { customers: 1200, seed: 5, replace: true });
-    await trainModel(5);
+    const { modelId } = await trainModel(5);
+    // The summaries were computed beside the classifier's fit, from the assignments in memory, and used as they were.
+    const [{ metrics }] = await db.ds.query(`SELECT metrics FROM model_version WHERE id = $1`, [modelId]);
+    expect(Object.keys(metrics.persistTimings)).toEqual(expect.arrayContaining(['aggregates.groupsAhead', 'aggregates.timelineAhead']));
     await expectSame();
+  });
+
+  it('build the timeline in the transaction when the one computed ahead read another load', async () => {
+    const [{ id }] = await db.ds.query(`SELECT id FROM model_version WHERE is_active`);
+    const laps: string[] = [];
+    await withTransaction(db.ds, async (client) => {
+      const bogus = {
+        loadNo: -1,
+        snapshotId: -1,
+        rows: [{ month: '2001-01-01', series: 'all', active: 1, orders: 1, revenue: '1' }],
+        groups: [{ geo_state: 'XX', list_state: 'XX', has_f: true, has_c: true, rfm_segment: 'Champions', cluster_id: 0, r: 5, f: 5, customers: 9, risk_sum: '1', risk_n: '9', revenue: '1' }],
+      };
+      await writeModelBiAggregates(client, id, (label) => laps.push(label), Promise.resolve(bogus));
+    });
+    expect(laps).toEqual(expect.arrayContaining(['groups', 'timeline']));
+    await expectSame();
+  });
+
+  it('a server that warms up opens every pooled session and answers the BI queries as the services do', async () => {
+    const ds = createDataSource(db.url, dataModel, { poolSize: 3, applicationName: 'segmenta-warm-up-test' });
+    await ds.initialize();
+    const server = await createServer({
+      db: { ds },
+      port: 0,
+      host: '127.0.0.1',
+      settings: { apiKeys: '', sandbox: false, introspection: false, rateLimitPoints: 0, warmUp: true },
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      // Before the first request: every session of the pool is open and configured, every warm-up operation compiled.
+      const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'segmenta-warm-up-test'`);
+      expect(n).toBe(3);
+      const pool = poolOf(ds)!;
+      const clients = await Promise.all([0, 1, 2].map(() => pool.connect()));
+      try {
+        for (const c of clients) expect((await c.query('SHOW parallel_setup_cost')).rows[0].parallel_setup_cost).toBe('10000');
+      } finally {
+        for (const c of clients) c.release();
+      }
+      expect(server.jit?.stats().compiled).toBe(WARM_UP_OPERATIONS.length);
+      for (const [query, expected] of [
+        ['{ cohortRetention(by: STATE) { cohort group size cells { periodOffset active share } } }', { cohortRetention: await cohortRetention(db.ds, { by: CohortBy.STATE }, 'live') }],
+        ['{ rfmGrid { r f customers revenue segment } }', { rfmGrid: await rfmGrid(db.ds, await resolveModel(db.ds, null), 'live') }],
+      ] as const) {
+        const res = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+        expect(await res.json()).toEqual({ data: JSON.parse(JSON.stringify(expected)) });
+      }
+    } finally {
+      await server.stop();
+      await ds.destroy();
+    }
   });
 
   it('are what the summary path reads: a changed summary changes its answer', async () => {

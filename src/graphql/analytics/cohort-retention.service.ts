@@ -4,7 +4,7 @@ import { CohortBy, Granularity } from './analytics-enums';
 import { cohortCellsCtes, COHORT_RESULT, CURRENT_LOAD } from '../../warehouse/bi-sql';
 import { MAX_MONTHS } from './analytics-sql';
 import { summaryOrLive, type BiSource } from './bi-summary';
-import type { Cohort } from './cohort.type';
+import type { Cohort, CohortCell } from './cohort.type';
 
 type Db = Pick<DataSource, 'query'>;
 
@@ -31,10 +31,18 @@ export function checkMonths(v: number | null | undefined, dflt: number, argument
  * cell for every offset from 0 to that last month (the triangle), zeros included. Split by STATE, a cohort is
  * a (month, state) pair, the state being the customer's, else its zip prefix's.
  *
- * Read from the current load's answer rows (bi_cohort_row) when there is one. The live SQL (the reference,
+ * Read from the current load's answer rows (bi_cohort_row, their active counts) when there is one. The live SQL (the reference,
  * `source` 'live') makes one pass: distinct (customer, month) pairs with the customer's first month as a
  * window minimum, counted per (cohort, group, offset); generate_series fills the offsets nobody was active in.
  */
+/**
+ * A stored row's cells from its active counts (offset k at index k). The share is the same float8 quotient the
+ * SQL computes (active::float8 / size): both are one IEEE division of the same two integers.
+ */
+function cellsOf(actives: number[], size: number): CohortCell[] {
+  return actives.map((active, periodOffset) => ({ periodOffset, active, share: active / size }));
+}
+
 export async function cohortRetention(ds: Db, opts: CohortOptions = {}, source: BiSource = 'summary'): Promise<Cohort[]> {
   if ((opts.granularity ?? Granularity.MONTH) !== Granularity.MONTH) throw badInput('granularity must be MONTH', { argument: 'granularity' });
   const cohorts = checkMonths(opts.cohorts, DEFAULT_COHORTS, 'cohorts');
@@ -44,13 +52,15 @@ export async function cohortRetention(ds: Db, opts: CohortOptions = {}, source: 
   const fromSummary =
     source === 'summary'
       ? async () =>
-          (await ds.query(
-            `SELECT r.label AS cohort, NULLIF(r.state, '') AS "group", r.size, r.cells
-               FROM bi_cohort_row r JOIN bi_load l ON l.load_no = r.load_no
-              WHERE r.load_no = ${CURRENT_LOAD} AND r.by_state = $2 AND r.cohort > l.last_purchase_month_index - $1
-              ORDER BY r.cohort, NULLIF(r.state, '') NULLS LAST`,
-            [cohorts, byState],
-          )) as Cohort[]
+          (
+            (await ds.query(
+              `SELECT r.label AS cohort, NULLIF(r.state, '') AS "group", r.size, r.actives
+                 FROM bi_cohort_row r JOIN bi_load l ON l.load_no = r.load_no
+                WHERE r.load_no = ${CURRENT_LOAD} AND r.by_state = $2 AND r.cohort > l.last_purchase_month_index - $1
+                ORDER BY r.cohort, NULLIF(r.state, '') NULLS LAST`,
+              [cohorts, byState],
+            )) as (Omit<Cohort, 'cells'> & { actives: number[] })[]
+          ).map(({ actives, ...c }) => ({ ...c, cells: cellsOf(actives, c.size) }))
       : null;
   return summaryOrLive(fromSummary, async () =>
     (await ds.query(`WITH ${cohortCellsCtes(byState, 'w.cohort > b.last - $1')}${COHORT_RESULT}`, [cohorts])) as Cohort[]);

@@ -18,6 +18,11 @@ function statementName(text: string): string | undefined {
   return name;
 }
 
+/** The name under which queryRowArrays prepares `text`, when it has named it (for replaying it on other connections). */
+export function preparedStatementName(text: string): string | undefined {
+  return prepared.get(text);
+}
+
 /**
  * Whether PostgreSQL refused a prepared statement because the connection's preparation is stale: gone (26000,
  * after DEALLOCATE / DISCARD) or its result type changed under it by DDL. The statement itself is fine.

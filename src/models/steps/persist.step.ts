@@ -84,6 +84,17 @@ const SEGMENT_COLUMNS = [
 ];
 
 /**
+ * Each customer's churn tier as the model stores it: the churn estimate's tier, else the RFM tier. In the order of
+ * `scores` (the assignment order).
+ */
+export function churnTiers(scores: SegmentScores, churn: ChurnEstimates | null): string[] {
+  return scores.churnTier.map((rfmTier, i) => {
+    const p = churn ? churn.churnProbability[i] : NaN;
+    return Number.isFinite(p) ? churnTierOf(p) : rfmTier;
+  });
+}
+
+/**
  * Writes every customer's row of the model — cluster, RFM, ABC/XYZ, churn estimates and priority
  * (churn risk × value) — by one COPY into a fresh table that is then attached as the model's partition.
  * All arrays are in the order of `assign.customerIds`.
@@ -102,6 +113,7 @@ export async function writeAssignments(
     throw new Error(`churn estimates cover ${churnCustomerIds.length} customers, clusters ${ids.length}`);
   }
   const part = modelPartition(modelId);
+  const tiers = churnTiers(scores, churn);
   // The CHECK lets ATTACH skip scanning the table to prove the partition bound.
   await client.query(`CREATE TABLE ${part} (LIKE customer_segment INCLUDING DEFAULTS, CHECK (model_version_id = ${modelId}))`);
   const rows = await copyIn(
@@ -115,7 +127,7 @@ export async function writeAssignments(
       const vir = churn ? churn.valueIfRetained[i] : NaN;
       // Risk: the churn estimate, else the RFM tier's; value if retained: the estimate, else the spend so far (none: 0).
       const hasP = Number.isFinite(p);
-      const tier = hasP ? churnTierOf(p) : scores.churnTier[i];
+      const tier = tiers[i];
       const risk = hasP ? p : TIER_RISK[tier];
       const value = Number.isFinite(vir) ? vir : Math.max(scores.monetary[i] ?? 0, 0);
       const atRisk = copyNum(risk * value);

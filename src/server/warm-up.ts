@@ -1,0 +1,137 @@
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { Pool, PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { OPEN_PRINCIPAL } from '../auth/roles';
+import { preparedStatementName } from '../graphql/common/sql-rows';
+import { createContext, type GraphQLContext, type LoaderFactories } from '../graphql/context';
+import { runWithSqlCounter, type SqlCounter } from '../graphql/sql-counter';
+
+/**
+ * The dashboard's reads, run once at start. Each selects every field of its query, so every resolver, type
+ * parser and statement a BI client can reach through it has run once.
+ */
+export const WARM_UP_OPERATIONS: readonly string[] = [
+  '{ customers(first: 20) { totalCount nodes { id } } }',
+  '{ customers(first: 20, filter: { state: "SP" }) { totalCount nodes { id } } }',
+  '{ cohortRetention { cohort group size cells { periodOffset active share } } }',
+  '{ cohortRetention(by: STATE) { cohort group size cells { periodOffset active share } } }',
+  '{ timeline { period series activeCustomers orders revenue } }',
+  '{ geoSegments { state stateName lat lng customers churnRisk revenue topSegment segments { segment customers } } }',
+  '{ rfmGrid { r f customers revenue segment } }',
+  '{ segmentOverlap { modelId customers adjustedRandIndex cells { rfmSegment clusterId clusterName customers } } }',
+  '{ warehouseStats { customers orders orderItems payments reviews firstOrderAt lastOrderAt } }',
+];
+
+/**
+ * Settings of the API's sessions. parallel_setup_cost ×10 (default 1000): a page of the customer list is an
+ * index walk that stops after `first` rows, but a filter the planner cannot estimate (a state over the person
+ * or the snapshot, COALESCE(c.state, f.state)) makes it guess a long walk and plan parallel workers, whose
+ * start (a process each) costs 10–40× the walk itself (0.5 ms vs 10–20 ms at 100k customers). Aggregates
+ * over a whole table cost far more than the setup and still get workers.
+ */
+export const API_SESSION_SETTINGS = `SET parallel_setup_cost = 10000`;
+
+const CONFIGURED = Symbol.for('segmenta.apiSessions');
+type ApiPool = Pool & { options?: { max?: number } };
+
+/** The data source's pg pool (TypeORM's PostgreSQL driver keeps it as `master`). */
+export function poolOf(ds: DataSource): ApiPool | undefined {
+  return (ds.driver as unknown as { master?: ApiPool }).master;
+}
+
+/**
+ * Applies API_SESSION_SETTINGS to every session of the pool: to each new one as it connects (pg-pool's onConnect
+ * hook), and now to the ones already open (idle ones; none is busy before the server starts).
+ */
+export async function configureApiSessions(ds: DataSource): Promise<void> {
+  const pool = poolOf(ds) as (ApiPool & { [CONFIGURED]?: true }) | undefined;
+  if (!pool || pool[CONFIGURED]) return;
+  pool[CONFIGURED] = true;
+  // pg-pool awaits onConnect before it hands a new client out, so the setting is in place before the first query.
+  const options = pool.options as { onConnect?: (client: PoolClient) => unknown };
+  const previous = options.onConnect;
+  options.onConnect = async (client: PoolClient) => {
+    await previous?.(client);
+    await client.query(API_SESSION_SETTINGS).catch(() => undefined);
+  };
+  const open: PoolClient[] = [];
+  try {
+    for (const c of await Promise.allSettled(Array.from({ length: pool.idleCount }, () => pool.connect()))) if (c.status === 'fulfilled') open.push(c.value);
+    await Promise.all(open.map((c) => c.query(API_SESSION_SETTINGS).catch(() => undefined)));
+  } finally {
+    for (const c of open) c.release();
+  }
+}
+
+/** Only reads are replayed on the other connections (in a read-only transaction as well). */
+const READ = /^\s*(SELECT|WITH)\b/i;
+const WRITE = /\b(INSERT|UPDATE|DELETE|MERGE|COPY)\b/i;
+
+/**
+ * Start-up warm-up, before the server listens: what a fresh process and fresh PostgreSQL sessions pay on their
+ * first request is paid here, so that the first request after a restart costs what a later one does. Results
+ * are not kept: every request still reads the database.
+ *
+ * 1. The dashboard's operations run once through Apollo as an in-process request would (parsing, validation,
+ *    limits, the jit executor's compilation, resolvers, pg's parsers, JSON serialization: the code paths V8
+ *    compiles on first use), on one connection.
+ * 2. Every other connection of the pool is opened (a PostgreSQL session is a process: connecting costs a
+ *    fork and an authentication) and runs the same reads, so each session has loaded the catalog entries of
+ *    the tables they touch and prepared the statements that are sent prepared; a session's catalog and plan
+ *    caches are its own, and requests spread over the pool.
+ *
+ * Failures (an empty warehouse, no model yet) are ignored: warm-up is an optimisation, never a condition to start.
+ */
+export async function warmUp(opts: { apollo: ApolloServer<GraphQLContext>; ds: DataSource; loaders: LoaderFactories; log: Logger }): Promise<void> {
+  const { apollo, ds, loaders, log } = opts;
+  const t0 = performance.now();
+  const counter: SqlCounter = { statements: 0, seen: [] };
+  // Three rounds: V8 optimizes a function once it has run a few times, so the first request runs optimized code.
+  for (const query of [...WARM_UP_OPERATIONS, ...WARM_UP_OPERATIONS, ...WARM_UP_OPERATIONS]) {
+    try {
+      await runWithSqlCounter(counter, () =>
+        apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: 'POST', headers: new HeaderMap([['content-type', 'application/json']]), search: '', body: { query } },
+          context: async () => createContext({ principal: OPEN_PRINCIPAL, ds, sqlCounter: counter, loaders }),
+        }),
+      );
+    } catch (e) {
+      log.debug({ err: e }, 'warm-up operation failed');
+    }
+  }
+  // Each distinct read once per connection.
+  const distinct = new Map((counter.seen ?? []).map((s) => [`${s.text}\u0000${JSON.stringify(s.params)}`, s]));
+  const reads = [...distinct.values()].filter((s) => READ.test(s.text) && !WRITE.test(s.text));
+  const pool = poolOf(ds);
+  if (pool) {
+    const size = pool.options?.max ?? 10;
+    const clients: PoolClient[] = [];
+    try {
+      for (const c of await Promise.allSettled(Array.from({ length: size }, () => pool.connect()))) if (c.status === 'fulfilled') clients.push(c.value);
+      await Promise.all(clients.map((c) => replay(c, reads)));
+    } finally {
+      for (const c of clients) c.release();
+    }
+  }
+  log.info(`warm-up: ${WARM_UP_OPERATIONS.length} operations, ${reads.length} reads on ${pool?.totalCount ?? 0} connections in ${Math.round(performance.now() - t0)} ms`);
+}
+
+async function replay(client: PoolClient, reads: { text: string; params: unknown[] }[]): Promise<void> {
+  try {
+    await client.query('BEGIN READ ONLY');
+    for (const { text, params } of reads) {
+      await client.query('SAVEPOINT warm');
+      try {
+        await client.query({ name: preparedStatementName(text), text, values: params, rowMode: 'array' });
+        await client.query('RELEASE SAVEPOINT warm');
+      } catch {
+        await client.query('ROLLBACK TO SAVEPOINT warm');
+      }
+    }
+  } catch {
+    // a broken connection: the pool replaces it on its next use
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+  }
+}

@@ -64,7 +64,7 @@ describe('segments', () => {
       expect(s.kind).toBe(kind);
       expect(s.modelId).toBe(String(model.id));
       expect(s.actionText.length).toBeGreaterThan(10);
-      expect(s.actionReason).toMatch(/value at risk \d+(\.\d+)? \(\d+% of all\); churn \d+% vs \d+% overall/);
+      expect(s.actionReason).toMatch(/value at risk \d+(\.\d+)? \(\d+% of all(, at least an average segment's \d+%)?\); churn \d+% vs \d+% overall/);
       expect(s.profile.length).toBeGreaterThan(3);
       expect(['bg_nbd', 'rfm_tier']).toContain(s.churnRiskSource);
     }

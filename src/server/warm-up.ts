@@ -105,16 +105,36 @@ export async function warmUp(opts: { apollo: ApolloServer<GraphQLContext>; ds: D
   const reads = [...distinct.values()].filter((s) => READ.test(s.text) && !WRITE.test(s.text));
   const pool = poolOf(ds);
   if (pool) {
+    // Only the pool's free capacity: a connection held elsewhere (a session-scoped lock, a job runner) is not
+    // released before the server listens, so asking for the whole pool would wait forever. A connect that
+    // does not come within CONNECT_WAIT_MS is given up, and its connection returned when it does come.
     const size = pool.options?.max ?? 10;
+    const free = Math.max(0, size - (pool.totalCount - pool.idleCount));
     const clients: PoolClient[] = [];
     try {
-      for (const c of await Promise.allSettled(Array.from({ length: size }, () => pool.connect()))) if (c.status === 'fulfilled') clients.push(c.value);
+      for (const c of await Promise.allSettled(Array.from({ length: free }, () => connectWithin(pool, CONNECT_WAIT_MS)))) if (c.status === 'fulfilled') clients.push(c.value);
       await Promise.all(clients.map((c) => replay(c, reads)));
     } finally {
       for (const c of clients) c.release();
     }
   }
   log.info(`warm-up: ${WARM_UP_OPERATIONS.length} operations, ${reads.length} reads on ${pool?.totalCount ?? 0} connections in ${Math.round(performance.now() - t0)} ms`);
+}
+
+const CONNECT_WAIT_MS = 5_000;
+
+/** pool.connect(), given up after `ms`; a connection that arrives later goes straight back to the pool. */
+function connectWithin(pool: Pool, ms: number): Promise<PoolClient> {
+  const pending = pool.connect();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      pending.then((c) => c.release(), () => undefined);
+      reject(new Error(`no free connection within ${ms} ms`));
+    }, ms);
+    timer.unref();
+  });
+  return Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function replay(client: PoolClient, reads: { text: string; params: unknown[] }[]): Promise<void> {

@@ -204,6 +204,32 @@ describe('BI summaries', () => {
     await expectSame();
   });
 
+  it('a server warms up and listens while another part of the process holds a pooled connection', async () => {
+    // `npm start` holds connections of its pool before listening (the job runner, session locks): warm-up takes
+    // only the free ones. Asking for the whole pool waited forever and the service never listened.
+    const ds = createDataSource(db.url, dataModel, { poolSize: 3, applicationName: 'segmenta-warm-up-held' });
+    await ds.initialize();
+    const held = await poolOf(ds)!.connect();
+    try {
+      const server = await createServer({
+        db: { ds },
+        port: 0,
+        host: '127.0.0.1',
+        settings: { apiKeys: '', sandbox: false, introspection: false, rateLimitPoints: 0, warmUp: true },
+        logger: pino({ level: 'silent' }),
+      });
+      try {
+        const res = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ warehouseStats { customers } }' }) });
+        expect(((await res.json()) as { data: { warehouseStats: { customers: number } } }).data.warehouseStats.customers).toBeGreaterThan(0);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      held.release();
+      await ds.destroy();
+    }
+  });
+
   it('a server that warms up opens every pooled session and answers the BI queries as the services do', async () => {
     const ds = createDataSource(db.url, dataModel, { poolSize: 3, applicationName: 'segmenta-warm-up-test' });
     await ds.initialize();

@@ -204,6 +204,16 @@ describe('BI summaries', () => {
     await expectSame();
   });
 
+  /** The service as `npm start` runs it (warm-up on), on a data source of its own. */
+  const warmingServer = (ds: ReturnType<typeof createDataSource>) =>
+    createServer({
+      db: { ds },
+      port: 0,
+      host: '127.0.0.1',
+      settings: { apiKeys: '', sandbox: false, introspection: false, rateLimitPoints: 0, warmUp: true },
+      logger: pino({ level: 'silent' }),
+    });
+
   it('a server warms up and listens while another part of the process holds a pooled connection', async () => {
     // `npm start` holds connections of its pool before listening (the job runner, session locks): warm-up takes
     // only the free ones. Asking for the whole pool waited forever and the service never listened.
@@ -211,13 +221,7 @@ describe('BI summaries', () => {
     await ds.initialize();
     const held = await poolOf(ds)!.connect();
     try {
-      const server = await createServer({
-        db: { ds },
-        port: 0,
-        host: '127.0.0.1',
-        settings: { apiKeys: '', sandbox: false, introspection: false, rateLimitPoints: 0, warmUp: true },
-        logger: pino({ level: 'silent' }),
-      });
+      const server = await warmingServer(ds);
       try {
         const res = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ warehouseStats { customers } }' }) });
         expect(((await res.json()) as { data: { warehouseStats: { customers: number } } }).data.warehouseStats.customers).toBeGreaterThan(0);
@@ -233,13 +237,7 @@ describe('BI summaries', () => {
   it('a server that warms up opens every pooled session and answers the BI queries as the services do', async () => {
     const ds = createDataSource(db.url, dataModel, { poolSize: 3, applicationName: 'segmenta-warm-up-test' });
     await ds.initialize();
-    const server = await createServer({
-      db: { ds },
-      port: 0,
-      host: '127.0.0.1',
-      settings: { apiKeys: '', sandbox: false, introspection: false, rateLimitPoints: 0, warmUp: true },
-      logger: pino({ level: 'silent' }),
-    });
+    const server = await warmingServer(ds);
     try {
       // Before the first request: every session of the pool is open and configured, every warm-up operation compiled.
       const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'segmenta-warm-up-test'`);

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { rfmSummary } from '../../src/churn';
+import type { HoldoutState } from '../../src/churn/holdout-calibration';
 
 /** The committed CDNOW summary fixture (see test/fixtures/cdnow/README.md), in weeks. */
 export interface CdnowRow {
@@ -42,4 +44,35 @@ export function parseCdnowSample(text: string): { customer: string; date: string
       if (f.length !== 5) throw new Error(`CDNOW_sample.txt:${i + 1}: expected 5 columns, got ${f.length}`);
       return { customer: String(Number(f[1])), date: f[2], value: Number(f[4]) };
     });
+}
+
+type Tx = { customer: string; date: string; value: number };
+
+/** Each customer's spend and number of lines up to `end` (yyyymmdd, included). */
+export function spendUpTo(tx: Tx[], end: string): Map<string, { s: number; n: number }> {
+  const acc = new Map<string, { s: number; n: number }>();
+  for (const t of tx) {
+    if (t.date > end) continue;
+    const c = acc.get(t.customer) ?? { s: 0, n: 0 };
+    c.s += t.value;
+    c.n++;
+    acc.set(t.customer, c);
+  }
+  return acc;
+}
+
+/** The holdout calibration's split: customers as of `end` (that day included) and whether they bought in the following `days` days. */
+export function holdoutStateAt(tx: Tx[], end: string, days: number): HoldoutState {
+  const rows = rfmSummary(tx, end);
+  const from = end.replace(/-/g, '');
+  const to = new Date(Date.parse(`${end}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+  const bought = new Set(tx.filter((t) => t.date > from && t.date <= to).map((t) => t.customer));
+  const spend = spendUpTo(tx, from);
+  return {
+    x: Float64Array.from(rows, (r) => r.x),
+    tx: Float64Array.from(rows, (r) => r.tx),
+    T: Float64Array.from(rows, (r) => r.T),
+    boughtAfter: Uint8Array.from(rows, (r) => (bought.has(r.customer) ? 1 : 0)),
+    aov: Float64Array.from(rows, (r) => spend.get(r.customer)!.s / spend.get(r.customer)!.n),
+  };
 }

@@ -3,10 +3,11 @@ import path from 'node:path';
 import { BgNbdModel, rfmSummary } from '../../src/churn';
 import { fitChurn, type ChurnInputs } from '../../src/churn/churn-fit';
 import { calibrationOf, rocAuc } from '../../src/churn/metrics';
-import { calibrationHorizonDays, type HoldoutState } from '../../src/churn/holdout-calibration';
+import { calibrationHorizonDays } from '../../src/churn/holdout-calibration';
 import type { CalibrationSplit } from '../../src/churn/churn-fit';
 import type { TransactionModelKind } from '../../src/churn/bgnbd';
 import { sharedData } from '../helpers/db';
+import { holdoutStateAt, spendUpTo } from './cdnow-fixture';
 
 /**
  * churnProbability = P(no purchase within the horizon), judged on real data with a time split: fitted on CDNOW's
@@ -44,34 +45,6 @@ interface Split {
 const dayMs = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-/** Customers as of `end` (that day included) and whether they bought in the following `days` days. */
-function stateAt(tx: { customer: string; date: string; value: number }[], end: string, days: number): HoldoutState {
-  const rows = rfmSummary(tx, end);
-  const from = end.replace(/-/g, '');
-  const to = isoDay(Date.parse(`${end}T00:00:00Z`) + days * dayMs).replace(/-/g, '');
-  const bought = new Set(tx.filter((t) => t.date > from && t.date <= to).map((t) => t.customer));
-  const spend = spendUpTo(tx, from);
-  return {
-    x: Float64Array.from(rows, (r) => r.x),
-    tx: Float64Array.from(rows, (r) => r.tx),
-    T: Float64Array.from(rows, (r) => r.T),
-    boughtAfter: Uint8Array.from(rows, (r) => (bought.has(r.customer) ? 1 : 0)),
-    aov: Float64Array.from(rows, (r) => spend.get(r.customer)!.s / spend.get(r.customer)!.n),
-  };
-}
-
-/** Each customer's spend and number of lines up to `end` (yyyymmdd, included). */
-function spendUpTo(tx: { customer: string; date: string; value: number }[], end: string): Map<string, { s: number; n: number }> {
-  const acc = new Map<string, { s: number; n: number }>();
-  for (const t of tx) {
-    if (t.date > end) continue;
-    const c = acc.get(t.customer) ?? { s: 0, n: 0 };
-    c.s += t.value;
-    c.n++;
-    acc.set(t.customer, c);
-  }
-  return acc;
-}
 
 function split(file: string): Split {
   const tx = parseMaster(fs.readFileSync(file, 'utf8'), path.basename(file));
@@ -81,7 +54,7 @@ function split(file: string): Split {
   const cutoffEnd = Date.parse(`${CUTOFF}T00:00:00Z`) + dayMs;
   const historyDays = (cutoffEnd - Date.parse(`${first.slice(0, 4)}-${first.slice(4, 6)}-${first.slice(6, 8)}T00:00:00Z`)) / dayMs;
   const h = calibrationHorizonDays(historyDays, HORIZON_DAYS);
-  const calibration: CalibrationSplit = h === null ? { state: null, reason: 'history too short' } : { state: stateAt(tx, isoDay(cutoffEnd - (h + 1) * dayMs), h), horizonDays: h };
+  const calibration: CalibrationSplit = h === null ? { state: null, reason: 'history too short' } : { state: holdoutStateAt(tx, isoDay(cutoffEnd - (h + 1) * dayMs), h), horizonDays: h };
   const rows = rfmSummary(tx, CUTOFF);
   const bought = new Set(tx.filter((t) => t.date > CUTOFF.replace(/-/g, '') && t.date <= HOLDOUT_END.replace(/-/g, '')).map((t) => t.customer));
   const spend = spendUpTo(tx, CUTOFF.replace(/-/g, ''));

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { BgNbdModel, rfmSummary } from '../../src/churn';
+import { BgNbdModel } from '../../src/churn';
 import { applyCalibration, CALIBRATION_SAMPLE, calibrationHorizonDays, fitHoldoutCalibration, survivalIfAlive, type HoldoutState } from '../../src/churn/holdout-calibration';
 import { SeededRandom } from '../../src/shared/random';
+import { holdoutStateAt } from './cdnow-fixture';
 
 /**
  * The holdout calibration of P(no purchase within the horizon) (src/churn/holdout-calibration.ts), on the committed
@@ -19,26 +20,7 @@ const tx = fs
     return { customer: String(Number(f[0])), date: f[1], value: Number(f[3]) };
   });
 
-function stateAt(end: string, horizonDays: number): HoldoutState {
-  const rows = rfmSummary(tx, end);
-  const from = end.replace(/-/g, '');
-  const to = new Date(Date.parse(`${end}T00:00:00Z`) + horizonDays * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
-  const bought = new Set(tx.filter((t) => t.date > from && t.date <= to).map((t) => t.customer));
-  const spend = new Map<string, { s: number; n: number }>();
-  for (const t of tx.filter((t) => t.date <= from)) {
-    const c = spend.get(t.customer) ?? { s: 0, n: 0 };
-    c.s += t.value;
-    c.n++;
-    spend.set(t.customer, c);
-  }
-  return {
-    x: Float64Array.from(rows, (r) => r.x),
-    tx: Float64Array.from(rows, (r) => r.tx),
-    T: Float64Array.from(rows, (r) => r.T),
-    boughtAfter: Uint8Array.from(rows, (r) => (bought.has(r.customer) ? 1 : 0)),
-    aov: Float64Array.from(rows, (r) => spend.get(r.customer)!.s / spend.get(r.customer)!.n),
-  };
-}
+const stateAt = (end: string, horizonDays: number): HoldoutState => holdoutStateAt(tx, end, horizonDays);
 
 describe('holdout calibration of P(no purchase)', () => {
   it('learns a map on the split one 90-day horizon before the cutoff that does not worsen the split’s log loss', () => {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { searchKFlat } from '../src/segmentation/k-search';
-import { kmeansPlusPlus, KMeansModel, PARALLEL_MIN_WORK } from '../src/segmentation/kmeans';
+import { kmeansPlusPlus, KMeansModel } from '../src/segmentation/kmeans';
 import { defaultThreads } from '../src/segmentation/kmeans-threads';
 import { createRandom } from '../src/shared/random';
 import { median, peakRssMiB, timeRuns, writeSection } from './lib';
@@ -146,8 +146,8 @@ function compareWithSklearn(log: (s: string) => boolean): string[] {
   };
   const threads = defaultThreads();
   const lloyd = (t?: number) => mine(() => new KMeansModel({ k, seed: 0, initialCentroids: initRows, maxIterations, tolerance, threads: t }).fitFlat(data, DIM));
-  const pp = mine((r) => new KMeansModel({ k, seed: r, nInit: restarts, maxIterations, tolerance }).fitFlat(data, DIM));
-  const segLloyd = lloyd();
+  const pp = mine((r) => new KMeansModel({ k, seed: r, nInit: restarts, maxIterations, tolerance, threads }).fitFlat(data, DIM));
+  const segLloyd = lloyd(threads);
   const segLloyd1 = lloyd(1);
   log(`segmenta Lloyd: ${segLloyd.map((r) => r.ms.toFixed(0)).join(', ')} ms (1 thread: ${segLloyd1.map((r) => r.ms.toFixed(0)).join(', ')})`);
 
@@ -262,7 +262,7 @@ registerBench('kmeans', async () => {
   const r = result!;
   lines.push(
     '',
-    `**k-search, k = 2..10, 50k × 8 sample, default options** (search fits: 3 restarts on a 20k subsample, on one thread; silhouette on 3,000 points; final fit: 8 restarts on all 50k, on all cores from k = ${Math.ceil(PARALLEL_MIN_WORK / (50_000 * DIM))})`,
+    `**k-search, k = 2..10, 50k × 8 sample, default options** (search fits: 3 restarts on a 20k subsample, on one thread; silhouette on 3,000 points; final fit: 8 restarts on all 50k, on one thread)`,
     '',
     `Two seeds: wall ${searchTimes.map(ms).join(', ')}; CPU ${searchCpu.map(ms).join(', ')} (wall exceeds CPU when the machine is shared; load average at start ${os.loadavg()[0].toFixed(1)}). Chosen k = ${r.k} (${r.reason}).`,
     '',

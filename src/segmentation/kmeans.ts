@@ -1,7 +1,7 @@
 import { badInput } from '../shared/errors';
 import { createRandom, deriveSeed, type SeededRandom } from '../shared/random';
 import { allocateState, MODE_ASSIGN_BOUNDS, MODE_BOUNDS, MODE_FULL, MODE_SUMS } from './kmeans-kernel';
-import { BlockRunner, defaultThreads, threadsAvailable } from './kmeans-threads';
+import { BlockRunner, threadsAvailable } from './kmeans-threads';
 import { validateMatrix, toFlat, type Matrix } from './matrix';
 
 /**
@@ -11,7 +11,8 @@ import { validateMatrix, toFlat, type Matrix } from './matrix';
  * centroid to the mean of its points, stop when no centroid moves more than the tolerance):
  *  - 'native' (default): greedy k-means++ seeding (scikit-learn's, 2 + ⌊ln k⌋ local trials, on a sample of at most
  *    INIT_SAMPLE_ROWS rows) and Lloyd on one flat Float64Array, with Hamerly's bounds to skip points that cannot
- *    change cluster, in blocks of rows shared by all cores on large data (kmeans-kernel.ts, kmeans-threads.ts). The
+ *    change cluster, in blocks of rows that helper threads share when `threads` asks for them (kmeans-kernel.ts,
+ *    kmeans-threads.ts). The
  *    centroids are block sums added in block order, so a fit is bit-identical on any number of threads (tested).
  *    From the same starting centroids (and tolerance 0) it produces ml-kmeans's labels and iteration count, and
  *    exactly its centroids when all rows fit in one block (BLOCK_ROWS; beyond, the block sums round differently
@@ -393,13 +394,6 @@ export function kmeansPlusPlus(data: Float64Array, n: number, d: number, k: numb
  */
 export const INIT_SAMPLE_ROWS = 20_000;
 
-/**
- * Rows × dims × k from which a fit uses every core by default (when `threads` is not set). Handing a pass to the
- * helpers and collecting it costs ~0.05–0.1 ms (measured on a shared 2-core machine), while a pass costs one core
- * ~15–20 ns per row at d = 8, k = 8; the break-even is near 10,000 rows there, and the threshold sits a few times
- * above it because the hand-over slows down when other processes hold the cores.
- */
-export const PARALLEL_MIN_WORK = 2_000_000;
 
 /** Greedy k-means++ seeding on a seeded sample of at most INIT_SAMPLE_ROWS rows (all rows when n is smaller). */
 export function initialCentres(data: Float64Array, n: number, d: number, k: number, rng: SeededRandom): Float64Array {
@@ -552,13 +546,13 @@ export class KMeansModel {
   }
 
   /**
-   * Threads for a fit of n rows: the option when given, else every core once a pass is long enough to gain from
-   * them (PARALLEL_MIN_WORK), else one. Compiled JavaScript only (helpers load this module's .js).
+   * Threads for a fit: the option when given, else one. Helper threads are opt-in: on 2 cores a 200k × 8, k = 8
+   * Lloyd fit took 680 ms on 2 threads against 610 ms on 1, at twice the CPU (bench/RESULTS.md, KMeans), because
+   * each pass's hand-off costs what the split saves. Compiled JavaScript only (helpers load this module's .js).
    */
-  private threadsFor(n: number, dim: number): number {
+  private threadsFor(): number {
     if (!threadsAvailable()) return 1;
-    if (this.threads !== undefined) return this.threads;
-    return n * dim * this.k >= PARALLEL_MIN_WORK ? defaultThreads() : 1;
+    return this.threads ?? 1;
   }
 
   private fitValidated(data: Float64Array, dim: number): this {
@@ -570,7 +564,7 @@ export class KMeansModel {
     let best: { run: RunResult; inertia: number; labels: Int32Array } | null = null;
     const runs: KMeansRun[] = [];
     if (this.engine === 'native') {
-      const threads = this.threadsFor(n, dim);
+      const threads = this.threadsFor();
       const runner = new BlockRunner(allocateState(data, n, dim, this.k, threads > 1), threads);
       try {
         for (let r = 0; r < nInit; r++) {

@@ -27,8 +27,11 @@ export interface LloydState {
   upper: Float64Array;
   lower: Float64Array;
   params: Float64Array;
+  /** Per-block sums (k·d each) and counts (k each), `sumsStride` and `countsStride` apart. */
   sums: Float64Array;
   counts: Int32Array;
+  sumsStride: number;
+  countsStride: number;
   inertia: Float64Array;
 }
 
@@ -43,6 +46,10 @@ export function allocateState(data: Float64Array, n: number, d: number, k: numbe
     rows = new Float64Array(mem(n * d * 8));
     rows.set(data.subarray(0, n * d));
   }
+  // Each block's slots are padded to cache lines of their own: threads filling neighbouring blocks would
+  // otherwise write to the same line at every row, and the line's moves between cores cost more than the split saves.
+  const sumsStride = Math.ceil((k * d) / 8) * 8 + 8;
+  const countsStride = Math.ceil(k / 16) * 16 + 16;
   return {
     n,
     d,
@@ -53,8 +60,10 @@ export function allocateState(data: Float64Array, n: number, d: number, k: numbe
     upper: new Float64Array(mem(n * 8)),
     lower: new Float64Array(mem(n * 8)),
     params: new Float64Array(mem(paramsLength(k, d) * 8)),
-    sums: new Float64Array(mem(nBlocks * k * d * 8)),
-    counts: new Int32Array(mem(nBlocks * k * 4)),
+    sums: new Float64Array(mem(nBlocks * sumsStride * 8)),
+    counts: new Int32Array(mem(nBlocks * countsStride * 4)),
+    sumsStride,
+    countsStride,
     inertia: new Float64Array(mem(nBlocks * 8)),
   };
 }
@@ -116,8 +125,8 @@ function compileBlock(d: number): BlockFn[] {
     const from = b * ${BLOCK_ROWS};
     const to = Math.min(s.n, from + ${BLOCK_ROWS});
     const kd = k * ${d};
-    const sb = b * kd;
-    const cb = b * k;
+    const sb = b * s.sumsStride;
+    const cb = b * s.countsStride;
     sums.fill(0, sb, sb + kd);
     counts.fill(0, cb, cb + k);
     const hOff = kd, mOff = kd + k;
@@ -144,7 +153,7 @@ function compileBlock(d: number): BlockFn[] {
         upper[i] = u; lower[i] = l;`;
   // Every row needs its exact distance for the inertia, but the bounds spare the k − 1 others for settled rows.
   const assignBounds = `
-    const { k, data, labels, upper, lower, params } = s;
+    const { k, data, labels, upper, lower, params, inertia: blockInertia } = s;
     const from = b * ${BLOCK_ROWS};
     const to = Math.min(s.n, from + ${BLOCK_ROWS});
     const kd = k * ${d};
@@ -172,7 +181,7 @@ function compileBlock(d: number): BlockFn[] {
       }
       inertia += sq;
     }
-    s.inertia[b] = inertia;`;
+    blockInertia[b] = inertia;`;
   const sources: Record<number, string> = {
     [MODE_FULL]: withSums(full),
     [MODE_BOUNDS]: withSums(hamerly),
@@ -181,6 +190,6 @@ function compileBlock(d: number): BlockFn[] {
   };
   const fns: BlockFn[] = [];
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  for (const [mode, src] of Object.entries(sources)) fns[Number(mode)] = new Function('sqrt', `return function (s, b) {${src}\n};`)(Math.sqrt) as BlockFn;
+  for (const [mode, src] of Object.entries(sources)) fns[Number(mode)] = new Function('sqrt', `return function pass${mode}(s, b) {${src}\n};`)(Math.sqrt) as BlockFn;
   return fns;
 }

@@ -1,6 +1,6 @@
 import { badInput } from '../shared/errors';
 import { createRandom, deriveSeed, type SeededRandom } from '../shared/random';
-import { allocateState, MODE_ASSIGN_BOUNDS, MODE_BOUNDS, MODE_FULL, MODE_SUMS } from './kmeans-kernel';
+import { allocateState, MODE_ASSIGN_BOUNDS, MODE_BOUNDS, MODE_FULL, MODE_SUMS, type LloydState } from './kmeans-kernel';
 import { BlockRunner, threadsAvailable } from './kmeans-threads';
 import { validateMatrix, toFlat, type Matrix } from './matrix';
 
@@ -185,7 +185,7 @@ function centresFromLabels(data: Float64Array, n: number, d: number, k: number, 
  */
 function lloydNative(runner: BlockRunner, init: Float64Array, maxIterations: number, tolAbs: number): RunResult {
   const s = runner.state;
-  const { n, d, k, nBlocks, labels, upper, lower, params, sums, counts: blockCounts } = s;
+  const { n, d, k, nBlocks, labels, upper, lower, params, sums } = s;
   const kd = k * d;
   let centers = init;
   const counts = new Int32Array(k);
@@ -198,7 +198,7 @@ function lloydNative(runner: BlockRunner, init: Float64Array, maxIterations: num
   while (!converged && iterations < maxIterations) {
     iterations++;
     runner.run(iterations === 1 ? MODE_FULL : MODE_BOUNDS);
-    reduceCounts(blockCounts, nBlocks, k, counts);
+    reduceCounts(s, counts);
     let movedPoints = 0;
     if (counts.includes(0)) {
       // Rare: exact distances for the farthest-point choice, bounds that force a rescan of moved points, new sums.
@@ -218,11 +218,11 @@ function lloydNative(runner: BlockRunner, init: Float64Array, maxIterations: num
       for (let i = 0; i < n; i++) if (labels[i] !== before[i]) (upper[i] = Infinity), (lower[i] = 0);
       reseeded += movedPoints;
       runner.run(MODE_SUMS);
-      reduceCounts(blockCounts, nBlocks, k, counts);
+      reduceCounts(s, counts);
     }
     const next = new Float64Array(kd);
     for (let b = 0; b < nBlocks; b++) {
-      const so = b * kd;
+      const so = b * s.sumsStride;
       for (let o = 0; o < kd; o++) next[o] += sums[so + o];
     }
     for (let c = 0; c < k; c++) {
@@ -273,9 +273,9 @@ function lloydNative(runner: BlockRunner, init: Float64Array, maxIterations: num
   return { centers, iterations, converged, reseeded };
 }
 
-function reduceCounts(blockCounts: Int32Array, nBlocks: number, k: number, counts: Int32Array): void {
+function reduceCounts(s: LloydState, counts: Int32Array): void {
   counts.fill(0);
-  for (let b = 0; b < nBlocks; b++) for (let c = 0; c < k; c++) counts[c] += blockCounts[b * k + c];
+  for (let b = 0; b < s.nBlocks; b++) for (let c = 0; c < s.k; c++) counts[c] += s.counts[b * s.countsStride + c];
 }
 
 /**

@@ -1,4 +1,5 @@
 import { KMeansModel, kmeansPlusPlus } from '../../src/segmentation/kmeans';
+import { BLOCK_ROWS } from '../../src/segmentation/kmeans-kernel';
 import { createRandom } from '../../src/shared/random';
 
 /** Gaussian blobs around the given centres (seeded). */
@@ -151,5 +152,139 @@ describe('KMeansModel', () => {
     expect(r.inertia).toBe(m.inertia);
     expect(() => r.labels).toThrow(/labels are only kept/);
     expect(() => KMeansModel.fromJSON({ ...json, version: 99 })).toThrow('kmeans version 99 is not supported (expected 1)');
+  });
+});
+
+/**
+ * Plain Lloyd, written out without bounds: every row to its first nearest centre, empty clusters re-seeded with the
+ * farthest point of a cluster that keeps one, centroids summed block by block (BLOCK_ROWS rows, row order) and the
+ * blocks added in order, then one last assignment to the final centroids. The native engine must follow it bit for
+ * bit: its bounds may only skip distance computations whose outcome is already certain.
+ */
+function plainLloyd(data: Float64Array, d: number, init: Float64Array, maxIterations: number) {
+  const n = data.length / d;
+  const k = init.length / d;
+  const sq = (i: number, centers: Float64Array, c: number): number => {
+    let s = 0;
+    for (let j = 0; j < d; j++) {
+      const t = data[i * d + j] - centers[c * d + j];
+      s += t * t;
+    }
+    return s;
+  };
+  const assign = (centers: Float64Array, labels: Int32Array, dist: Float64Array): void => {
+    for (let i = 0; i < n; i++) {
+      let best = -1;
+      let bestD = Infinity;
+      for (let c = 0; c < k; c++) {
+        const s = sq(i, centers, c);
+        if (s < bestD) (bestD = s), (best = c);
+      }
+      labels[i] = best;
+      dist[i] = bestD;
+    }
+  };
+  let centers = init.slice();
+  const labels = new Int32Array(n);
+  const dist = new Float64Array(n);
+  let iterations = 0;
+  let converged = false;
+  let reseeded = 0;
+  while (!converged && iterations < maxIterations) {
+    iterations++;
+    assign(centers, labels, dist);
+    const counts = new Int32Array(k);
+    for (let i = 0; i < n; i++) counts[labels[i]]++;
+    let moved = 0;
+    for (let c = 0; c < k; c++) {
+      if (counts[c] > 0) continue;
+      let far = -1;
+      for (let i = 0; i < n; i++) if (counts[labels[i]] > 1 && (far < 0 || dist[i] > dist[far])) far = i;
+      if (far < 0) break;
+      counts[labels[far]]--;
+      labels[far] = c;
+      counts[c] = 1;
+      dist[far] = 0;
+      moved++;
+    }
+    reseeded += moved;
+    const next = new Float64Array(k * d);
+    for (let from = 0; from < n; from += BLOCK_ROWS) {
+      const block = new Float64Array(k * d);
+      for (let i = from; i < Math.min(n, from + BLOCK_ROWS); i++) for (let j = 0; j < d; j++) block[labels[i] * d + j] += data[i * d + j];
+      for (let o = 0; o < k * d; o++) next[o] += block[o];
+    }
+    let shift = 0;
+    for (let o = 0; o < k * d; o++) {
+      const c = Math.floor(o / d);
+      next[o] = counts[c] ? next[o] / counts[c] : centers[o];
+      shift += (next[o] - centers[o]) ** 2;
+    }
+    converged = moved === 0 && shift <= 0;
+    centers = next;
+  }
+  assign(centers, labels, dist);
+  let inertia = 0;
+  for (let from = 0; from < n; from += BLOCK_ROWS) {
+    let block = 0;
+    for (let i = from; i < Math.min(n, from + BLOCK_ROWS); i++) block += dist[i];
+    inertia += block;
+  }
+  return { centers, labels, iterations, converged, reseeded, inertia };
+}
+
+describe('native Lloyd with bounds against plain Lloyd', () => {
+  /** Fits from `init` and checks every output against the plain loop, bit for bit. */
+  const same = (data: Float64Array, d: number, init: Float64Array, maxIterations: number): { iterations: number; reseeded: number } => {
+    const k = init.length / d;
+    const initRows = Array.from({ length: k }, (_, c) => Array.from(init.subarray(c * d, (c + 1) * d)));
+    const m = new KMeansModel({ k, seed: 0, initialCentroids: initRows, tolerance: 0, maxIterations }).fitFlat(data, d);
+    const ref = plainLloyd(data, d, init, maxIterations);
+    expect(m.iterations).toBe(ref.iterations);
+    expect(m.converged).toBe(ref.converged);
+    expect(m.runs[0].reseeded).toBe(ref.reseeded);
+    expect(Float64Array.from(m.centroids.flat())).toEqual(ref.centers);
+    expect(m.labels).toEqual(ref.labels);
+    expect(m.inertia).toBe(ref.inertia);
+    return { iterations: ref.iterations, reseeded: ref.reseeded };
+  };
+
+  it.each([1, 2, 3])('follows it on overlapping clusters over several blocks, at every iteration cap (seed %i)', (seed) => {
+    const r = createRandom(seed);
+    const n = BLOCK_ROWS + 777;
+    const d = 5;
+    const data = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const g = r.int(6);
+      for (let j = 0; j < d; j++) data[i * d + j] = r.normal(((g * (j + 1)) % 4) * 0.8, 1 + (g % 2) * 0.5);
+    }
+    const init = kmeansPlusPlus(data, n, d, 8, createRandom(seed + 100));
+    const { iterations } = same(data, d, init, 500);
+    expect(iterations).toBeGreaterThan(10); // a long trajectory, where the bounds prune most rows
+    for (const cap of [2, 5, Math.floor(iterations / 2)]) same(data, d, init, cap);
+  });
+
+  it('breaks exact ties as plain Lloyd does (first nearest centre), on integer data with equidistant points', () => {
+    // Small integer coordinates and centres on the grid: many rows are exactly as far from two or more centres.
+    const r = createRandom(7);
+    const n = 3000;
+    const d = 2;
+    const data = new Float64Array(n * d);
+    for (let o = 0; o < n * d; o++) data[o] = r.int(7);
+    const init = Float64Array.from([0, 0, 2, 0, 0, 2, 6, 6, 4, 4]);
+    same(data, d, init, 100);
+    // Duplicate centres tie on every row from the start.
+    same(data, d, Float64Array.from([1, 1, 1, 1, 5, 5]), 100);
+  });
+
+  it('re-seeds empty clusters as plain Lloyd does, then follows it on', () => {
+    const r = createRandom(9);
+    const n = BLOCK_ROWS + 500;
+    const d = 3;
+    const data = new Float64Array(n * d);
+    for (let o = 0; o < n * d; o++) data[o] = r.normal(o % 3, 1);
+    // Two centres far from every row start empty.
+    const init = Float64Array.from([0, 1, 2, 1, 1, 1, 500, 500, 500, -400, 0, 0, 2, 0, 1]);
+    expect(same(data, d, init, 200).reseeded).toBeGreaterThanOrEqual(2);
   });
 });

@@ -74,7 +74,8 @@ export function allocateState(data: Float64Array, n: number, d: number, k: numbe
  */
 const SLACK = 1 + 1e-10;
 
-type BlockFn = (s: LloydState, b: number) => void;
+/** A pass over one block; the assignment pass returns the block's inertia. */
+type BlockFn = (s: LloydState, b: number) => number | undefined;
 const compiled = new Map<number, BlockFn[]>();
 
 /** Above this many dimensions the passes loop over them instead of unrolling (the code would only grow). */
@@ -87,7 +88,10 @@ export function runBlock(s: LloydState, mode: number, b: number): void {
     fns = compileBlock(s.d);
     compiled.set(s.d, fns);
   }
-  fns[mode](s, b);
+  const inertia = fns[mode](s, b);
+  // Stored here rather than by the pass: V8 compiles a pass while its loop runs, before the store after the loop
+  // has ever executed, and reaching that store then threw the compiled code away, block after block.
+  if (mode === MODE_ASSIGN_BOUNDS) s.inertia[b] = inertia!;
 }
 
 /**
@@ -153,7 +157,7 @@ function compileBlock(d: number): BlockFn[] {
         upper[i] = u; lower[i] = l;`;
   // Every row needs its exact distance for the inertia, but the bounds spare the k − 1 others for settled rows.
   const assignBounds = `
-    const { k, data, labels, upper, lower, params, inertia: blockInertia } = s;
+    const { k, data, labels, upper, lower, params } = s;
     const from = b * ${BLOCK_ROWS};
     const to = Math.min(s.n, from + ${BLOCK_ROWS});
     const kd = k * ${d};
@@ -181,7 +185,7 @@ function compileBlock(d: number): BlockFn[] {
       }
       inertia += sq;
     }
-    blockInertia[b] = inertia;`;
+    return inertia;`;
   const sources: Record<number, string> = {
     [MODE_FULL]: withSums(full),
     [MODE_BOUNDS]: withSums(hamerly),

@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { searchKFlat } from '../src/segmentation/k-search';
 import { kmeansPlusPlus, KMeansModel } from '../src/segmentation/kmeans';
 import { defaultThreads } from '../src/segmentation/kmeans-threads';
@@ -54,41 +55,76 @@ function findPython(): string | null {
   return candidates.find((p) => spawnSync(p, ['-c', 'import sklearn, threadpoolctl'], { env: pythonEnv(), encoding: 'utf8' }).status === 0) ?? null;
 }
 
-/** scikit-learn's side: reads the rows and starting centroids from files, prints its timings as JSON. */
+/**
+ * scikit-learn's side: loads the rows and starting centroids from files once, then fits on request, one fit per
+ * line read ("lloyd", "elkan", or "pp-lloyd R" / "pp-elkan R" for k-means++ with seed R), printing each fit's timing
+ * as a JSON line. One process for the whole comparison, so its fits can be interleaved with segmenta's.
+ */
 const SKLEARN_SCRIPT = `
 import json, sys, time
 import numpy as np
 import sklearn
 from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_info
-path, n, d, k, max_iter, tol, runs, restarts = sys.argv[1:9]
-n, d, k, max_iter, runs, restarts, tol = int(n), int(d), int(k), int(max_iter), int(runs), int(restarts), float(tol)
+path, n, d, k, max_iter, tol, restarts = sys.argv[1:8]
+n, d, k, max_iter, restarts, tol = int(n), int(d), int(k), int(max_iter), int(restarts), float(tol)
 X = np.fromfile(path, dtype='<f8').reshape(n, d)
 init = np.fromfile(path + '.init', dtype='<f8').reshape(k, d)
-def timed(make, runs):
-    out = []
-    for r in range(runs + 1):
-        t0, c0 = time.perf_counter(), time.process_time()
-        m = make(r).fit(X)
-        if r > 0: out.append(dict(ms=(time.perf_counter() - t0) * 1000, cpu=(time.process_time() - c0) * 1000, iterations=int(m.n_iter_), inertia=float(m.inertia_)))
-    return out
-lloyd = timed(lambda r: KMeans(n_clusters=k, init=init, n_init=1, max_iter=max_iter, tol=tol, algorithm='lloyd'), runs)
-pp = timed(lambda r: KMeans(n_clusters=k, init='k-means++', n_init=restarts, max_iter=max_iter, tol=tol, algorithm='lloyd', random_state=r), runs)
 threads = max([p.get('num_threads', 1) for p in threadpool_info() if p.get('user_api') == 'openmp'] or [1])
-print(json.dumps(dict(version=sklearn.__version__, threads=threads, lloyd=lloyd, pp=pp)))
+print(json.dumps(dict(version=sklearn.__version__, threads=threads)), flush=True)
+for line in sys.stdin:
+    words = line.split()
+    if not words: break
+    kind = words[0]
+    if kind.startswith('pp-'):
+        make = KMeans(n_clusters=k, init='k-means++', n_init=restarts, max_iter=max_iter, tol=tol, algorithm=kind[3:], random_state=int(words[1]))
+    else:
+        make = KMeans(n_clusters=k, init=init, n_init=1, max_iter=max_iter, tol=tol, algorithm=kind)
+    t0, c0 = time.perf_counter(), time.process_time()
+    m = make.fit(X)
+    print(json.dumps(dict(ms=(time.perf_counter() - t0) * 1000, cpu=(time.process_time() - c0) * 1000, iterations=int(m.n_iter_), inertia=float(m.inertia_))), flush=True)
 `;
 
-interface SkRun {
+interface Fit {
   ms: number;
   cpu: number;
   iterations: number;
   inertia: number;
 }
-interface SkResult {
+
+/** A running scikit-learn process: `fit(kind)` sends one request and resolves with its timing. */
+interface Sklearn {
   version: string;
   threads: number;
-  lloyd: SkRun[];
-  pp: SkRun[];
+  fit(kind: string): Promise<Fit>;
+  close(): void;
+}
+
+function startSklearn(python: string, args: string[]): Promise<Sklearn> {
+  const child = spawn(python, args, { env: pythonEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines = readline.createInterface({ input: child.stdout });
+  const waiting: ((line: string) => void)[] = [];
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const failed = new Promise<never>((_, reject) => child.on('exit', (code) => reject(new Error(`scikit-learn exited (${code}): ${stderr}`))));
+  lines.on('line', (line) => waiting.shift()?.(line));
+  const next = (): Promise<string> => Promise.race([new Promise<string>((resolve) => waiting.push(resolve)), failed]);
+  return next().then((hello) => {
+    const { version, threads } = JSON.parse(hello) as { version: string; threads: number };
+    return {
+      version,
+      threads,
+      fit: (kind: string) => {
+        const reply = next();
+        child.stdin.write(`${kind}\n`);
+        return reply.then((line) => JSON.parse(line) as Fit);
+      },
+      close: () => {
+        failed.catch(() => undefined);
+        child.stdin.end();
+      },
+    };
+  });
 }
 
 /** The environment for python: OpenBLAS settings meant for other programs make numpy refuse to start here. */
@@ -118,11 +154,12 @@ export function lastComparison(): { date: string; table: string } | null {
 const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000;
 
 /**
- * segmenta against scikit-learn on 200k × 8, k = 8: Lloyd from the same starting centroids (both must reach the
- * same inertia in the same iterations), then k-means++ with 4 restarts each (their own seeds). Median of 5 runs
- * after one warm-up. Returns the section's lines.
+ * segmenta against scikit-learn on 200k × 8, k = 8: Lloyd from the same starting centroids (all must reach the
+ * same inertia in the same iterations; scikit-learn both with 'lloyd' and with its accelerated 'elkan'), then
+ * k-means++ with 4 restarts each (their own seeds). The fits are interleaved round by round, so a change in the
+ * machine's load hits every column alike; median of `runs` rounds after a warm-up round. Returns the section's lines.
  */
-function compareWithSklearn(log: (s: string) => boolean): string[] {
+async function compareWithSklearn(log: (s: string) => boolean): Promise<string[]> {
   const n = 200_000;
   const k = 8;
   const maxIterations = 300;
@@ -132,70 +169,81 @@ function compareWithSklearn(log: (s: string) => boolean): string[] {
   const data = customerLike(n, 7);
   const init = kmeansPlusPlus(data, n, DIM, k, createRandom(5));
   const initRows = Array.from({ length: k }, (_, c) => Array.from(init.subarray(c * DIM, c * DIM + DIM)));
-
-  const mine = (make: (r: number) => KMeansModel): { ms: number; cpu: number; iterations: number; inertia: number }[] => {
-    const out = [];
-    for (let r = 0; r <= runs; r++) {
-      const t0 = process.hrtime.bigint();
-      const c0 = process.cpuUsage();
-      const m = make(r);
-      const run = { ms: Number(process.hrtime.bigint() - t0) / 1e6, cpu: cpuMs(process.cpuUsage(c0)), iterations: m.iterations, inertia: m.inertia };
-      if (r > 0) out.push(run); // the first fit also starts the helper threads
-    }
-    return out;
-  };
   const threads = defaultThreads();
-  const lloyd = (t?: number) => mine(() => new KMeansModel({ k, seed: 0, initialCentroids: initRows, maxIterations, tolerance, threads: t }).fitFlat(data, DIM));
-  const pp = mine((r) => new KMeansModel({ k, seed: r, nInit: restarts, maxIterations, tolerance, threads }).fitFlat(data, DIM));
-  const segLloyd = lloyd(threads);
-  const segLloyd1 = lloyd(1);
-  log(`segmenta Lloyd: ${segLloyd.map((r) => r.ms.toFixed(0)).join(', ')} ms (1 thread: ${segLloyd1.map((r) => r.ms.toFixed(0)).join(', ')})`);
 
-  const med = (xs: { ms: number; cpu: number }[]) => ({ ms: median(xs.map((x) => x.ms)), cpu: median(xs.map((x) => x.cpu)) });
+  const mine = (make: () => KMeansModel): Fit => {
+    const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
+    const m = make();
+    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, cpu: cpuMs(process.cpuUsage(c0)), iterations: m.iterations, inertia: m.inertia };
+  };
+  const columns: Record<string, () => Promise<Fit> | Fit> = {
+    lloyd: () => mine(() => new KMeansModel({ k, seed: 0, initialCentroids: initRows, maxIterations, tolerance, threads }).fitFlat(data, DIM)),
+    lloyd1: () => mine(() => new KMeansModel({ k, seed: 0, initialCentroids: initRows, maxIterations, tolerance, threads: 1 }).fitFlat(data, DIM)),
+  };
+  let round = 0;
+  columns.pp = () => mine(() => new KMeansModel({ k, seed: round, nInit: restarts, maxIterations, tolerance, threads }).fitFlat(data, DIM));
+  columns.pp1 = () => mine(() => new KMeansModel({ k, seed: round, nInit: restarts, maxIterations, tolerance, threads: 1 }).fitFlat(data, DIM));
+
   const load = os.loadavg()[0];
   const cores = os.cpus().length;
-  const lines = [
-    ...(load > cores / 2
-      ? [`_The machine was loaded by other work during this run (load average ${load.toFixed(1)} on ${cores} cores): wall times are inflated, and threads (segmenta's helpers, scikit-learn's OpenMP team) lose most to waiting for each other. A run on a quiet machine replaces these figures._`, '']
-      : []),
-    `**segmenta vs scikit-learn, 200k × 8, k = ${k}** (customer-like data as below; tolerance ${tolerance} relative to the mean feature variance in both; iteration cap ${maxIterations}; median of ${runs} runs after a warm-up; CPU = all threads; load average at start ${load.toFixed(1)})`,
-    '',
-  ];
-  let sk: SkResult | null = null;
+  let sk: Sklearn | null = null;
   const python = findPython();
-  if (python) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'segmenta-kmeans-'));
-    try {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'segmenta-kmeans-'));
+  const results: Record<string, Fit[]> = {};
+  try {
+    if (python) {
       const file = path.join(dir, 'x.f64');
       fs.writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       fs.writeFileSync(`${file}.init`, new Uint8Array(init.buffer, init.byteOffset, init.byteLength));
       fs.writeFileSync(path.join(dir, 'fit.py'), SKLEARN_SCRIPT);
-      const r = spawnSync(python, [path.join(dir, 'fit.py'), file, String(n), String(DIM), String(k), String(maxIterations), String(tolerance), String(runs), String(restarts)], { env: pythonEnv(), encoding: 'utf8', maxBuffer: 1 << 20 });
-      if (r.status !== 0) throw new Error(`scikit-learn run failed: ${r.stderr}`);
-      sk = JSON.parse(r.stdout.trim().split('\n').pop()!) as SkResult;
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      sk = await startSklearn(python, [path.join(dir, 'fit.py'), file, String(n), String(DIM), String(k), String(maxIterations), String(tolerance), String(restarts)]);
+      const py = sk;
+      columns.skLloyd = () => py.fit('lloyd');
+      columns.skElkan = () => py.fit('elkan');
+      columns.skPp = () => py.fit(`pp-lloyd ${round}`);
+      columns.skPpElkan = () => py.fit(`pp-elkan ${round}`);
     }
-    log(`scikit-learn ${sk.version} Lloyd: ${sk.lloyd.map((x) => x.ms.toFixed(0)).join(', ')} ms; k-means++: ${sk.pp.map((x) => x.ms.toFixed(0)).join(', ')} ms`);
-    // Same start, same rule: the two must follow the same trajectory to the same optimum.
-    const a = segLloyd[0];
-    const b = sk.lloyd[0];
-    if (a.iterations !== b.iterations || Math.abs(a.inertia - b.inertia) > 1e-9 * b.inertia) {
-      throw new Error(`segmenta and scikit-learn disagree from the same start: ${a.iterations} iterations, inertia ${a.inertia} vs ${b.iterations}, ${b.inertia}`);
+    // Round 0 warms up every column (and starts segmenta's helper threads); it is not counted.
+    for (round = 0; round <= runs; round++) {
+      for (const [name, fit] of Object.entries(columns)) {
+        const r = await fit();
+        if (round > 0) (results[name] ??= []).push(r);
+      }
+      if (round > 0) log(`round ${round}: ${Object.entries(results).map(([name, rs]) => `${name} ${rs[rs.length - 1].ms.toFixed(0)}`).join(', ')} ms (load ${os.loadavg()[0].toFixed(1)})`);
     }
+  } finally {
+    sk?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  const seg = { lloyd: med(segLloyd), lloyd1: med(segLloyd1), pp: med(pp) };
-  const segPpInertia = median(pp.map((x) => x.inertia));
+  const loadEnd = os.loadavg()[0];
+  const med = (name: string) => ({ ms: median(results[name].map((x) => x.ms)), cpu: median(results[name].map((x) => x.cpu)), inertia: median(results[name].map((x) => x.inertia)) });
+  const first = (name: string) => results[name][0];
+  const cell = (name: string) => `${ms(med(name).ms)} (CPU ${ms(med(name).cpu)})`;
+  const lines = [
+    ...(Math.max(load, loadEnd) > cores / 2
+      ? [`_Loaded machine: other work ran during this run (load average ${load.toFixed(1)} at its start, ${loadEnd.toFixed(1)} at its end, on ${cores} cores). Wall times are inflated and threads (segmenta's helpers, scikit-learn's OpenMP team) lose most to waiting for each other; the fits were interleaved round by round, so the ratios are fairer than the times. A run on a quiet machine replaces these figures._`, '']
+      : []),
+    `**segmenta vs scikit-learn, 200k × 8, k = ${k}** (customer-like data as below; tolerance ${tolerance} relative to the mean feature variance in all; iteration cap ${maxIterations}; fits interleaved round by round, median of ${runs} rounds after a warm-up round; CPU = all threads; load average ${load.toFixed(1)} at start, ${loadEnd.toFixed(1)} at end)`,
+    '',
+  ];
   if (sk) {
-    const skl = { lloyd: med(sk.lloyd), pp: med(sk.pp) };
-    const skPpInertia = median(sk.pp.map((x) => x.inertia));
+    // Same start, same rule: every implementation must follow the same trajectory to the same optimum.
+    for (const name of ['lloyd1', 'skLloyd', 'skElkan']) {
+      const a = first('lloyd');
+      const b = first(name);
+      if (a.iterations !== b.iterations || Math.abs(a.inertia - b.inertia) > 1e-9 * b.inertia) {
+        throw new Error(`segmenta and ${name} disagree from the same start: ${a.iterations} iterations, inertia ${a.inertia} vs ${b.iterations}, ${b.inertia}`);
+      }
+    }
+    const ratio = (a: string, b: string): string => `${(med(a).ms / med(b).ms).toFixed(2)}×`;
     lines.push(
       TABLE_START,
       '',
-      `| fit | segmenta (${threads} threads) | scikit-learn ${sk.version} (${sk.threads} threads) | ratio | iterations | inertia (segmenta / scikit-learn) |`,
-      '|---|---:|---:|---:|---:|---|',
-      `| Lloyd from the same ${k} centroids | ${ms(seg.lloyd.ms)} (CPU ${ms(seg.lloyd.cpu)}) | ${ms(skl.lloyd.ms)} (CPU ${ms(skl.lloyd.cpu)}) | ${(seg.lloyd.ms / skl.lloyd.ms).toFixed(2)}× | ${segLloyd[0].iterations} / ${sk.lloyd[0].iterations} | ${segLloyd[0].inertia.toFixed(2)} / ${sk.lloyd[0].inertia.toFixed(2)} |`,
-      `| k-means++, ${restarts} restarts (own seeds) | ${ms(seg.pp.ms)} (CPU ${ms(seg.pp.cpu)}) | ${ms(skl.pp.ms)} (CPU ${ms(skl.pp.cpu)}) | ${(seg.pp.ms / skl.pp.ms).toFixed(2)}× | — | ${segPpInertia.toFixed(0)} / ${skPpInertia.toFixed(0)} (medians) |`,
+      `| fit | segmenta, ${threads} threads | segmenta, 1 thread | scikit-learn ${sk.version} 'lloyd' (${sk.threads} threads) | scikit-learn 'elkan' (${sk.threads} threads) | segmenta ${threads} threads ÷ lloyd / ÷ elkan | iterations | inertia (segmenta / scikit-learn) |`,
+      '|---|---:|---:|---:|---:|---:|---:|---|',
+      `| Lloyd from the same ${k} centroids | ${cell('lloyd')} | ${cell('lloyd1')} | ${cell('skLloyd')} | ${cell('skElkan')} | ${ratio('lloyd', 'skLloyd')} / ${ratio('lloyd', 'skElkan')} | ${first('lloyd').iterations} / ${first('skLloyd').iterations} | ${first('lloyd').inertia.toFixed(2)} / ${first('skLloyd').inertia.toFixed(2)} |`,
+      `| k-means++, ${restarts} restarts (own seeds) | ${cell('pp')} | ${cell('pp1')} | ${cell('skPp')} | ${cell('skPpElkan')} | ${ratio('pp', 'skPp')} / ${ratio('pp', 'skPpElkan')} | — | ${med('pp').inertia.toFixed(0)} / ${med('skPp').inertia.toFixed(0)} (medians) |`,
       '',
       TABLE_END,
     );
@@ -206,16 +254,16 @@ function compareWithSklearn(log: (s: string) => boolean): string[] {
       : 'scikit-learn is not installed for any python3 here (set PYTHON to point at one) and no earlier comparison is recorded.';
     log(note);
     lines.push(`_${note}_`, '', ...(last ? [last.table] : []));
-    lines.push('', `This run, segmenta only: Lloyd from the same ${k} centroids ${ms(seg.lloyd.ms)} (CPU ${ms(seg.lloyd.cpu)}, ${segLloyd[0].iterations} iterations, inertia ${segLloyd[0].inertia.toFixed(2)}); k-means++ with ${restarts} restarts ${ms(seg.pp.ms)}.`);
+    lines.push('', `This run, segmenta only: Lloyd from the same ${k} centroids ${cell('lloyd')} on ${threads} threads, ${cell('lloyd1')} on 1 (${first('lloyd').iterations} iterations, inertia ${first('lloyd').inertia.toFixed(2)}); k-means++ with ${restarts} restarts ${cell('pp')} on ${threads} threads, ${cell('pp1')} on 1.`);
   }
-  lines.push('', `segmenta Lloyd on 1 thread: ${ms(seg.lloyd1.ms)} (CPU ${ms(seg.lloyd1.cpu)}); the fits on 1 and ${threads} threads are bit-identical (test/segmentation/kmeans-threads.test.ts).`, '');
+  lines.push('', `The fits on 1 and ${threads} threads are bit-identical (test/segmentation/kmeans-threads.test.ts), and the bounded Lloyd iterations bit-identical to plain Lloyd's (test/segmentation/kmeans.test.ts).`, '');
   process.stdout.write(`${lines.filter((l) => !l.startsWith('<!--')).join('\n')}\n`);
   return lines;
 }
 
 registerBench('kmeans', async () => {
   const log = (s: string): boolean => process.stderr.write(`  ${s}\n`);
-  const lines: string[] = compareWithSklearn(log);
+  const lines: string[] = await compareWithSklearn(log);
   const data = customerLike(100_000, 1);
 
   // 1. One fit (nInit 1) at 100k × 8, k = 6.

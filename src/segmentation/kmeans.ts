@@ -546,9 +546,10 @@ export class KMeansModel {
   }
 
   /**
-   * Threads for a fit: the option when given, else one. Helper threads are opt-in: on 2 cores a 200k × 8, k = 8
-   * Lloyd fit took 680 ms on 2 threads against 610 ms on 1, at twice the CPU (bench/RESULTS.md, KMeans), because
-   * each pass's hand-off costs what the split saves. Compiled JavaScript only (helpers load this module's .js).
+   * Threads for a fit: the option when given, else one. Helper threads are opt-in because no gain has been shown on
+   * 2 cores: before each block's sums and counts had cache lines of their own, a 200k × 8, k = 8 Lloyd fit took
+   * 680 ms on 2 threads against 610 ms on 1, at twice the CPU, and on a loaded machine the two stay within noise of
+   * each other (bench/RESULTS.md, KMeans). Compiled JavaScript only (helpers load this module's .js).
    */
   private threadsFor(): number {
     if (!threadsAvailable()) return 1;

@@ -99,6 +99,10 @@ describe('BI summaries', () => {
     for (const by of [CohortBy.NONE, CohortBy.STATE]) {
       for (const n of [1, 2, 24, 120]) cohorts.push(await cohortRetention(ds, { by, cohorts: n }, source));
     }
+    // One state's cohorts (the dashboard's picker), in the list's spelling and upper-cased, and a state with none.
+    for (const st of [state, ` ${String(state).toLowerCase()} `, 'no such state']) {
+      cohorts.push(await cohortRetention(ds, { by: CohortBy.STATE, cohorts: 24, state: st }, source));
+    }
     return {
       counts,
       series,
@@ -129,6 +133,10 @@ describe('BI summaries', () => {
       expect(live.series[2].some((p) => p.series.startsWith('tier:') && p.activeCustomers > 0)).toBe(true);
       expect(live.cohorts[6].length).toBeGreaterThan(1);
       expect(live.cohorts[6].some((c) => c.group !== null)).toBe(true);
+      expect(live.cohorts[8].length).toBeGreaterThan(1);
+      expect(live.cohorts[8].every((c) => c.group === live.cohorts[8][0].group)).toBe(true);
+      expect(live.cohorts[9]).toEqual(live.cohorts[8]);
+      expect(live.cohorts[10]).toEqual([]);
       expect(live.geo.length).toBeGreaterThan(0);
     }
     return { models };
@@ -251,7 +259,8 @@ describe('BI summaries', () => {
       }
       expect(server.jit?.stats().compiled).toBe(WARM_UP_OPERATIONS.length);
       for (const [query, expected] of [
-        ['{ cohortRetention(by: STATE) { cohort group size cells { periodOffset active share } } }', { cohortRetention: await cohortRetention(db.ds, { by: CohortBy.STATE }, 'live') }],
+        ['{ cohortRetention(by: STATE) { cohort group size cells { periodOffset active share } actives } }', { cohortRetention: await cohortRetention(db.ds, { by: CohortBy.STATE }, 'live') }],
+        ['{ cohortRetention(by: STATE) { group } }', { cohortRetention: (await cohortRetention(db.ds, { by: CohortBy.STATE }, 'live')).map((c) => ({ group: c.group })) }],
         ['{ rfmGrid { r f customers revenue segment } }', { rfmGrid: await rfmGrid(db.ds, await resolveModel(db.ds, null), 'live') }],
       ] as const) {
         const res = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });

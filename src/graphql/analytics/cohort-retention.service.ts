@@ -76,7 +76,7 @@ export async function cohortRetention(ds: Db, opts: CohortOptions = {}, source: 
           const rows = (await ds.query(
             `SELECT r.label AS cohort, NULLIF(r.state, '') AS "group", r.size, r.actives
                FROM bi_load l LEFT JOIN bi_cohort_row r
-                 ON r.load_no = l.load_no AND r.by_state = ${byState} AND r.cohort > l.last_purchase_month_index - $1
+                 ON r.load_no = l.cells_no AND r.by_state = ${byState} AND r.cohort > l.last_purchase_month_index - $1
                     ${state === null ? '' : 'AND r.state = $2'}
               WHERE l.load_no = ${CURRENT_LOAD}
               ORDER BY r.cohort, NULLIF(r.state, '') NULLS LAST`,

@@ -194,13 +194,19 @@ async function moveLoadSummaries(client: Client, modelId: number, loadNo: number
        UNION ALL
        SELECT customer_id, u.m, u.n, u.rev, 1 FROM bi_member_now, unnest(months, orders, revenue) u(m, n, rev)
      ),
-     d AS (
-       SELECT make_date(x.m / 12, x.m % 12 + 1, 1) AS month, s.series, sum(x.sign)::int AS active,
-              sum(x.sign * x.n)::int AS orders, sum(x.sign * x.rev) AS revenue
+     -- Grouped by (month, tier, segment, cluster) first: a few hundred groups, each then summed into its four series.
+     g AS (
+       SELECT x.m, cs.churn_tier, cs.rfm_segment, cs.cluster_id, sum(x.sign) AS active, sum(x.sign * x.n) AS orders, sum(x.sign * x.rev) AS revenue
          FROM x
          LEFT JOIN (SELECT customer_id, churn_tier, rfm_segment, cluster_id FROM customer_segment
                      WHERE model_version_id = $1 AND customer_id = ANY (${AFFECTED})) cs ON cs.customer_id = x.customer_id
-        CROSS JOIN LATERAL (VALUES ('all'), ('tier:' || cs.churn_tier), ('segment:' || cs.rfm_segment), ('cluster:' || cs.cluster_id)) s(series)
+        GROUP BY 1, 2, 3, 4
+     ),
+     d AS (
+       SELECT make_date(g.m / 12, g.m % 12 + 1, 1) AS month, s.series, sum(g.active)::int AS active,
+              sum(g.orders)::int AS orders, sum(g.revenue) AS revenue
+         FROM g
+        CROSS JOIN LATERAL (VALUES ('all'), ('tier:' || g.churn_tier), ('segment:' || g.rfm_segment), ('cluster:' || g.cluster_id)) s(series)
         WHERE s.series IS NOT NULL
         GROUP BY 1, 2
      )

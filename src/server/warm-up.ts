@@ -14,8 +14,9 @@ import { runWithSqlCounter, type SqlCounter } from '../graphql/sql-counter';
 export const WARM_UP_OPERATIONS: readonly string[] = [
   '{ customers(first: 20) { totalCount nodes { id } } }',
   '{ customers(first: 20, filter: { state: "SP" }) { totalCount nodes { id } } }',
-  '{ cohortRetention { cohort group size cells { periodOffset active share } } }',
-  '{ cohortRetention(by: STATE) { cohort group size cells { periodOffset active share } } }',
+  '{ cohortRetention { cohort group size cells { periodOffset active share } actives } }',
+  '{ cohortRetention(by: STATE) { group } }',
+  '{ cohortRetention(by: STATE, state: "SP") { cohort group size cells { periodOffset active share } actives } }',
   '{ timeline { period series activeCustomers orders revenue } }',
   '{ geoSegments { state stateName lat lng customers churnRisk revenue topSegment segments { segment customers } } }',
   '{ rfmGrid { r f customers revenue segment } }',

@@ -1,4 +1,4 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * One load of the warehouse as the BI queries see it, written by every loader in its own transaction (see
@@ -23,11 +23,14 @@ export class BiLoad {
   @Column('integer', { name: 'last_purchase_month_index', nullable: true }) lastPurchaseMonthIndex: number | null;
   /** bi_write_seq when the load was summed: the summaries are current while the sequence still stands there. */
   @Column('bigint', { name: 'write_no' }) writeNo: string;
+  /** The cohort cells and answer rows this load reads: its own number when it built them, else the set it carried over. */
+  @Column('integer', { name: 'cells_no' }) cellsNo: number;
 }
 
 /**
- * Cohort retention cells of a load: members of the (first-purchase month, state) cohort who purchased in the
- * k-th month after it. `state` is '' for customers with no known state.
+ * Cohort retention cells of a set (`load_no`: the load that built it; the loads that carried it over name it in
+ * bi_load.cells_no): members of the (first-purchase month, state) cohort who purchased in the k-th month after
+ * it. `state` is '' for customers with no known state.
  */
 @Entity('bi_cohort_cell')
 export class BiCohortCell {
@@ -37,13 +40,10 @@ export class BiCohortCell {
   @PrimaryColumn('text', { primaryKeyConstraintName: 'bi_cohort_cell_pkey' }) state: string;
   @PrimaryColumn('integer', { primaryKeyConstraintName: 'bi_cohort_cell_pkey' }) k: number;
   @Column('integer') active: number;
-  @ManyToOne(() => BiLoad, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'load_no', foreignKeyConstraintName: 'bi_cohort_cell_load_no_fkey' })
-  load: Relation<BiLoad>;
 }
 
 /**
- * The cohort query's answer rows of a load, as it returns them (`cells` is its JSON text), for every cohort:
+ * The cohort query's answer rows of a set of cells (`load_no`, as bi_cohort_cell), as it returns them (`cells` is its JSON text), for every cohort:
  * unsplit (`by_state` false, `state` '') and per state ('' for customers with no known state). A query for
  * the last n cohorts is then a range of these rows.
  */
@@ -60,24 +60,26 @@ export class BiCohortRow {
   @Column('json') cells: unknown;
   /** The cells' active counts, offset k at index k (filled from `cells` by a trigger; migration 1764000000150). */
   @Column('json') actives: number[];
-  @ManyToOne(() => BiLoad, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'load_no', foreignKeyConstraintName: 'bi_cohort_row_load_no_fkey' })
-  load: Relation<BiLoad>;
 }
 
 /**
- * What one customer adds to the load's summaries, as of the newest load: its cohort (month index of its first
- * purchase), its state group ('' for none), every month index with a purchase (in no particular order), and
- * at the same positions that month's purchase orders and revenue. Written with the summaries, so that a load can take a touched customer's old
- * contribution out of them.
+ * What one customer with order_fact rows adds to the load's summaries, as of the newest load: its cohort (month
+ * index of its first purchase; null when none of its orders is a purchase), its state group ('' for none), every
+ * month index with a purchase (in no particular order), and at the same positions that month's purchase orders
+ * and revenue; and its totals over all its orders for the load's counts. Written with the summaries, so that a
+ * load can take a touched customer's old contribution out of them (migrations 1764000000140, 1764000000190).
  */
 @Entity('bi_cohort_member')
 export class BiCohortMember {
   @PrimaryColumn('integer', { name: 'customer_id', primaryKeyConstraintName: 'bi_cohort_member_pkey' }) customerId: number;
-  @Column('integer') cohort: number;
+  @Column('integer', { nullable: true }) cohort: number | null;
   @Column('text') state: string;
   @Column('integer', { array: true }) months: number[];
   /** Per month of `months`: its purchase orders and their revenue (the sum of their values, NULLs as 0). */
   @Column('integer', { array: true }) orders: number[];
   @Column('numeric', { array: true }) revenue: string[];
+  /** Its order_fact rows (every order, purchase or not), their items and their reviews (NULLs as 0). */
+  @Column('integer', { name: 'n_orders', default: 0 }) nOrders: number;
+  @Column('integer', { name: 'n_items', default: 0 }) nItems: number;
+  @Column('integer', { name: 'n_reviews', default: 0 }) nReviews: number;
 }

@@ -218,6 +218,25 @@ describe('cohortRetention', () => {
       expect(parts.reduce((s: number, p: any) => s + (p.cells[1]?.active ?? 0), 0)).toBe(c.cells[1]?.active ?? 0);
     }
   });
+
+  it('state: one state\'s cohorts of the split, any case; actives are the cells\' counts; state needs by: STATE', async () => {
+    const rows = await purchaseMonths();
+    const all = expectedCohorts(rows, true, 12);
+    const counts = new Map<string, number>();
+    for (const c of all) if (c.group) counts.set(c.group, (counts.get(c.group) ?? 0) + 1);
+    const states = [...counts].sort((a, b) => b[1] - a[1]).map(([st]) => st);
+    expect(states.length).toBeGreaterThan(1);
+    for (const st of [states[0], states[states.length - 1]]) {
+      const d = await ok(`query ($state: String) { cohortRetention(by: STATE, cohorts: 12, state: $state) { cohort group size cells { periodOffset active share } actives } }`,
+        { state: ` ${st.toLowerCase()}` });
+      const expected = all.filter((c) => c.group === st);
+      expect(d.cohortRetention.map(({ actives, ...c }: any) => c)).toEqual(expected);
+      for (const c of d.cohortRetention) expect(c.actives).toEqual(c.cells.map((x: any) => x.active));
+    }
+    expect((await ok(`{ cohortRetention(by: STATE, state: "no such state") { cohort } }`)).cohortRetention).toEqual([]);
+    const r = await t.gql(`{ cohortRetention(state: "SP") { cohort } }`);
+    expect(r.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'state' });
+  });
 });
 
 describe('timeline', () => {

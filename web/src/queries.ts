@@ -182,8 +182,8 @@ export interface SegmentOverlapData {
 }
 
 export const COHORT_RETENTION = /* GraphQL */ `
-  query DashboardCohortRetention($cohorts: Int, $by: CohortBy) {
-    cohortRetention(cohorts: $cohorts, by: $by) {
+  query DashboardCohortRetention($cohorts: Int, $by: CohortBy, $state: String) {
+    cohortRetention(cohorts: $cohorts, by: $by, state: $state) {
       cohort
       group
       size
@@ -193,6 +193,16 @@ export const COHORT_RETENTION = /* GraphQL */ `
 `;
 export interface CohortRetentionData {
   cohortRetention: { cohort: string; group: string | null; size: number; cells: { periodOffset: number; active: number; share: number }[] }[];
+}
+
+/** The states that have cohorts (the picker's list): the groups only, not every state's cells. */
+export const COHORT_STATES = /* GraphQL */ `
+  query DashboardCohortStates($cohorts: Int) {
+    cohortRetention(cohorts: $cohorts, by: STATE) { group }
+  }
+`;
+export interface CohortStatesData {
+  cohortRetention: { group: string | null }[];
 }
 
 export const TIMELINE = /* GraphQL */ `

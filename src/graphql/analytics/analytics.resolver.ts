@@ -57,8 +57,9 @@ export class AnalyticsResolver {
     @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.MONTH }) granularity: Granularity | null,
     @Arg('by', () => CohortBy, { nullable: true, defaultValue: CohortBy.NONE }) by: CohortBy | null,
     @Arg('cohorts', () => Int, { nullable: true, defaultValue: DEFAULT_COHORTS, description: `Cohort months to return, 1 to ${MAX_MONTHS}.` }) cohorts: number | null,
+    @Arg('state', () => String, { nullable: true, description: 'With by: STATE, only the cohorts of this state (e.g. "SP"; case-insensitive).' }) state?: string | null,
   ): Promise<Cohort[]> {
-    return cohortRetention(ctx.db, { granularity, by, cohorts });
+    return cohortRetention(ctx.db, { granularity, by, cohorts, state });
   }
 
   @Authorized<Role>('viewer')

@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { badInput } from '../../shared/errors';
 import { CohortBy, Granularity } from './analytics-enums';
-import { cohortCellsCtes, COHORT_RESULT, CURRENT_LOAD } from '../../warehouse/bi-sql';
+import { cohortCellsCtes, COHORT_RESULT, COHORT_STATE, CURRENT_LOAD } from '../../warehouse/bi-sql';
 import { MAX_MONTHS } from './analytics-sql';
-import { summaryOrLive, type BiSource } from './bi-summary';
+import type { BiSource } from './bi-summary';
 import type { Cohort, CohortCell } from './cohort.type';
 
 type Db = Pick<DataSource, 'query'>;
@@ -13,6 +13,8 @@ export interface CohortOptions {
   by?: CohortBy | null;
   /** How many cohort months, counting back from the last month with a purchase (default 24). */
   cohorts?: number | null;
+  /** Split by STATE: only this state's cohorts (compared upper-cased, as the split groups). */
+  state?: string | null;
 }
 
 export const DEFAULT_COHORTS = 24;
@@ -43,25 +45,56 @@ function cellsOf(actives: number[], size: number): CohortCell[] {
   return actives.map((active, periodOffset) => ({ periodOffset, active, share: active / size }));
 }
 
+/**
+ * An answer row with `cells` made on first read: a client that asks for the groups only (the dashboard's state
+ * picker) or for the compact `actives` does not pay for thousands of cell objects. The property is an own,
+ * enumerable one, in the same key order as the live rows, so both serialize alike.
+ */
+function storedCohort(cohort: string, group: string | null, size: number, actives: number[]): Cohort {
+  let cells: CohortCell[] | undefined;
+  const row = { cohort, group, size } as Cohort;
+  Object.defineProperty(row, 'cells', { enumerable: true, get: () => (cells ??= cellsOf(actives, size)) });
+  row.actives = actives;
+  return row;
+}
+
 export async function cohortRetention(ds: Db, opts: CohortOptions = {}, source: BiSource = 'summary'): Promise<Cohort[]> {
   if ((opts.granularity ?? Granularity.MONTH) !== Granularity.MONTH) throw badInput('granularity must be MONTH', { argument: 'granularity' });
   const cohorts = checkMonths(opts.cohorts, DEFAULT_COHORTS, 'cohorts');
   const byState = (opts.by ?? CohortBy.NONE) === CohortBy.STATE;
+  const state = opts.state === undefined || opts.state === null ? null : opts.state.trim().toUpperCase();
+  if (state !== null && !byState) throw badInput('state needs by: STATE', { argument: 'state' });
+  if (state === '') throw badInput('state must not be empty', { argument: 'state' });
+  const params: unknown[] = state === null ? [cohorts] : [cohorts, state];
   // The current load keeps the answer rows of every cohort, split and unsplit: the last n cohorts are a range of
-  // them. No current load (none built, or written since): no rows, and the live SQL answers.
+  // them. No current load (none built, or written since): no row at all, and the live SQL answers. A current load
+  // with no cohort to answer (a state without buyers) gives one row without a cohort: the answer is empty, and
+  // the live SQL's pass over order_fact is not run to say so.
   const fromSummary =
     source === 'summary'
-      ? async () =>
-          (
-            (await ds.query(
-              `SELECT r.label AS cohort, NULLIF(r.state, '') AS "group", r.size, r.actives
-                 FROM bi_cohort_row r JOIN bi_load l ON l.load_no = r.load_no
-                WHERE r.load_no = ${CURRENT_LOAD} AND r.by_state = $2 AND r.cohort > l.last_purchase_month_index - $1
-                ORDER BY r.cohort, NULLIF(r.state, '') NULLS LAST`,
-              [cohorts, byState],
-            )) as (Omit<Cohort, 'cells'> & { actives: number[] })[]
-          ).map(({ actives, ...c }) => ({ ...c, cells: cellsOf(actives, c.size) }))
+      ? async () => {
+          const rows = (await ds.query(
+            `SELECT r.label AS cohort, NULLIF(r.state, '') AS "group", r.size, r.actives
+               FROM bi_load l LEFT JOIN bi_cohort_row r
+                 ON r.load_no = l.cells_no AND r.by_state = ${byState} AND r.cohort > l.last_purchase_month_index - $1
+                    ${state === null ? '' : 'AND r.state = $2'}
+              WHERE l.load_no = ${CURRENT_LOAD}
+              ORDER BY r.cohort, NULLIF(r.state, '') NULLS LAST`,
+            params,
+          )) as { cohort: string | null; group: string | null; size: number; actives: number[] }[];
+          if (rows.length === 0) return null;
+          return rows.filter((r) => r.cohort !== null).map((r) => storedCohort(r.cohort!, r.group, r.size, r.actives));
+        }
       : null;
-  return summaryOrLive(fromSummary, async () =>
-    (await ds.query(`WITH ${cohortCellsCtes(byState, 'w.cohort > b.last - $1')}${COHORT_RESULT}`, [cohorts])) as Cohort[]);
+  const answer = fromSummary && (await fromSummary());
+  if (answer) return answer;
+  return live();
+  async function live(): Promise<Cohort[]> {
+    return (
+      (await ds.query(
+        `WITH ${cohortCellsCtes(byState, `w.cohort > b.last - $1${state === null ? '' : ` AND ${COHORT_STATE} = $2`}`)}${COHORT_RESULT}`,
+        params,
+      )) as Cohort[]
+    ).map((c) => ({ ...c, actives: c.cells.map((x) => x.active) }));
+  }
 }

@@ -26,4 +26,11 @@ export class Cohort {
 
   @Field(() => [CohortCell], { description: 'Every month from the cohort month to the last month with purchases, zeros included.' })
   cells: CohortCell[];
+
+  @Field(() => [NonNegativeInt], {
+    description:
+      'The same cells compact: the active members by months since the cohort month (actives[k] = cells[k].active; share = actives[k] / size). ' +
+      'A tenth of the bytes of `cells` for a client that takes every state at once.',
+  })
+  actives: number[];
 }

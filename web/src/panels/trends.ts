@@ -3,34 +3,33 @@ import { SEQUENTIAL, TIER_COLORS, clusterColor, renderChart, textWidth } from '.
 import type { DashboardContext } from '../context';
 import { byId, escapeHtml, fmt, h } from '../dom';
 import { Panel } from '../panel';
-import { COHORT_RETENTION, TIMELINE, type CohortRetentionData, type TimelineData, type TimelinePoint } from '../queries';
+import { COHORT_RETENTION, COHORT_STATES, TIMELINE, type CohortRetentionData, type CohortStatesData, type TimelineData, type TimelinePoint } from '../queries';
 
 /** Cohort retention: first-purchase month (rows, oldest on top) × months since (columns), share active. */
 export function cohortRetention(_ctx: DashboardContext) {
   const panel = new Panel('cohorts');
   const el = byId('cohorts-chart');
   const picker = byId<HTMLSelectElement>('cohort-state');
-  let byState: CohortRetentionData['cohortRetention'] | null = null;
+  let states: string[] | null = null;
   picker.addEventListener('change', () => void load());
 
-  /** All states' cohorts, asked once per page load; the picker lists the states that have any. */
-  async function stateCohorts(): Promise<CohortRetentionData['cohortRetention']> {
-    if (!byState) {
-      byState = (await gql<CohortRetentionData>(COHORT_RETENTION, { cohorts: 24, by: 'STATE' })).cohortRetention;
-      const states = [...new Set(byState.map((c) => c.group).filter((g): g is string => g !== null))].sort();
+  /** The states that have cohorts, asked once per page load; a chosen state's cohorts are asked for that state alone. */
+  async function stateList(): Promise<string[]> {
+    if (!states) {
+      const groups = (await gql<CohortStatesData>(COHORT_STATES, { cohorts: 24 })).cohortRetention;
+      states = [...new Set(groups.map((c) => c.group).filter((g): g is string => g !== null))].sort();
       const chosen = picker.value;
       picker.replaceChildren(h('option', { value: '' }, 'All states'), ...states.map((st) => h('option', { value: st }, st)));
       picker.value = states.includes(chosen) ? chosen : '';
     }
-    return byState;
+    return states;
   }
 
   async function load(): Promise<unknown> {
     return panel.run(async () => {
       const state = picker.value;
-      const all = state ? null : (await gql<CohortRetentionData>(COHORT_RETENTION, { cohorts: 24 })).cohortRetention;
-      const cohorts = all ?? (await stateCohorts()).filter((c) => c.group === state);
-      if (!state) void stateCohorts().catch(() => undefined);
+      const cohorts = (await gql<CohortRetentionData>(COHORT_RETENTION, state ? { cohorts: 24, by: 'STATE', state } : { cohorts: 24 })).cohortRetention;
+      if (!state) void stateList().catch(() => undefined);
       el.dataset.cohorts = String(cohorts.length);
       el.dataset.cohortState = state;
       if (cohorts.length === 0) {

@@ -22,8 +22,8 @@ import { SeededRandom } from '../shared/random';
  */
 export const RATE_GRID = { from: 0.001, to: 3, points: 16 } as const; // purchases per week: one in 19 years … 3 a week
 export const DROPOUT_GRID = { from: 0.0005, to: 2, points: 12 } as const; // per week: mean lifetime 38 years … half a week
-export const RATE_DROPOUT_SAMPLE = 10_000;
-const MAX_ITERATIONS = 1000;
+export const RATE_DROPOUT_SAMPLE = 5_000;
+const MAX_ITERATIONS = 500;
 const TOLERANCE = 1e-9;
 
 export interface RateDropoutModel {
@@ -73,8 +73,8 @@ function gridOf(rates: number[], dropouts: number[]): Grid {
   return g;
 }
 
-/** Likelihood of one row at every grid point, scaled by the row's largest (out[0..G)); returns that log scale. */
-function rowLikelihood(g: Grid, x: number, tx: number, T: number, out: Float64Array, at: number): number {
+/** Log-likelihood of one row at every grid point, scaled by the row's largest (out[at..at+G)); returns that log scale. */
+function rowLikelihoodLog(g: Grid, x: number, tx: number, T: number, out: Float64Array, at: number): number {
   let mx = -Infinity;
   for (let k = 0; k < g.G; k++) {
     const a1 = g.logDeath[k] - g.sum[k] * tx;
@@ -86,6 +86,55 @@ function rowLikelihood(g: Grid, x: number, tx: number, T: number, out: Float64Ar
   }
   for (let k = 0; k < g.G; k++) out[at + k] = Math.exp(out[at + k] - mx);
   return mx;
+}
+
+/** Per-point factors of the likelihood over the distinct x, t_x and T of a set of rows. */
+interface Tables {
+  g: Grid;
+  agg: ReturnType<typeof aggregateRfm>;
+  byX: Float64Array;
+  xScale: Float64Array;
+  death: Float64Array;
+  stay: Float64Array;
+}
+
+function tablesOf(g: Grid, agg: ReturnType<typeof aggregateRfm>): Tables {
+  const G = g.G;
+  const byX = new Float64Array(agg.xs.length * G);
+  const xScale = new Float64Array(agg.xs.length);
+  for (let a = 0; a < agg.xs.length; a++) {
+    let mx = -Infinity;
+    for (let k = 0; k < G; k++) mx = Math.max(mx, agg.xs[a] * g.logLam[k]);
+    xScale[a] = mx;
+    for (let k = 0; k < G; k++) byX[a * G + k] = Math.exp(agg.xs[a] * g.logLam[k] - mx);
+  }
+  const death = new Float64Array(agg.txs.length * G);
+  for (let a = 0; a < agg.txs.length; a++) for (let k = 0; k < G; k++) death[a * G + k] = Math.exp(g.logDeath[k] - g.sum[k] * agg.txs[a]);
+  const stay = new Float64Array(agg.Ts.length * G);
+  for (let a = 0; a < agg.Ts.length; a++) for (let k = 0; k < G; k++) stay[a * G + k] = Math.exp(g.logStay[k] - g.sum[k] * agg.Ts[a]);
+  return { g, agg, byX, xScale, death, stay };
+}
+
+/**
+ * Likelihood of distinct row r at every grid point into out[at..at+G), scaled so the largest is 1: a multiply-add
+ * per point from the tables, in logs when every product underflows. Returns the row's log scale.
+ */
+function rowLikelihood(t: Tables, r: number, out: Float64Array, at: number): number {
+  const { g, agg } = t;
+  const G = g.G;
+  const ox = agg.xi[r] * G;
+  const od = agg.txi[r] * G;
+  const os = agg.Ti[r] * G;
+  let mx = 0;
+  for (let k = 0; k < G; k++) {
+    const v = t.byX[ox + k] * (t.death[od + k] + t.stay[os + k]);
+    out[at + k] = v;
+    if (v > mx) mx = v;
+  }
+  if (!(mx > 1e-250)) return rowLikelihoodLog(g, agg.xs[agg.xi[r]], agg.txs[agg.txi[r]], agg.Ts[agg.Ti[r]], out, at);
+  const inv = 1 / mx;
+  for (let k = 0; k < G; k++) out[at + k] *= inv;
+  return t.xScale[agg.xi[r]] + Math.log(mx);
 }
 
 export function fitRateDropout(data: RfmInput, o: { seed?: number; sample?: number } = {}): RateDropoutModel {
@@ -100,8 +149,9 @@ export function fitRateDropout(data: RfmInput, o: { seed?: number; sample?: numb
   const G = g.G;
   const R = agg.rows;
   const L = new Float64Array(R * G);
+  const t = tablesOf(g, agg);
   let scaleSum = 0;
-  for (let r = 0; r < R; r++) scaleSum += agg.w[r] * rowLikelihood(g, agg.xs[agg.xi[r]], agg.txs[agg.txi[r]], agg.Ts[agg.Ti[r]], L, r * G);
+  for (let r = 0; r < R; r++) scaleSum += agg.w[r] * rowLikelihood(t, r, L, r * G);
   const W = agg.totalWeight;
   let pi = new Float64Array(G).fill(1 / G);
   const acc = new Float64Array(G);
@@ -138,10 +188,11 @@ export function retainedRates(model: RateDropoutModel, data: RfmInput): Float64A
   const g = gridOf(model.rates, model.dropouts);
   const agg = aggregateRfm(data);
   const perRow = new Float64Array(agg.rows);
+  const t = tablesOf(g, agg);
   const buf = new Float64Array(g.G);
   const w = model.weights;
   for (let r = 0; r < agg.rows; r++) {
-    rowLikelihood(g, agg.xs[agg.xi[r]], agg.txs[agg.txi[r]], agg.Ts[agg.Ti[r]], buf, 0);
+    rowLikelihood(t, r, buf, 0);
     let z = 0;
     let s = 0;
     for (let k = 0; k < g.G; k++) {

@@ -2,8 +2,8 @@ import { BgNbdModel, fitBgNbd, fitMbgNbd, type BgNbdModelJson, type TransactionM
 import { discountedExpectedPurchases, MONTH_LENGTH } from './clv';
 import type { EmpiricalRepeatTable } from './empirical-repeat';
 import type { FitDecision } from './fit-rules';
-import { fitNbdRate, type NbdRate } from './nbd-rate';
 import { fitGammaGamma, type GammaGammaModel, type GammaGammaModelJson } from './gamma-gamma';
+import { fitRateDropout, retainedRates, type RateDropoutModel } from './rate-dropout';
 import { applyCalibration, fitHoldoutCalibration, survivalIfAlive, type ChurnCalibration, type HoldoutState } from './holdout-calibration';
 
 /**
@@ -28,7 +28,7 @@ export interface ChurnEstimates {
   pAlive: Float64Array;
   /** P(no purchase within horizonDays): dead, or alive and silent. Stays informative where 1 − P(alive) collapses (a → 0). */
   churnProbability: Float64Array;
-  /** Expected spend over the CLV horizon if the customer stays: E[λ | alive] × discounted months × expected spend. */
+  /** Expected spend over the CLV horizon if the customer stays: E[λ | x, t_x, T] × discounted months × spend if retained. */
   valueIfRetained: Float64Array;
   expectedPurchases: Float64Array;
   expectedAvgSpend: Float64Array;
@@ -44,8 +44,8 @@ export interface ChurnModelInfo {
   alternative: BgNbdModelJson | null;
   spend: GammaGammaModelJson | null;
   spendFallback: string | null;
-  /** The dropout-free NBD whose E[λ | x, T] is the purchase rate if retained (see nbd-rate.ts). */
-  retainedRate: NbdRate | null;
+  /** The joint rate–dropout grid whose E[λ | x, t_x, T] is the purchase rate if retained (see rate-dropout.ts). */
+  retainedRate: RateDropoutModel | null;
   horizonDays: number;
   clvHorizonMonths: number;
   monthlyDiscount: number;
@@ -132,8 +132,8 @@ export function fitChurn(
   // CLV = Σ_month (E[Y(i months)] − E[Y(i−1 months)]) / (1 + d)^i × expected spend (lifetimes' definition).
   const purchases = discountedExpectedPurchases(primary, data, { horizonMonths: o.clvHorizonMonths, monthlyDiscount: o.monthlyDiscount });
   const clv = purchases.map((p, i) => p * expectedAvgSpend[i]);
-  const retainedRate = fitNbdRate(inp.x, inp.T);
-  const valueIfRetained = valueIfRetainedOf(retainedRate, data, pAlive, expectedAvgSpend, o.clvHorizonMonths, o.monthlyDiscount);
+  const retainedRate = fitRateDropout(data);
+  const valueIfRetained = valueIfRetainedOf(retainedRates(retainedRate, data), spendIfRetained(spend, inp, expectedAvgSpend), o.clvHorizonMonths, o.monthlyDiscount);
   return {
     info: {
       model: o.model,
@@ -154,29 +154,29 @@ export function fitChurn(
 }
 
 /**
- * Value if retained = E[λ | x, T] × Σ_{i=1..H} month / (1 + d)^i × expected spend per purchase, with
- * E[λ | x, T] = (r + x) / (α + T) purchases per week from the rate model (see nbd-rate.ts). Unlike CLV it does
- * not shrink with P(alive): it is the money that leaves if the customer does.
+ * Value if retained = E[λ | x, t_x, T] × Σ_{i=1..H} month / (1 + d)^i × spend per purchase, the rate from the joint
+ * rate–dropout grid (see rate-dropout.ts). Unlike CLV it does not shrink with P(alive): it is the money that leaves
+ * if the customer does.
  */
-export function valueIfRetainedOf(
-  p: { r: number; alpha: number },
-  data: { x: ArrayLike<number>; tx: ArrayLike<number>; T: ArrayLike<number> },
-  pAlive: ArrayLike<number>,
-  spend: ArrayLike<number>,
-  horizonMonths: number,
-  monthlyDiscount: number,
-): Float64Array {
+export function valueIfRetainedOf(ratePerWeek: ArrayLike<number>, spend: ArrayLike<number>, horizonMonths: number, monthlyDiscount: number): Float64Array {
   let weeks = 0;
   for (let i = 1; i <= horizonMonths; i++) weeks += MONTH_LENGTH.week / Math.pow(1 + monthlyDiscount, i);
-  const n = data.x.length;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const x = data.x[i];
-    const rx = p.r + x;
-    // Alive: exposed until T. Gone: the rate they bought at, exposed until their last purchase. A one-time buyer
-    // never showed a rate, so the whole silence since the first purchase is read as a low one.
-    const rate = x === 0 ? rx / (p.alpha + data.T[i]) : pAlive[i] * (rx / (p.alpha + data.T[i])) + (1 - pAlive[i]) * (rx / (p.alpha + data.tx[i]));
-    out[i] = rate * weeks * spend[i];
+  const out = new Float64Array(ratePerWeek.length);
+  for (let i = 0; i < out.length; i++) out[i] = ratePerWeek[i] * weeks * spend[i];
+  return out;
+}
+
+/**
+ * Spend per purchase if retained: Gamma-Gamma's conditional mean, given the repeat purchases when there are any
+ * (lifetimes' convention, as for CLV) and given the one order otherwise. The population mean would value a one-time
+ * buyer of a cheap item like everyone else, once their rate is no longer read as near zero; their one order is
+ * what the spend model can learn from (it weighs it against the population by the model's own p and q).
+ */
+function spendIfRetained(spend: GammaGammaModel | null, inp: ChurnInputs, expectedAvgSpend: Float64Array): Float64Array {
+  if (!spend) return expectedAvgSpend;
+  const out = Float64Array.from(expectedAvgSpend);
+  for (let i = 0; i < out.length; i++) {
+    if (!(inp.x[i] > 0 && inp.m[i] > 0) && inp.aov[i] > 0 && Number.isFinite(inp.aov[i])) out[i] = spend.conditionalExpectedAverageSpend(1, inp.aov[i]);
   }
   return out;
 }

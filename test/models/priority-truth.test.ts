@@ -28,18 +28,10 @@ describe.each(MIXES)('priority against the truth (%s mix)', (mix) => {
     await db?.drop();
   });
 
-  // Known gap, kept visible: on the demo mix the RFM board reaches Spearman 0.55. The value side alone cannot close
-  // it: with the seed's true value if retained in place of the estimate, the model's churn probabilities give 0.71,
-  // because in "Potential Loyalist", "New Customers" and "Champions" the members who survive are the valuable ones
-  // and P(no purchase) does not see which (see README, "How priorities are computed"). test.failing turns red the
-  // day it passes, so the exception is removed with the fix.
-  const KNOWN_GAPS = new Set(['demo:RFM']);
+  // On the demo mix the RFM board is decided by one-time buyers and by customers who bought twice quickly and left:
+  // their value if retained is the rate of customers whose history looks like theirs (src/churn/rate-dropout.ts).
   it.each(['RFM', 'CLUSTER', 'ABC_XYZ'])('%s: priority ranks the value truly lost (Spearman ≥ 0.8), top action saves value', async (kind) => {
-    if (KNOWN_GAPS.has(`${mix}:${kind}`)) return;
     await judge(kind);
-  });
-  (KNOWN_GAPS.has(`${mix}:RFM`) ? it.failing : it.skip)('RFM (known gap on this mix): Spearman ≥ 0.8 is not reached yet', async () => {
-    await judge('RFM');
   });
 
   async function judge(kind: string): Promise<void> {

@@ -331,12 +331,17 @@ async function writeWarehouse(
   // Customers: new ids are added; ids already known (from any source) are the same person. Matches with
   // another source's customers are reported: two unrelated logs with overlapping numeric ids merge persons.
   const SRC = lit(txlogSource(o.source));
+  // Each customer of the log is numbered in byte order (COLLATE "C"): an order's smallest customer and its
+  // "several customers" test are then a min and a max of integers, not of text copied at every new minimum.
+  await client.query(`
+    CREATE TEMP TABLE _tx_cust ON COMMIT DROP AS
+    SELECT cust, (row_number() OVER (ORDER BY cust COLLATE "C"))::int AS rk FROM (SELECT DISTINCT cust FROM _tx_line WHERE problem IS NULL) s`);
+  await analyzeStaging(client, '_tx_cust');
   const cust = await client.query<{ total: number; inserted: number; foreign: number }>(`
-    WITH wanted AS (SELECT DISTINCT cust FROM _tx_line WHERE problem IS NULL),
-         ins AS (INSERT INTO customer (customer_unique_id, source) SELECT cust, ${SRC} FROM wanted
+    WITH ins AS (INSERT INTO customer (customer_unique_id, source) SELECT cust, ${SRC} FROM _tx_cust
                  ON CONFLICT (customer_unique_id) DO NOTHING RETURNING 1)
-    SELECT (SELECT count(*) FROM wanted)::int AS total, (SELECT count(*) FROM ins)::int AS inserted,
-           (SELECT count(*) FROM wanted w JOIN customer c ON c.customer_unique_id = w.cust AND c.source <> ${SRC})::int AS foreign`);
+    SELECT (SELECT count(*) FROM _tx_cust)::int AS total, (SELECT count(*) FROM ins)::int AS inserted,
+           (SELECT count(*) FROM _tx_cust w JOIN customer c ON c.customer_unique_id = w.cust AND c.source <> ${SRC})::int AS foreign`);
   const foreign: ReasonCount[] = [];
   if (cust.rows[0].foreign > 0) {
     const first = await client.query<{ line_no: number }>(`
@@ -346,13 +351,13 @@ async function writeWarehouse(
   }
 
   o.clock.lap('customers');
-  // min/max in byte order (COLLATE "C"): a tie-break and a "several customers" test need no linguistic order.
   const orderRows = await client.query(`
     CREATE TEMP TABLE _tx_order ON COMMIT DROP AS
-    SELECT ${P} || okey AS id, min(cust COLLATE "C") COLLATE "default" AS cust, min(ts) AS purchased_at,
-           min(line_no) AS first_line, min(cust COLLATE "C") <> max(cust COLLATE "C") AS mixed,
-           count(*) AS n_lines, count(*) FILTER (WHERE is_return) AS n_returns, sum(amount) AS net_amount
-      FROM _tx_line WHERE problem IS NULL GROUP BY okey`);
+    SELECT ${P} || o.okey AS id, k.cust, o.purchased_at, o.first_line, o.mixed, o.n_lines, o.n_returns, o.net_amount
+      FROM (SELECT l.okey, min(k.rk) AS rk, min(k.rk) <> max(k.rk) AS mixed, min(l.ts) AS purchased_at, min(l.line_no) AS first_line,
+                   count(*) AS n_lines, count(*) FILTER (WHERE l.is_return) AS n_returns, sum(l.amount) AS net_amount
+              FROM _tx_line l JOIN _tx_cust k ON k.cust = l.cust WHERE l.problem IS NULL GROUP BY l.okey) o
+      JOIN _tx_cust k ON k.rk = o.rk`);
   const several = await reasonCounts(
     client,
     `SELECT 'invoice shared by several customers (order kept with the smallest id)' AS reason, first_line AS line_no FROM _tx_order WHERE mixed`,

@@ -66,9 +66,14 @@ export function sqlInteger(x: string): string {
   return `CASE WHEN ${x} ~ '^[+-]?\\d{1,9}(\\.0*)?$' THEN split_part(${x}, '.', 1)::int END`;
 }
 
-/** `v` rounded to `scale` decimals when it fits numeric(precision, scale), else NULL. */
+/**
+ * `v` rounded to `scale` decimals when it fits numeric(precision, scale), else NULL. round() goes half away
+ * from zero, so the rounded value fits exactly when |v| < 10^(precision - scale) - ½·10^-scale: one
+ * comparison of v instead of rounding it twice.
+ */
 export function sqlFitNumeric(v: string, precision: number, scale: number): string {
-  return `CASE WHEN abs(round(${v}, ${scale})) < 1e${precision - scale} THEN round(${v}, ${scale}) END`;
+  const bound = `${'9'.repeat(precision - scale)}.${'9'.repeat(scale)}5`;
+  return `CASE WHEN abs(${v}) < ${bound} THEN round(${v}, ${scale}) END`;
 }
 
 /** A SQL string literal. */

@@ -39,7 +39,7 @@ export class OrderFact {
   @Column('integer', { name: 'n_dated_reviews', nullable: true }) nDatedReviews: number | null;
   @Column('integer', { name: 'review_score_sum', nullable: true }) reviewScoreSum: number | null;
   @Column('integer', { name: 'n_low_reviews', nullable: true }) nLowReviews: number | null;
-  @Index('order_fact_last_review_idx')
+  @Index('order_fact_last_review_idx', { where: 'last_review_at IS NOT NULL' })
   @Column('timestamptz', { name: 'last_review_at', nullable: true }) lastReviewAt: Date | null;
   @Column('text', { name: 'item_categories', array: true, nullable: true }) itemCategories: string[] | null;
   /** 1 for the customer's first UTC purchase day, 2 for the second, …; null for orders that are not purchases. */

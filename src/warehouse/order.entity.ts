@@ -14,8 +14,8 @@ export class Order {
   @ManyToOne(() => Customer, (c) => c.orders, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'customer_id', foreignKeyConstraintName: 'orders_customer_id_fkey' })
   customer: Relation<Customer>;
-  /** Olist's per-order customer_id; null for transaction logs. */
-  @Index('orders_account_idx')
+  /** Olist's per-order customer_id; null for transaction logs (indexed where present, migration 0200). */
+  @Index('orders_account_idx', { where: 'account_id IS NOT NULL' })
   @ForeignKey(() => CustomerAccount, { name: 'orders_account_id_fkey', onDelete: 'SET NULL' })
   @Column('text', { name: 'account_id', nullable: true }) accountId: string | null;
   @Column('text') status: string;

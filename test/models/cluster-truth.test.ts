@@ -27,9 +27,13 @@ import { createTestDb, type TestDb } from '../helpers/db';
  * are few-valued (their five most common values hold 57–94% of customers) and are left out, recorded as such.
  *
  * The transaction log is also clustered by the Gaussian mixture engine (`algorithm: 'gmm'`, k by ICL among
- * seed-stable k), with seeds 1 and 2: it is the engine that comes nearest the types on the balanced mix.
+ * seed-stable k), with seeds 1 and 2: it is the engine that comes nearest the types on the balanced mix. A mixture
+ * retrain costs ~25–30 s in this suite on a loaded machine, so `npm test` measures it on the balanced mix, where it
+ * differs most from KMeans; SEGMENTA_TRUTH_ALL_MIXES=1 measures it on both (demo, last measured: k = 4, ARI 0.505,
+ * seeds ARI 1.000).
  */
 const CUSTOMERS = 3000;
+const GMM_MIXES = new Set<MixName>(process.env.SEGMENTA_TRUTH_ALL_MIXES === '1' ? ['demo', 'balanced'] : ['balanced']);
 
 async function truthAndClusters(ds: DataSource, modelId: number, key: 'id' | 'unique'): Promise<{ truth: string[]; cluster: number[] }> {
   const rows: { latent_type: string; cluster_id: number }[] = await ds.query(
@@ -99,9 +103,10 @@ describe.each<MixName>(['demo', 'balanced'])('clusters against the latent custom
     const [asOf] = await db.ds.query(`SELECT max(as_of) AS as_of FROM seed_truth`);
     const t = await train(tx.ds, { seed: 1, fitSampleSize: 20_000, asOf: new Date(asOf.as_of) });
     const log = await truthAndClusters(tx.ds, t.modelId, 'unique');
-    const g1 = await train(tx.ds, { seed: 1, fitSampleSize: 20_000, asOf: new Date(asOf.as_of), algorithm: 'gmm' });
-    const g2 = await train(tx.ds, { seed: 2, fitSampleSize: 20_000, asOf: new Date(asOf.as_of), algorithm: 'gmm' });
-    const gLog = await truthAndClusters(tx.ds, g1.modelId, 'unique');
+    const gmm = GMM_MIXES.has(mix);
+    const g1 = gmm ? await train(tx.ds, { seed: 1, fitSampleSize: 20_000, asOf: new Date(asOf.as_of), algorithm: 'gmm' }) : null;
+    const g2 = gmm ? await train(tx.ds, { seed: 2, fitSampleSize: 20_000, asOf: new Date(asOf.as_of), algorithm: 'gmm' }) : null;
+    const gLog = g1 ? await truthAndClusters(tx.ds, g1.modelId, 'unique') : null;
 
     m = {
       olistAri: adjustedRandIndex(olist.truth, olist.cluster),
@@ -110,11 +115,11 @@ describe.each<MixName>(['demo', 'balanced'])('clusters against the latent custom
       olistDropped: (await db.ds.query(`SELECT metrics FROM model_version WHERE id = $1`, [a.modelId]))[0].metrics.droppedFeatures,
       txAri: adjustedRandIndex(log.truth, log.cluster),
       txFeatures: await featuresOf(tx.ds, t.modelId),
-      gmmTxAri: adjustedRandIndex(gLog.truth, gLog.cluster),
-      gmmTxStability: stability(await clusterLabels(tx.ds, g1.modelId), await clusterLabels(tx.ds, g2.modelId)),
-      gmmAlgorithm: (await tx.ds.query(`SELECT algorithm FROM model_version WHERE id = $1`, [g1.modelId]))[0].algorithm,
+      gmmTxAri: gLog ? adjustedRandIndex(gLog.truth, gLog.cluster) : NaN,
+      gmmTxStability: g1 && g2 ? stability(await clusterLabels(tx.ds, g1.modelId), await clusterLabels(tx.ds, g2.modelId)) : NaN,
+      gmmAlgorithm: g1 ? (await tx.ds.query(`SELECT algorithm FROM model_version WHERE id = $1`, [g1.modelId]))[0].algorithm : '',
     };
-    console.log(`${mix} mix, ${CUSTOMERS} customers: store k=${a.k} ARI ${m.olistAri.toFixed(3)}, seeds ARI ${m.olistStability.toFixed(3)}; transaction log k=${t.k} ARI ${m.txAri.toFixed(3)}; gmm on the log k=${g1.k} (${g1.durationMs} ms) ARI ${m.gmmTxAri.toFixed(3)}, seeds ARI ${m.gmmTxStability.toFixed(3)}`);
+    console.log(`${mix} mix, ${CUSTOMERS} customers: store k=${a.k} ARI ${m.olistAri.toFixed(3)}, seeds ARI ${m.olistStability.toFixed(3)}; transaction log k=${t.k} ARI ${m.txAri.toFixed(3)}; ${g1 ? `gmm on the log k=${g1.k} (retrain ${g1.durationMs} ms) ARI ${m.gmmTxAri.toFixed(3)}, seeds ARI ${m.gmmTxStability.toFixed(3)}` : 'gmm not measured on this mix'}`);
   }, 600_000);
   afterAll(async () => {
     await db?.drop();
@@ -149,18 +154,19 @@ describe.each<MixName>(['demo', 'balanced'])('clusters against the latent custom
     expect(m.olistStability).toBeGreaterThanOrEqual(0.95);
   });
 
-  it('the mixture engine is recorded on the model version', () => {
+  const gmmIt = GMM_MIXES.has(mix) ? it : it.skip;
+  gmmIt('the mixture engine is recorded on the model version', () => {
     expect(m.gmmAlgorithm).toBe('gmm');
   });
 
   // Measured: demo 0.505 (k = 4; k = 3 reaches 0.80, and the ICL chooses it on the same purchases with the as-of a
   // day later: the choice between 3 and 4 is close there), balanced 0.64 (k = 6; the supervised bound is 0.63–0.68).
   // KMeans on the same space: 0.49 and 0.42.
-  it.failing('the Gaussian mixture recovers the types on the transaction log at ARI ≥ 0.70 (known gap)', () => {
+  (GMM_MIXES.has(mix) ? it.failing : it.skip)('the Gaussian mixture recovers the types on the transaction log at ARI ≥ 0.70 (known gap)', () => {
     expect(m.gmmTxAri).toBeGreaterThanOrEqual(0.7);
   });
 
-  it('the Gaussian mixture retrained with another seed agrees at ARI ≥ 0.95 on the transaction log', () => {
+  gmmIt('the Gaussian mixture retrained with another seed agrees at ARI ≥ 0.95 on the transaction log', () => {
     expect(m.gmmTxStability).toBeGreaterThanOrEqual(0.95);
   });
 });

@@ -69,7 +69,7 @@ export const FEATURES: readonly FeatureDef[] = [
   {
     name: 'avgOrderValue', column: 'avg_order_value', type: 'float', unit: 'currency',
     description: 'mean order value',
-    clustering: false, logTransform: true, nullWhen: NO_VALUE,
+    clustering: true, logTransform: true, nullWhen: NO_VALUE,
   },
   {
     name: 'orderValueCv', column: 'order_value_cv', type: 'float', unit: 'ratio',
@@ -80,12 +80,12 @@ export const FEATURES: readonly FeatureDef[] = [
   {
     name: 'tenureDays', column: 'tenure_days', type: 'float', unit: 'days',
     description: 'as_of minus the first purchase',
-    clustering: false, logTransform: true, nullWhen: false,
+    clustering: true, logTransform: true, nullWhen: false,
   },
   {
     name: 'meanInterpurchaseDays', column: 'mean_interpurchase_days', type: 'float', unit: 'days',
     description: '(last purchase - first purchase) / (purchase_days - 1): the mean gap between purchase days',
-    clustering: false, logTransform: true, nullWhen: 'a single purchase day (no gap to measure)',
+    clustering: true, logTransform: true, nullWhen: 'a single purchase day (no gap to measure)',
   },
   {
     name: 'itemsPerOrder', column: 'items_per_order', type: 'float', unit: 'items',
@@ -198,9 +198,14 @@ export const TRANSACTION_LOG_CLUSTERING = ['recencyDays', 'frequency', 'monetary
 /** A censored feature → the feature whose value stands in for its NULL (a lower bound of the unobserved value). */
 export const CENSORED_BY: Readonly<Record<string, string>> = { meanInterpurchaseDays: 'tenureDays' };
 
-/** Candidate clustering features of a source, in the order they enter the space. */
+/**
+ * Candidate clustering features of a source, in the order they enter the space: the behavioural space, which every
+ * source has and which carries how customers buy, then (Olist-shaped stores) the order-detail features, which the
+ * clustering step admits only when they are not few-valued (see FEW_VALUED_SHARE in the clustering step).
+ */
 export function clusteringFeaturesFor(source: ClusteringSource): FeatureDef[] {
-  return source === 'orders' ? clusteringFeatures() : TRANSACTION_LOG_CLUSTERING.map((n) => featureDef(n));
+  const names: readonly string[] = source === 'orders' ? [...TRANSACTION_LOG_CLUSTERING, ...ORDER_DETAIL_FEATURES] : TRANSACTION_LOG_CLUSTERING;
+  return names.map((n) => featureDef(n));
 }
 
 /** Numeric features (those that can go into a matrix). */

@@ -14,7 +14,11 @@ import { kCriteria } from './k-criteria';
  *
  * For each k in kMin..kMax: k-means (nInit restarts) on a seeded subsample of at most `searchSampleSize` rows,
  * then its inertia and silhouette (on one fixed seeded sample of `sampleSize` points, the same for every k so
- * the scores compare; their pairwise distances are computed once). The chosen k has the highest silhouette among the non-degenerate results (ties: the smaller k).
+ * the scores compare; their pairwise distances are computed once). The chosen k has the highest silhouette among the
+ * non-degenerate, seed-stable results (ties: the smaller k; none stable: among the non-degenerate). Seed-stable: a
+ * second k-means fitted with another seed on the criteria rows labels them like the first (ARI ≥ `minSeedStability`,
+ * default 0.9). Without it, a k whose restarts land in two different partitions won the silhouette with one seed and
+ * lost it with another, and the chosen k itself changed between retrains.
  *
  * Degenerate = not an actionable segmentation:
  *  - one cluster holds ≥ `degenerateShare` (default 90%) of the points (one segment plus crumbs), or
@@ -40,7 +44,10 @@ import { kCriteria } from './k-criteria';
  *  - stability guard: a second mixture fitted with another seed on the criteria rows must label them like the
  *    first (ARI ≥ `minSeedStability`, default 0.9); a k whose partition depends on the seed is not a finding.
  * The chosen k has the lowest ICL among the non-degenerate, seed-stable k (none stable: among the
- * non-degenerate; none: all). Every point records its log-likelihood, BIC, ICL and seed stability, and the
+ * non-degenerate; none: all). A mixture's cost grows with k, and once components stop paying for themselves the ICL
+ * keeps rising: the scan stops after `iclPatience` (default 2) consecutive k that do not improve the best eligible
+ * ICL so far, and the curve ends there (on the seeded stores it chose 3–6 and stopped by 8: a third to half of the
+ * search's cost was in k = 7–10). Every point records its log-likelihood, BIC, ICL and seed stability, and the
  * silhouette of its partition, so the two rules can be compared on the same curve.
  */
 export interface KSearchOptions {
@@ -49,7 +56,9 @@ export interface KSearchOptions {
   algorithm?: ClusteringAlgorithm;
   /** 'gmm': covariance floor in scaled units² (default 1e-2: values within a tenth of a standard deviation are one value). */
   regCovar?: number;
-  /** 'gmm': seed stability a k needs to be chosen (default 0.9). */
+  /** 'gmm': the scan stops after this many consecutive k that do not improve the best eligible ICL (default 2). */
+  iclPatience?: number;
+  /** Seed stability a k needs to be chosen (default 0.9). */
   minSeedStability?: number;
   kMin?: number;
   kMax?: number;
@@ -93,7 +102,7 @@ export interface KCurvePoint {
   logLikelihood?: number | null;
   /** 'gmm': BIC + 2 × entropy of the responsibilities (lower is better). */
   icl?: number | null;
-  /** 'gmm': ARI between this mixture and one fitted with another seed, on the criteria rows. */
+  /** ARI between this fit and one fitted with another seed, on the criteria rows (null on a fixed-k fit). */
   seedStability?: number | null;
 }
 
@@ -115,7 +124,7 @@ const SILHOUETTE_SALT = 0x5111;
 const SUBSAMPLE_SALT = 0x5b5;
 const FINAL_SALT = 0xf1a1;
 const CRITERIA_SALT = 0xc417;
-const GMM_STABILITY_SALT = 0x9a55;
+const SEED_STABILITY_SALT = 0x9a55;
 
 function shares(labels: Int32Array, k: number): { largest: number; smallest: number } {
   const sizes = new Array<number>(k).fill(0);
@@ -169,6 +178,7 @@ export function searchKFlat(data: Float64Array, dim: number, options: KSearchOpt
   if (algorithm !== 'kmeans' && algorithm !== 'gmm') throw badInput(`algorithm must be 'kmeans' or 'gmm', got ${String(options.algorithm)}`, { argument: 'algorithm' });
   const regCovar = options.regCovar ?? 1e-2;
   const minSeedStability = options.minSeedStability ?? 0.9;
+  const iclPatience = positiveInt(options.iclPatience, 2, 'iclPatience');
   const fitOpts = { maxIterations: options.maxIterations, tolerance: options.tolerance, engine: options.engine };
   const progress = options.progress ?? noProgress;
   const silhouetteSeed = deriveSeed(seed, SILHOUETTE_SALT);
@@ -230,7 +240,11 @@ export function searchKFlat(data: Float64Array, dim: number, options: KSearchOpt
   }
   const curve: KCurvePoint[] = [];
   const total = kMax - kMin + 2;
+  // 'gmm': the best ICL so far among eligible k, and how many k in a row have been above it.
+  let bestIcl = Infinity;
+  let worse = 0;
   for (let k = kMin; k <= kMax; k++) {
+    if (algorithm === 'gmm' && worse >= iclPatience) break;
     progress({ step: 'k-search', done: k - kMin, total });
     if (algorithm === 'gmm') {
       // The final fit of the same k uses a different seed path, so its starts are fresh starts, not repeats.
@@ -239,15 +253,23 @@ export function searchKFlat(data: Float64Array, dim: number, options: KSearchOpt
       let entropy = 0;
       for (const r of resp) if (r > 0) entropy -= r * Math.log(r);
       const bic = model.bic();
-      const other = gmmFit(k, deriveSeed(seed, GMM_STABILITY_SALT, k), nInit, critRows);
+      const other = gmmFit(k, deriveSeed(seed, SEED_STABILITY_SALT, k), nInit, critRows);
       const seedStability = adjustedRandIndex(model.assignBatch(critRows, dim), other.labels);
-      curve.push({ ...pointOf(k, model, silSample.score(model.labels, k), rows), bic, icl: bic + 2 * entropy, logLikelihood: model.logLikelihood, seedStability, stability: null, gap: null, gapSe: null });
+      const point: KCurvePoint = { ...pointOf(k, model, silSample.score(model.labels, k), rows), bic, icl: bic + 2 * entropy, logLikelihood: model.logLikelihood, seedStability, stability: null, gap: null, gapSe: null };
+      curve.push(point);
+      if (!point.degenerate && seedStability >= minSeedStability && point.icl! < bestIcl) {
+        bestIcl = point.icl!;
+        worse = 0;
+      } else if (bestIcl < Infinity) worse++;
       continue;
     }
     // The final fit of the same k uses a different seed path, so its restarts are fresh starts, not repeats.
     const model = new KMeansModel({ k, seed: deriveSeed(seed, k), nInit, ...fitOpts }).fitFlat(rows, dim);
-    const c = kCriteria(critRows, dim, model, model.assignBatch(critRows, dim), { seed });
-    curve.push({ ...pointOf(k, model, silSample.score(model.labels, k), rows), stability: c.stability, gap: c.gap, gapSe: c.gapSe, bic: c.bic });
+    const critLabels = model.assignBatch(critRows, dim);
+    const c = kCriteria(critRows, dim, model, critLabels, { seed });
+    const other = new KMeansModel({ k, seed: deriveSeed(seed, SEED_STABILITY_SALT, k), nInit, ...fitOpts }).fitFlat(critRows, dim);
+    const seedStability = adjustedRandIndex(critLabels, other.labels);
+    curve.push({ ...pointOf(k, model, silSample.score(model.labels, k), rows), stability: c.stability, gap: c.gap, gapSe: c.gapSe, bic: c.bic, seedStability });
   }
   const better = (a: KCurvePoint, b: KCurvePoint): boolean =>
     algorithm === 'gmm' ? (a.icl ?? Infinity) < (b.icl ?? Infinity) : (a.silhouette ?? -Infinity) > (b.silhouette ?? -Infinity);
@@ -255,22 +277,26 @@ export function searchKFlat(data: Float64Array, dim: number, options: KSearchOpt
   const healthy = curve.filter((p) => !p.degenerate);
   const allDegenerate = healthy.length === 0;
   const stable = healthy.filter((p) => (p.seedStability ?? 0) >= minSeedStability);
-  const chosen = (allDegenerate ? pick(curve) : algorithm === 'gmm' && stable.length ? pick(stable) : pick(healthy))!;
+  const chosen = (allDegenerate ? pick(curve) : stable.length ? pick(stable) : pick(healthy))!;
   progress({ step: 'k-search', done: total - 1, total });
   const model = finalFit(chosen.k);
   progress({ step: 'k-search', done: total, total });
   const sil = chosen.silhouette === null ? 'undefined' : chosen.silhouette.toFixed(3);
   if (algorithm === 'gmm') {
     const icl = chosen.icl!.toFixed(0);
+    const last = curve[curve.length - 1].k;
+    const stopped = last < kMax ? `; the scan stopped at k = ${last} (${iclPatience} k in a row without a better ICL)` : '';
     const reason = allDegenerate
       ? `every k in ${kMin}..${kMax} is degenerate; k = ${chosen.k} has the lowest ICL (${icl}) but ${chosen.degenerateReason}`
       : stable.length
         ? `k = ${chosen.k} has the lowest ICL (${icl}) among ${stable.length} non-degenerate k in ${kMin}..${kMax} whose seed stability is ≥ ${minSeedStability}`
         : `no k in ${kMin}..${kMax} has seed stability ≥ ${minSeedStability}; k = ${chosen.k} has the lowest ICL (${icl}) among ${healthy.length} non-degenerate k`;
-    return { k: chosen.k, chosenBy: 'icl', algorithm, allDegenerate, curve, model, final: finalInfo(model, chosen), reason };
+    return { k: chosen.k, chosenBy: 'icl', algorithm, allDegenerate, curve, model, final: finalInfo(model, chosen), reason: reason + stopped };
   }
   const reason = allDegenerate
     ? `every k in ${kMin}..${kMax} is degenerate; k = ${chosen.k} has the best silhouette (${sil}) but ${chosen.degenerateReason}`
-    : `k = ${chosen.k} has the highest silhouette (${sil}) among ${healthy.length} non-degenerate k in ${kMin}..${kMax}`;
+    : stable.length
+      ? `k = ${chosen.k} has the highest silhouette (${sil}) among ${stable.length} non-degenerate k in ${kMin}..${kMax} whose seed stability is ≥ ${minSeedStability}`
+      : `no k in ${kMin}..${kMax} has seed stability ≥ ${minSeedStability}; k = ${chosen.k} has the highest silhouette (${sil}) among ${healthy.length} non-degenerate k`;
   return { k: chosen.k, chosenBy: 'silhouette', algorithm, allDegenerate, curve, model, final: finalInfo(model, chosen), reason };
 }

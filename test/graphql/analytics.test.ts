@@ -41,7 +41,7 @@ afterAll(async () => {
 describe('clusterQuality', () => {
   it("reports the model's k, silhouette, inertia and the k-search curve in k order", async () => {
     const d = await ok(`{ clusterQuality { modelId k silhouette inertia ariVsPrevious previousModelId degenerate allDegenerate chosenBy
-                           kSearch { k inertia silhouette largestShare smallestShare degenerate degenerateReason } } }`);
+                           kSearch { k inertia silhouette largestShare smallestShare degenerate degenerateReason seedStability icl } } }`);
     const q = d.clusterQuality;
     const curve = [...model.metrics.kSearch].sort((a: any, b: any) => a.k - b.k);
     expect(q.modelId).toBe(String(model.id));
@@ -56,6 +56,11 @@ describe('clusterQuality', () => {
     );
     expect(q.kSearch.length).toBeGreaterThan(1);
     expect(q.kSearch.some((p: any) => p.k === q.k)).toBe(true);
+    // The k-means rule's criteria: the chosen k is seed-stable when any k is, and no ICL (the mixture's criterion).
+    expect(q.kSearch.map((p: any) => p.seedStability)).toEqual(curve.map((p: any) => p.seedStability));
+    const chosen = q.kSearch.find((p: any) => p.k === q.k);
+    if (q.kSearch.some((p: any) => !p.degenerate && p.seedStability >= 0.9)) expect(chosen.seedStability).toBeGreaterThanOrEqual(0.9);
+    expect(q.kSearch.every((p: any) => p.icl === null)).toBe(true);
     expect(q.ariVsPrevious).toBeNull();
     expect(q.previousModelId).toBeNull();
   });

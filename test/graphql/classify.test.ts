@@ -1,5 +1,5 @@
 import { ACTIVE_MODEL_TTL_MS, cachedModelIds, rfmBoundaries, scoreRfmAgainst } from '../../src/models/serving/classify.service';
-import { FEATURES } from '../../src/features/catalogue';
+import { CENSORED_BY, FEATURES } from '../../src/features/catalogue';
 import { featuresForCustomers } from '../../src/features/features.service';
 import { onServerStart } from '../../src/models/retrain.service';
 import { createTrainedDb } from '../helpers/trained-db';
@@ -198,7 +198,7 @@ describe('classification API', () => {
     expect(r.body.errors).toBeUndefined();
     const c = r.body.data!.classifyFeatures;
     const [{ feature_names, imputation }] = await db.ds.query(`SELECT feature_names, imputation FROM model_version WHERE id = $1`, [modelId]);
-    const supplied = new Set(['recencyDays', 'frequency', 'monetary']);
+    const supplied = new Set(['recencyDays', 'frequency', 'monetary', 'tenureDays']);
     for (const f of c.topFeatures) {
       expect([...feature_names, 'state', 'topCategory']).toContain(f.feature);
       if (supplied.has(f.feature)) expect(f.value).not.toBeNull();
@@ -207,9 +207,10 @@ describe('classification API', () => {
         expect(typeof imputation[f.feature]).toBe('number');
       }
     }
-    // Supplying the medians explicitly is the same as leaving them out.
+    // Supplying the medians explicitly is the same as leaving them out (a censored feature takes
+    // its lower bound instead: a missing gap between purchases is taken as the tenure).
     const explicit: Record<string, unknown> = { recencyDays: 30, frequency: 2, monetary: 250.5, tenureDays: 200 };
-    for (const f of feature_names as string[]) if (!(f in explicit)) explicit[f] = imputation[f];
+    for (const f of feature_names as string[]) if (!(f in explicit)) explicit[f] = CENSORED_BY[f] ? explicit[CENSORED_BY[f]] : imputation[f];
     const r2 = await t.gql<{ classifyFeatures: Classification }>(CLASSIFY_FEATURES, { input: explicit }, analyst);
     expect(r2.body.errors).toBeUndefined();
     r2.body.data!.classifyFeatures.probabilities.forEach((p, j) => expect(p.probability).toBeCloseTo(c.probabilities[j].probability, 9));

@@ -39,6 +39,8 @@ export function clusterQualityFromMetrics(modelId: number, k: number, metrics: S
     gap: finiteOrNull(p.gap),
     gapSe: finiteOrNull(p.gapSe),
     bic: finiteOrNull(p.bic),
+    seedStability: finiteOrNull(p.seedStability),
+    icl: finiteOrNull(p.icl),
   }));
   return {
     modelId: String(modelId),

@@ -35,6 +35,12 @@ export class KSearchPoint {
 
   @Field(() => Float, { nullable: true, description: 'BIC of a Gaussian mixture with diagonal covariances started from this k-means fit, on the search rows (scaled features; lower is better); null when not computed.' })
   bic: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Adjusted Rand index between this fit and one fitted with another seed on the criteria rows; a k is chosen only when it is at least 0.9 (if any k is). Null when k was fixed or the model predates the criterion.' })
+  seedStability: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Gaussian mixture engine: integrated completed likelihood (BIC + 2 × entropy of the responsibilities; lower is better), the criterion that chooses its k. Null for k-means.' })
+  icl: number | null;
 }
 
 @ObjectType({ description: 'How good and how stable the clustering of a model version is.' })
@@ -45,7 +51,7 @@ export class ClusterQuality {
   @Field(() => Int, { description: 'Number of clusters of the model.' })
   k: number;
 
-  @Field(() => String, { description: '"silhouette" when k was chosen by the search, "fixed" when it was given.' })
+  @Field(() => String, { description: '"silhouette" (k-means) or "icl" (Gaussian mixture) when k was chosen by the search, "fixed" when it was given.' })
   chosenBy: string;
 
   @Field(() => String, { nullable: true, description: 'Why this k, in words.' })

@@ -200,8 +200,9 @@ export const CENSORED_BY: Readonly<Record<string, string>> = { meanInterpurchase
 
 /**
  * Candidate clustering features of a source, in the order they enter the space: the behavioural space, which every
- * source has and which carries how customers buy, then (Olist-shaped stores) the order-detail features, which the
- * clustering step admits only when they are not few-valued (see FEW_VALUED_SHARE in the clustering step).
+ * source has and which carries how customers buy, then (Olist-shaped stores) the order-detail features, the richer
+ * space that only such a store has. Without the behavioural features (tenure, gap, order value) the store's clusters
+ * changed with the seed; without the order details, they split the newest customers apart from the rest of the store.
  */
 export function clusteringFeaturesFor(source: ClusteringSource): FeatureDef[] {
   const names: readonly string[] = source === 'orders' ? [...TRANSACTION_LOG_CLUSTERING, ...ORDER_DETAIL_FEATURES] : TRANSACTION_LOG_CLUSTERING;

@@ -1,4 +1,4 @@
-import { buildFeatureSpace, spaceTransforms, topValuesShare } from '../../src/models/steps/clustering.step';
+import { buildFeatureSpace, spaceTransforms } from '../../src/models/steps/clustering.step';
 import { toClusteringSpace } from '../../src/segmentation/feature-space';
 
 /** Names of the fit sample: the candidates of both sources. */
@@ -25,21 +25,14 @@ function sample(rows: number, orderDetails: boolean, constantMonetary = false): 
 }
 
 describe('the clustering space fits the source', () => {
-  it('an Olist-shaped sample gets the behavioural space and the order-detail features that are not few-valued', () => {
+  it('an Olist-shaped sample gets the behavioural space and its order-detail features', () => {
     const { space } = buildFeatureSpace(NAMES, sample(300, true), 300);
     expect(space.source).toBe('orders');
-    expect(space.featureNames).toEqual(['recencyDays', 'frequency', 'monetary', 'tenureDays', 'meanInterpurchaseDays', 'avgOrderValue', 'meanInstallments']);
-    // Scores 1–5 and shares in quarters: five values hold every customer. Installments take 97 values (5 hold 5%).
-    expect(space.dropped).toEqual([
-      { feature: 'avgReviewScore', presence: 1, reason: 'few-valued: its 5 most common values hold 100.0% of customers (≥ 25%)' },
-      { feature: 'lateDeliveryShare', presence: 1, reason: 'few-valued: its 5 most common values hold 100.0% of customers (≥ 25%)' },
+    expect(space.featureNames).toEqual([
+      'recencyDays', 'frequency', 'monetary', 'tenureDays', 'meanInterpurchaseDays', 'avgOrderValue',
+      'avgReviewScore', 'lateDeliveryShare', 'meanInstallments',
     ]);
-  });
-
-  it('counts a feature\'s most common values', () => {
-    expect(topValuesShare([1, 1, 1, 2, 3, 4, 5, 6, 7, 8], 1)).toBeCloseTo(0.3, 12);
-    expect(topValuesShare([1, 1, 1, 2, 3, 4, 5, 6, 7, 8], 5)).toBeCloseTo(0.7, 12);
-    expect(topValuesShare([0.5, 0.25], 5)).toBe(1);
+    expect(space.dropped).toEqual([]);
   });
 
   it('a transaction log gets the log-behavioural space; a single-day customer\'s gap is censored at its tenure', () => {
@@ -74,9 +67,6 @@ describe('the clustering space fits the source', () => {
     for (let i = 0; i < 300; i++) if (i % 5) raw[i * NAMES.length + NAMES.indexOf('lateDeliveryShare')] = NaN;
     const { space } = buildFeatureSpace(NAMES, raw, 300);
     expect(space.featureNames).not.toContain('lateDeliveryShare');
-    expect(space.dropped).toEqual([
-      { feature: 'lateDeliveryShare', presence: 0.2, reason: expect.stringMatching(/^absent: 20\.0% of customers have it/) },
-      { feature: 'avgReviewScore', presence: 1, reason: expect.stringMatching(/^few-valued/) },
-    ]);
+    expect(space.dropped).toEqual([{ feature: 'lateDeliveryShare', presence: 0.2, reason: expect.stringMatching(/^absent: 20\.0% of customers have it/) }]);
   });
 });

@@ -14,27 +14,6 @@ import type { ProgressFn } from '../../shared/progress';
 /** A feature enters clustering only when at least this share of the sample has it (else it is all imputation). */
 export const MIN_FEATURE_PRESENCE = 0.5;
 
-/**
- * An order-detail feature (a per-order attribute averaged over the customer's orders: review score, late-delivery
- * share, installments) is few-valued when its FEW_VALUES most common values hold at least this share of the sample;
- * it is then left out. A customer with one or two orders can only hold a handful of such averages (scores 1–5,
- * a share of 0 or 1), and clustering spends its clusters on those point masses instead of on how customers buy: on
- * the seeded stores the three features' five most common values hold 57–94% of customers (and carry nothing of the
- * customer types), while a continuous feature's hold about 1%, so the threshold sits far from both.
- */
-export const FEW_VALUES = 5;
-export const FEW_VALUED_SHARE = 0.25;
-
-/** Share of `values` held by their `top` most common values. */
-export function topValuesShare(values: ArrayLike<number>, top: number): number {
-  const counts = new Map<number, number>();
-  for (let i = 0; i < values.length; i++) counts.set(values[i], (counts.get(values[i]) ?? 0) + 1);
-  const sorted = [...counts.values()].sort((a, b) => b - a);
-  let held = 0;
-  for (let i = 0; i < Math.min(top, sorted.length); i++) held += sorted[i];
-  return held / Math.max(1, values.length);
-}
-
 export interface ClusteringOptions {
   seed: number;
   algorithm: ClusteringAlgorithm;
@@ -79,8 +58,7 @@ export function detectSource(presence: ReadonlyMap<string, number>): ClusteringS
 
 /**
  * The clustering space of a sample: candidates of its source, minus those absent for most customers (their values
- * would be mostly imputation), those constant after transform and imputation (they cannot separate anyone) and
- * few-valued order-detail features (FEW_VALUED_SHARE).
+ * would be mostly imputation) and those constant after transform and imputation (they cannot separate anyone).
  * `values` is row-major over `names`, which must hold every candidate of both sources.
  */
 export function buildFeatureSpace(names: readonly string[], values: Float64Array, rows: number): { space: FeatureSpace; scaled: Float64Array } {
@@ -132,17 +110,9 @@ export function buildFeatureSpace(names: readonly string[], values: Float64Array
   };
   let f = fill(kept);
   const constant = kept.filter((_, j) => f.transformed.every((r) => r[j] === f.transformed[0][j]));
-  const fewValued: string[] = [];
-  kept.forEach((c, j) => {
-    if (constant.includes(c) || !(ORDER_DETAIL_FEATURES as readonly string[]).includes(c)) return;
-    const share = topValuesShare(f.transformed.map((r) => r[j]), FEW_VALUES);
-    if (share < FEW_VALUED_SHARE) return;
-    fewValued.push(c);
-    dropped.push({ feature: c, presence: presence.get(c)!, reason: `few-valued: its ${FEW_VALUES} most common values hold ${(share * 100).toFixed(1)}% of customers (≥ ${FEW_VALUED_SHARE * 100}%)` });
-  });
-  if (constant.length || fewValued.length) {
+  if (constant.length) {
     for (const c of constant) dropped.push({ feature: c, presence: presence.get(c)!, reason: 'constant: every customer of the sample has the same value' });
-    kept = kept.filter((c) => !constant.includes(c) && !fewValued.includes(c));
+    kept = kept.filter((c) => !constant.includes(c));
     f = fill(kept);
   }
   if (kept.length === 0) throw badInput(`no clustering feature is present and varying for enough customers (${dropped.map((x) => `${x.feature}: ${x.reason}`).join('; ')})`);

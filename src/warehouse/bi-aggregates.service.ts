@@ -60,13 +60,14 @@ function memberRowsSql(where: string): string {
 
 /**
  * bi_added_month: the inserted order_fact rows (BiLoadChanges.addedFactsSql) summed per customer and purchase month
- * as memberRowsSql sums them.
+ * as memberRowsSql sums them. The counts are integers, as the member rows keep them: a sum over bigint keeps a
+ * numeric state per group, which made the merge's hash aggregate several times larger.
  */
 function addedMonthsSql(addedFactsSql: string): string {
   return `CREATE TEMP TABLE bi_added_month ON COMMIT DROP AS
     SELECT customer_id, ${monthIndexOf('purchased_at')} AS m, (count(*) FILTER (WHERE is_purchase))::int AS n,
            COALESCE(sum(value) FILTER (WHERE is_purchase), 0) AS rev,
-           count(*) AS all_n, COALESCE(sum(n_items), 0) AS items, COALESCE(sum(n_reviews), 0) AS reviews
+           count(*)::int AS all_n, COALESCE(sum(n_items), 0)::int AS items, COALESCE(sum(n_reviews), 0)::int AS reviews
       FROM (${addedFactsSql}) x (customer_id, purchased_at, is_purchase, value, n_items, n_reviews)
      WHERE customer_id IS NOT NULL
      GROUP BY 1, 2`;
@@ -116,7 +117,9 @@ const PURCHASE_MONTHS = `SELECT ${monthOf('min(purchased_at)')} AS first, ${mont
  * by exactly this transaction's own writes, counted by the trigger), the cohort cells and the active model's
  * timeline are that load's plus the difference of the affected customers — those named, and those whose
  * state group moved — whose old contribution bi_cohort_member holds and whose new one is read from
- * order_fact for them alone; so are the load's counts. The cells and answer rows are a set that such a load
+ * order_fact for them alone (or, when the load only inserted order_fact rows and changed no customer row, is
+ * their old row plus the inserted rows, and the timeline moves by the inserted months alone); so are the load's
+ * counts. The statements go in a few multi-statement round trips. The cells and answer rows are a set that such a load
  * moves in place and carries over (bi_load.cells_no), rewriting only the rows of the cohorts it moved (all of
  * them when the last purchase month moved). Otherwise (no prior load, a write from elsewhere, no changes given,
  * or more than twice as many customers affected as there are members) everything is recomputed, into a new
@@ -231,7 +234,8 @@ function int(n: number | string | null): string {
 }
 
 /**
- * Runs statements as one multi-statement query (one round trip, no parameters) and returns each one's result.
+ * Runs statements as one multi-statement query (one round trip, no parameters) and returns each one's result: a
+ * small load's refresh was mostly ~25 round trips of a few milliseconds each.
  */
 async function batch(client: Client, statements: string[]): Promise<{ rows: Record<string, unknown>[] }[]> {
   const res = (await client.query(statements.join(';\n'))) as unknown;
@@ -341,8 +345,12 @@ function stageMembers(merged: boolean): string[] {
   return [
     `CREATE TEMP TABLE bi_member_old ON COMMIT DROP AS
      SELECT * FROM bi_cohort_member WHERE customer_id = ANY (${AFFECTED})`,
+    // The merge groups by (customer, month) and then by customer: one sort serves both, where the planner's hash
+    // aggregate (a numeric state per group) then sorted anyway (100k customers: 0.9 s against 2.2 s, loaded machine).
+    ...(merged ? [`SET LOCAL enable_hashagg = off`] : []),
     `CREATE TEMP TABLE bi_member_now ON COMMIT DROP AS
      ${merged ? MERGED_MEMBER_ROWS : memberRowsSql(`customer_id = ANY (${AFFECTED})`)}`,
+    ...(merged ? [`RESET enable_hashagg`] : []),
   ];
 }
 

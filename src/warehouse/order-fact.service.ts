@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { deferIndexesAndKeys } from '../db/bulk-load';
 import { withTransaction } from '../db/data-source';
-import { refreshBiAggregates } from './bi-aggregates.service';
+import { hasBiLoad, refreshBiAggregates } from './bi-aggregates.service';
 
 /**
  * `order_fact`: one row per order with its payments, items, transaction lines and reviews summed, written by
@@ -124,6 +124,8 @@ export async function rebuildOrderFacts(client: PoolClient): Promise<number> {
 const RENUMBER = 'order_fact_renumber';
 /** The temporary table of customers whose order_fact rows a partial refresh wrote or deleted. */
 const TOUCHED = 'order_fact_touched';
+/** The temporary table of the order_fact rows insertLineOrderFacts inserted (the columns the summaries read). */
+const ADDED = 'order_fact_added';
 
 /**
  * Rewrites the order_fact rows of the orders that `orderIdsSql` selects (a SELECT of one text column of
@@ -212,12 +214,20 @@ export async function insertLineOrderFacts(client: PoolClient, ordersSql: string
     is_purchase: `status NOT IN ('canceled', 'unavailable') AND NOT COALESCE(n_lines = n_returns, false)`,
     value: 'net_amount',
   };
-  const res = await client.query(`${INSERT}
+  // The inserted rows' customers, months and values are kept for the summaries to move by (not re-joined), when
+  // there are summaries to move (a first load builds them whole).
+  const keep = await hasBiLoad(client);
+  if (keep) {
+    await client.query(`DROP TABLE IF EXISTS pg_temp.${ADDED};
+      CREATE TEMP TABLE ${ADDED} (customer_id integer, purchased_at timestamptz, is_purchase boolean, value numeric) ON COMMIT DROP`);
+  }
+  const res = await client.query(`${keep ? 'WITH ins AS (' : ''}${INSERT}
     SELECT ${ORDER_FACT_COLUMNS.map((c) => (c === 'purchase_day_no' ? DAY_NO : blank.has(c) ? 'NULL' : c)).join(', ')}
       FROM (SELECT order_id, customer_id, status, source, purchased_at, n_lines, n_returns, net_amount,
                    ${expr.is_purchase} AS is_purchase, ${expr.is_return_only} AS is_return_only, ${expr.value} AS value
               FROM (${ordersSql}) n (order_id, customer_id, status, source, purchased_at, n_lines, n_returns, net_amount)) x
-     ORDER BY customer_id, purchased_at`);
+     ORDER BY customer_id, purchased_at
+    ${keep ? `RETURNING customer_id, purchased_at, is_purchase, value) INSERT INTO ${ADDED} SELECT * FROM ins` : ''}`);
   const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${RENUMBER}`);
   if (rows[0].n > 0) {
     await client.query(`ANALYZE ${RENUMBER}`);
@@ -227,10 +237,13 @@ export async function insertLineOrderFacts(client: PoolClient, ordersSql: string
        WHERE r.order_id = f.order_id AND f.purchase_day_no IS DISTINCT FROM r.day_no`);
   }
   await client.query(`DROP TABLE ${RENUMBER}`);
-  // The warehouse's summaries follow its facts, in the same transaction (bi-aggregates.service.ts); only the
-  // new orders' customers count differently.
+  // The warehouse's summaries follow its facts, in the same transaction (bi-aggregates.service.ts): moved by the
+  // inserted rows alone (their item and review counts are NULL).
   clock?.lap('order facts');
-  await refreshBiAggregates(client, { customersSql: `SELECT customer_id FROM (${ordersSql}) n (order_id, customer_id)` });
+  if (keep) {
+    await refreshBiAggregates(client, { addedFactsSql: `SELECT customer_id, purchased_at, is_purchase, value, NULL::int, NULL::int FROM ${ADDED}` });
+    await client.query(`DROP TABLE ${ADDED}`);
+  } else await refreshBiAggregates(client);
   clock?.lap('summaries');
   return res.rowCount ?? 0;
 }

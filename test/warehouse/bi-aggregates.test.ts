@@ -299,7 +299,13 @@ describe('BI summaries', () => {
     );
     const [{ last }] = await db.ds.query(`SELECT to_char(max(purchased_at), 'YYYY-MM-DD') AS last FROM orders`);
     const file = path.join(tmp, 'shop.csv');
-    const lines = members.map((m, i) => `${m.id},${last},${10 + i}`);
+    // Members also gain a return-only order in a month of their own (counted as an order, not a purchase month), a
+    // purchase before their cohort (which moves it), and a return line inside a purchase order (a lower net value).
+    const lines = [
+      ...members.map((m, i) => `${m.id},${last},${10 + i}`),
+      ...members.slice(0, 3).flatMap((m, i) => [`${m.id},2015-11-0${1 + i},-5`, `${m.id},2015-12-0${1 + i},9.25`]),
+      `${members[3].id},${last},-3.5`,
+    ];
     fs.writeFileSync(file, ['c,d,a', ...lines, 'newcomer-1,2016-01-05,12', 'newcomer-2,2016-03-01,7'].join('\n') + '\n');
     const map = { customerCol: 'c', dateCol: 'd', amountCol: 'a' };
     await importTransactions(db.ds, file, map);

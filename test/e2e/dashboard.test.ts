@@ -546,15 +546,18 @@ describe('dashboard static files', () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    // The first load fails at the network (the service unreachable), slowly, so that its loading state shows.
+    // The first load fails at the network (the service unreachable), held until its loading state has been seen.
     let failing = true;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
     await page.route('**/graphql', async (route) => {
       if (!failing) return route.continue();
-      await new Promise((r) => setTimeout(r, 400));
+      await held;
       return route.abort('connectionrefused');
     });
     await page.goto(`${open.server.url}/dashboard`);
     expect(await page.getAttribute('body', 'data-state')).toBe('loading');
+    release();
     await settled(page);
     expect(await page.getAttribute('#banner', 'data-code')).toBe('NETWORK');
     expect(await page.isVisible('#banner-retry')).toBe(true);

@@ -1,6 +1,7 @@
 import { badInput } from '../shared/errors';
 import { createRandom, deriveSeed, type SeededRandom } from '../shared/random';
 import { allocateState, MODE_ASSIGN_BOUNDS, MODE_BOUNDS, MODE_FULL, MODE_SUMS, type LloydState } from './kmeans-kernel';
+import { availableParallelism } from 'node:os';
 import { BlockRunner, threadsAvailable } from './kmeans-threads';
 import { validateMatrix, toFlat, type Matrix } from './matrix';
 
@@ -41,6 +42,8 @@ function mlKmeans(...args: Parameters<MlKmeans['kmeans']>): ReturnType<MlKmeans[
 
 export const KMEANS_MODEL = 'kmeans';
 export const KMEANS_VERSION = 1;
+/** Rows from which a fit without a `threads` option shares its Lloyd passes with helper threads. */
+export const AUTO_THREAD_ROWS = 100_000;
 
 export type KMeansEngine = 'native' | 'ml-kmeans';
 
@@ -61,8 +64,8 @@ export interface KMeansOptions {
   /** Start every restart from these centroids instead of k-means++ (then nInit is 1). */
   initialCentroids?: number[][];
   /**
-   * Threads (this one included) sharing the native engine's Lloyd passes. Default: all cores when the data are
-   * large enough to gain from them, else 1. The fit is bit-identical whatever the count.
+   * Threads (this one included) sharing the native engine's Lloyd passes. Default: from AUTO_THREAD_ROWS rows, the
+   * cores the machine runs at once (at most 4), else 1. The fit is bit-identical whatever the count.
    */
   threads?: number;
 }
@@ -546,14 +549,16 @@ export class KMeansModel {
   }
 
   /**
-   * Threads for a fit: the option when given, else one. Helper threads are opt-in because no gain has been shown on
-   * 2 cores: before each block's sums and counts had cache lines of their own, a 200k × 8, k = 8 Lloyd fit took
-   * 680 ms on 2 threads against 610 ms on 1, at twice the CPU, and on a loaded machine the two stay within noise of
-   * each other (bench/RESULTS.md, KMeans). Compiled JavaScript only (helpers load this module's .js).
+   * Threads for a fit: the option when given; else, from AUTO_THREAD_ROWS rows up, as many as the machine runs at once
+   * (at most 4). Since each block's sums and counts have cache lines of their own, a 200k × 8, k = 8 Lloyd fit takes
+   * 425 ms on 2 threads against 666 ms on 1 on a quiet machine (bench/RESULTS.md, KMeans); below that size the
+   * hand-off per pass has not been shown to pay, and the training's fit samples (≤ 50,000 rows) stay on one thread.
+   * Compiled JavaScript only (helpers load this module's .js).
    */
-  private threadsFor(): number {
+  private threadsFor(n: number): number {
     if (!threadsAvailable()) return 1;
-    return this.threads ?? 1;
+    if (this.threads !== undefined) return this.threads;
+    return n >= AUTO_THREAD_ROWS ? Math.max(1, Math.min(4, availableParallelism())) : 1;
   }
 
   private fitValidated(data: Float64Array, dim: number): this {
@@ -565,7 +570,7 @@ export class KMeansModel {
     let best: { run: RunResult; inertia: number; labels: Int32Array } | null = null;
     const runs: KMeansRun[] = [];
     if (this.engine === 'native') {
-      const threads = this.threadsFor();
+      const threads = this.threadsFor(n);
       const runner = new BlockRunner(allocateState(data, n, dim, this.k, threads > 1), threads);
       try {
         for (let r = 0; r < nInit; r++) {

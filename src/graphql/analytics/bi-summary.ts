@@ -18,13 +18,19 @@ export async function currentLoad(db: Db): Promise<{ loadNo: number } | null> {
 
 /**
  * The load-keyed summary queries read their load by number in one statement: a load that commits in between
- * removes the older one, and the statement then finds nothing. Such a result (and a genuinely empty one,
- * cheap to recompute) is answered by the live SQL instead.
+ * removes the older one, and the statement then finds nothing. A summary answers with its rows, or with null when
+ * it does not hold the answer (no current load, or gone meanwhile); null, or no rows at all, is answered by the live
+ * SQL. A summary that can tell an empty answer from a missing load (cohortRetention for a state without buyers)
+ * answers `{ rows: [] }` to say the empty answer is its own.
  */
-export async function summaryOrLive<T>(summary: (() => Promise<T[]>) | null, live: () => Promise<T[]>): Promise<T[]> {
+export async function summaryOrLive<T>(
+  summary: (() => Promise<T[] | { rows: T[] } | null>) | null,
+  live: () => Promise<T[]>,
+): Promise<T[]> {
   if (summary) {
-    const rows = await summary();
-    if (rows.length) return rows;
+    const answer = await summary();
+    if (answer && !Array.isArray(answer)) return answer.rows;
+    if (answer?.length) return answer;
   }
   return live();
 }

@@ -3,7 +3,7 @@ import { badInput } from '../../shared/errors';
 import { CohortBy, Granularity } from './analytics-enums';
 import { cohortCellsCtes, COHORT_RESULT, COHORT_STATE, CURRENT_LOAD } from '../../warehouse/bi-sql';
 import { MAX_MONTHS } from './analytics-sql';
-import type { BiSource } from './bi-summary';
+import { summaryOrLive, type BiSource } from './bi-summary';
 import type { Cohort, CohortCell } from './cohort.type';
 
 type Db = Pick<DataSource, 'query'>;
@@ -83,18 +83,14 @@ export async function cohortRetention(ds: Db, opts: CohortOptions = {}, source: 
             params,
           )) as { cohort: string | null; group: string | null; size: number; actives: number[] }[];
           if (rows.length === 0) return null;
-          return rows.filter((r) => r.cohort !== null).map((r) => storedCohort(r.cohort!, r.group, r.size, r.actives));
+          return { rows: rows.filter((r) => r.cohort !== null).map((r) => storedCohort(r.cohort!, r.group, r.size, r.actives)) };
         }
       : null;
-  const answer = fromSummary && (await fromSummary());
-  if (answer) return answer;
-  return live();
-  async function live(): Promise<Cohort[]> {
-    return (
+  return summaryOrLive(fromSummary, async () =>
+    (
       (await ds.query(
         `WITH ${cohortCellsCtes(byState, `w.cohort > b.last - $1${state === null ? '' : ` AND ${COHORT_STATE} = $2`}`)}${COHORT_RESULT}`,
         params,
       )) as Cohort[]
-    ).map((c) => ({ ...c, actives: c.cells.map((x) => x.active) }));
-  }
+    ).map((c) => ({ ...c, actives: c.cells.map((x) => x.active) })));
 }

@@ -147,7 +147,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
       kMin: params.kMin,
       kMax: params.kMax,
       fitSampleSize: params.fitSampleSize,
-      nInit: 3,
+      nInit: 8,
       finalNInit: 8,
       silhouetteSample: 3000,
       progress: (e) => within('clusters')(e.total ? e.done / e.total : 0),

@@ -78,11 +78,24 @@ describe('searchK', () => {
     expect(r.model.k).toBe(3);
   });
 
-  it('searches on a seeded subsample but fits the final model on every row', () => {
+  it('searches on a subsample but fits the final model on every row', () => {
     const r = searchK(X, { seed: 1, kMax: 5, searchSampleSize: 150, sampleSize: 100 });
     expect(r.k).toBe(4);
     expect(r.model.nSamples).toBe(400);
     expect(r.model.labels).toHaveLength(400);
+  });
+
+  it('scores every seed on the same rows, so seeds that find the same partitions get the same curve', () => {
+    // Subsampled search (150 of 400 rows) and silhouette (100 points): with well-separated blobs every seed finds
+    // the same partition at k = 4, and the criterion rows are drawn from the data, not the seed, so its silhouette
+    // is the same number from every seed.
+    const fits = [1, 2, 3].map((seed) => searchK(X, { seed, kMin: 3, kMax: 5, searchSampleSize: 150, sampleSize: 100 }));
+    for (const r of fits) expect(r.k).toBe(4);
+    const at4 = fits.map((r) => r.curve.find((p) => p.k === 4)!);
+    expect(at4[1].silhouette).toBe(at4[0].silhouette);
+    expect(at4[2].silhouette).toBe(at4[0].silhouette);
+    expect(at4[1].inertia).toBeCloseTo(at4[0].inertia, 9);
+    expect(adjustedRandIndex(fits[0].model.labels, fits[1].model.labels)).toBe(1);
   });
 
   it('validates its options', () => {

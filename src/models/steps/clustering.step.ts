@@ -156,7 +156,7 @@ export async function fitClusters(ds: DataSource, snapshotId: number, previous: 
       // chosen k between seeds with 3 starts and did not with 6; each start costs about a hundred EM iterations,
       // so the mixture searches on the silhouette's sample size of rows (a few hundred parameters at k = 10 need
       // no more) and keeps 4 final starts on the fit sample.
-      nInit: o.algorithm === 'gmm' ? 6 : 3,
+      nInit: o.algorithm === 'gmm' ? 6 : o.nInit,
       finalNInit: o.algorithm === 'gmm' ? Math.min(o.finalNInit, 4) : o.finalNInit,
       searchSampleSize: Math.min(sample.rows, o.algorithm === 'gmm' ? o.silhouetteSample : 20_000),
       sampleSize: o.silhouetteSample,

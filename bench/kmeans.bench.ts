@@ -310,7 +310,7 @@ registerBench('kmeans', async () => {
   const r = result!;
   lines.push(
     '',
-    `**k-search, k = 2..10, 50k × 8 sample, default options** (search fits: 3 restarts on a 20k subsample, on one thread; silhouette on 3,000 points; final fit: 8 restarts on all 50k, on one thread)`,
+    `**k-search, k = 2..10, 50k × 8 sample, default options** (search fits: 8 restarts on a 20k subsample, on one thread; silhouette on 3,000 points; final fit: 8 restarts on all 50k, on one thread)`,
     '',
     `Two seeds: wall ${searchTimes.map(ms).join(', ')}; CPU ${searchCpu.map(ms).join(', ')} (wall exceeds CPU when the machine is shared; load average at start ${os.loadavg()[0].toFixed(1)}). Chosen k = ${r.k} (${r.reason}).`,
     '',

@@ -272,6 +272,50 @@ describe('BI summaries', () => {
     }
   });
 
+  it("a warmed server's first request of each BI read, in the form a client sends it, reuses what warm-up compiled and prepared", async () => {
+    // The dashboard's reads as BI clients and bench/bi.bench.ts send them: a selection of fewer fields than the
+    // every-field form is another operation text, compiled on its own; first: 100 is another prepared statement.
+    const sent = [
+      '{ customers(first: 20) { nodes { id } } }',
+      '{ customers(first: 100) { totalCount nodes { id } } }',
+      '{ customers(first: 20, filter: { state: "SP" }) { totalCount nodes { id } } }',
+      '{ cohortRetention(by: STATE) { group } }',
+      '{ cohortRetention(by: STATE, state: "SP") { cohort group size cells { periodOffset active share } } }',
+      '{ cohortRetention { cohort group size cells { periodOffset active share } } }',
+      '{ timeline { period series activeCustomers orders revenue } }',
+      '{ geoSegments { state stateName lat lng customers churnRisk revenue topSegment segments { segment customers } } }',
+      '{ rfmGrid { r f customers revenue segment } }',
+      '{ segmentOverlap { customers adjustedRandIndex cells { rfmSegment clusterId clusterName customers } } }',
+      '{ warehouseStats { customers orders orderItems payments reviews firstOrderAt lastOrderAt } }',
+    ];
+    const ds = createDataSource(db.url, dataModel, { poolSize: 2, applicationName: 'segmenta-warm-up-forms' });
+    await ds.initialize();
+    const server = await warmingServer(ds);
+    try {
+      // Every session of the pool has prepared the 100-customer page (its LIMIT is in the statement's text).
+      const pool = poolOf(ds)!;
+      const clients = await Promise.all([0, 1].map(() => pool.connect()));
+      try {
+        for (const c of clients) {
+          const { rows } = await c.query(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE '%LIMIT 101'`);
+          expect(rows[0].n).toBe(1);
+        }
+      } finally {
+        for (const c of clients) c.release();
+      }
+      const compiled = server.jit!.stats().compiled;
+      for (const query of sent) {
+        const res = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+        const body = (await res.json()) as { errors?: unknown };
+        expect([query, body.errors]).toEqual([query, undefined]);
+        expect([query, server.jit!.stats().compiled]).toEqual([query, compiled]);
+      }
+    } finally {
+      await server.stop();
+      await ds.destroy();
+    }
+  });
+
   it('are what the summary path reads: a changed summary changes its answer', async () => {
     const [{ id }] = await db.ds.query(`SELECT id FROM model_version WHERE is_active`);
     const before = await answers(id, 'summary');

@@ -6,8 +6,10 @@
  *   node dist/bench/first-call.probe.js <database url> [runs]
  *
  * PROBE_CONDS (comma list, alternated within each run so that they see the same load): `new` the warm-up as it
- * is, `old` its list before it held the forms clients send, `texts` adds this probe's queries to the list, `gc`
- * a forced full GC after start (run node with --expose-gc). PROBE_ONLY picks queries by name. PROBE_DETAIL=1
+ * is, `old` before it ran the dashboard's own documents (every-field forms only), `texts` adds this probe's
+ * hand-written texts to the list, `gc` a forced full GC after start (run node with --expose-gc). The queries: the
+ * bare page, the dashboard's reads as it sends them and a BI client's own texts (bench/dashboard-reads.ts);
+ * PROBE_ONLY picks them by the start of their name. PROBE_DETAIL=1
  * prints each first call's steps (HTTP request event, parse, validate, jit plan, pg statements, GCs) beside a
  * second call of the same query; PROBE_PROFILE=<dir> writes a CPU profile of each first call.
  */
@@ -20,18 +22,12 @@ import { Client } from 'pg';
 import { createDataSource } from '../src/db/data-source';
 import { dataModel } from '../src/data-model';
 import { createServer } from '../src/server';
+import { CLIENT_TEXTS, dashboardReads, send as sendOp, type Operation } from './dashboard-reads';
 import { median } from './lib';
 
 const PAGE = '{ customers(first: 20) { nodes { id } } }';
-const QUERIES: [string, string][] = [
-  ['page', PAGE],
-  ['first100', '{ customers(first: 100) { totalCount nodes { id } } }'],
-  ['stateSP', '{ cohortRetention(by: STATE, state: "SP") { cohort group size cells { periodOffset active share } } }'],
-  ['timeline', '{ timeline { period series activeCustomers orders revenue } }'],
-  ['rfmGrid', '{ rfmGrid { r f customers revenue segment } }'],
-  ['cohorts', '{ cohortRetention { cohort group size cells { periodOffset active share } } }'],
-  ['overlap', '{ segmentOverlap { customers adjustedRandIndex cells { rfmSegment clusterId clusterName customers } } }'],
-];
+/** The bare page, then (in main()) the dashboard's reads as it sends them and a BI client's own new texts. */
+let QUERIES: [string, Operation | string][] = [['page', PAGE]];
 const startMs = new Map<string, number[]>();
 const detail = process.env.PROBE_DETAIL === '1';
 const profileDir = process.env.PROBE_PROFILE;
@@ -88,20 +84,19 @@ if (detail) {
   timed(require('../src/graphql/context'), 'createContext', 'createContext');
 }
 
-async function post(url: string, query: string): Promise<number> {
+async function post(url: string, query: Operation | string): Promise<number> {
   const t0 = performance.now();
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-  const text = await res.text();
-  const ms = performance.now() - t0;
-  const body = JSON.parse(text) as { errors?: unknown[] };
-  if (!res.ok || body.errors) throw new Error(`${query}: ${JSON.stringify(body.errors ?? res.status).slice(0, 300)}`);
-  return ms;
+  await sendOp(url, query);
+  return performance.now() - t0;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const WARM = require('../src/server/warm-up').WARM_UP_OPERATIONS as string[];
 const BASE_WARM = [...WARM];
-/** The warm-up list before the change (every-field forms only). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const DASHBOARD_WARM = require('../src/server/warm-up').DASHBOARD_WARM_UP as unknown[];
+const BASE_DASHBOARD_WARM = [...DASHBOARD_WARM];
+/** The warm-up list before it ran the dashboard's own documents (every-field forms only). */
 const OLD_WARM = [
   '{ customers(first: 20) { totalCount nodes { id } } }',
   '{ customers(first: 20, filter: { state: "SP" }) { totalCount nodes { id } } }',
@@ -121,7 +116,9 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 async function start(url: string, cond = 'base') {
   WARM.length = 0;
-  WARM.push(...(cond.includes('old') ? OLD_WARM : BASE_WARM), ...(cond.includes('texts') ? QUERIES.map(([, q]) => q) : []));
+  WARM.push(...(cond.includes('old') ? OLD_WARM : BASE_WARM), ...(cond.includes('texts') ? QUERIES.flatMap(([, q]) => (typeof q === 'string' ? [q] : [])) : []));
+  DASHBOARD_WARM.length = 0;
+  if (!cond.includes('old')) DASHBOARD_WARM.push(...BASE_DASHBOARD_WARM);
   const ds = createDataSource(url, dataModel, { poolSize: 4 });
   await ds.initialize();
   const server = await createServer({
@@ -142,7 +139,7 @@ const session = profileDir ? new inspector.Session() : undefined;
 const send = (method: string, params?: object) =>
   new Promise<unknown>((resolve, reject) => session!.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
 
-async function firstCall(url: string, name: string, query: string, rep: number, cond: string): Promise<number> {
+async function firstCall(url: string, name: string, query: Operation | string, rep: number, cond: string): Promise<number> {
   const s0 = performance.now();
   const a = await start(url, cond);
   startMs.set(cond, [...(startMs.get(cond) ?? []), performance.now() - s0]);
@@ -191,8 +188,6 @@ async function firstCall(url: string, name: string, query: string, rep: number, 
 async function main() {
   const url = process.argv[2];
   const reps = Number(process.argv[3] ?? 5);
-  const only = process.env.PROBE_ONLY?.split(',');
-  const queries = only ? QUERIES.filter(([n]) => only.includes(n)) : QUERIES;
   session?.connect();
   if (session) await send('Profiler.enable');
   if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
@@ -200,9 +195,12 @@ async function main() {
   // The bench runs fresh services in a process that has already worked (seeded, trained, served): warm the process.
   {
     const w = await start(url);
+    QUERIES = [...QUERIES, ...(await dashboardReads(w.server.graphqlUrl)), ...CLIENT_TEXTS];
     for (const [, q] of QUERIES) for (let i = 0; i < 3; i++) await post(w.server.graphqlUrl, q);
     await w.stop();
   }
+  const only = process.env.PROBE_ONLY?.split(',');
+  const queries = only ? QUERIES.filter(([n]) => only.some((o) => n.startsWith(o))) : QUERIES;
   const conds = (process.env.PROBE_CONDS ?? 'base').split(',');
   // As bench/bi.bench.ts fresh(): the query as the first request of a fresh service; then, on another fresh
   // service that has served the bare page 3 times, the query's first call there and the median of 5 warm calls.

@@ -276,7 +276,7 @@ describe('BI summaries', () => {
   it("a warmed server's first request of each of the dashboard's reads compiles nothing new", async () => {
     // Every read the dashboard sends, as its text (src/http/dashboard/operations.ts, which web/src sends): what a
     // request reuses is kept by that text, so a read missing from the warm-up is compiled by its first request.
-    const reads = Object.entries(dashboardOperations).filter((e): e is [string, string] => typeof e[1] === 'string' && /^\s*query\b/.test(e[1]));
+    const reads = Object.entries(dashboardOperations as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string' && /^\s*query\b/.test(e[1]));
     expect(reads.length).toBeGreaterThanOrEqual(17);
     const [{ id: modelId }] = await db.ds.query(`SELECT id::text AS id FROM model_version WHERE is_active`);
     const [{ id: customerId }] = await db.ds.query(`SELECT customer_unique_id AS id FROM customer ORDER BY 1 LIMIT 1`);

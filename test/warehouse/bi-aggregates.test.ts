@@ -20,7 +20,8 @@ import pino from 'pino';
 import { dataModel } from '../../src/data-model';
 import { createDataSource } from '../../src/db/data-source';
 import { createServer } from '../../src/server';
-import { poolOf, WARM_UP_OPERATIONS } from '../../src/server/warm-up';
+import * as dashboardOperations from '../../src/http/dashboard/operations';
+import { DASHBOARD_WARM_UP, poolOf, WARM_UP_OPERATIONS } from '../../src/server/warm-up';
 import { withTransaction } from '../../src/db/data-source';
 import { writeModelBiAggregates } from '../../src/warehouse/bi-aggregates.service';
 import { createTestDb, type TestDb } from '../helpers/db';
@@ -257,7 +258,7 @@ describe('BI summaries', () => {
       } finally {
         for (const c of clients) c.release();
       }
-      expect(server.jit?.stats().compiled).toBe(WARM_UP_OPERATIONS.length);
+      expect(server.jit?.stats().compiled).toBe(new Set(DASHBOARD_WARM_UP.map((o) => o.query)).size + WARM_UP_OPERATIONS.length);
       for (const [query, expected] of [
         ['{ cohortRetention(by: STATE) { cohort group size cells { periodOffset active share } actives } }', { cohortRetention: await cohortRetention(db.ds, { by: CohortBy.STATE }, 'live') }],
         ['{ cohortRetention(by: STATE) { group } }', { cohortRetention: (await cohortRetention(db.ds, { by: CohortBy.STATE }, 'live')).map((c) => ({ group: c.group })) }],
@@ -265,6 +266,54 @@ describe('BI summaries', () => {
       ] as const) {
         const res = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
         expect(await res.json()).toEqual({ data: JSON.parse(JSON.stringify(expected)) });
+      }
+    } finally {
+      await server.stop();
+      await ds.destroy();
+    }
+  });
+
+  it("a warmed server's first request of each of the dashboard's reads compiles nothing new", async () => {
+    // Every read the dashboard sends, as its text (src/http/dashboard/operations.ts, which web/src sends): what a
+    // request reuses is kept by that text, so a read missing from the warm-up is compiled by its first request.
+    const reads = Object.entries(dashboardOperations as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string' && /^\s*query\b/.test(e[1]));
+    expect(reads.length).toBeGreaterThanOrEqual(17);
+    const [{ id: modelId }] = await db.ds.query(`SELECT id::text AS id FROM model_version WHERE is_active`);
+    const [{ id: customerId }] = await db.ds.query(`SELECT customer_unique_id AS id FROM customer ORDER BY 1 LIMIT 1`);
+    const [{ id: runId }] = await db.ds.query(`SELECT id::text AS id FROM training_run ORDER BY id DESC LIMIT 1`);
+    const variables = {
+      modelId,
+      kind: 'RFM',
+      cohorts: dashboardOperations.COHORT_MONTHS,
+      months: dashboardOperations.TIMELINE_MONTHS,
+      first: dashboardOperations.DRILLDOWN_PAGE_SIZE,
+      id: customerId,
+      prefix: customerId.slice(0, 3),
+      from: modelId,
+      to: modelId,
+    };
+    const ds = createDataSource(db.url, dataModel, { poolSize: 2, applicationName: 'segmenta-warm-up-forms' });
+    await ds.initialize();
+    const server = await warmingServer(ds);
+    try {
+      // Every session of the pool has prepared the drill-down's page (its LIMIT, the page size + 1, is in the text).
+      const pool = poolOf(ds)!;
+      const clients = await Promise.all([0, 1].map(() => pool.connect()));
+      try {
+        for (const c of clients) {
+          const { rows } = await c.query(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE $1`, [`%LIMIT ${dashboardOperations.DRILLDOWN_PAGE_SIZE + 1}`]);
+          expect(rows[0].n).toBeGreaterThanOrEqual(1);
+        }
+      } finally {
+        for (const c of clients) c.release();
+      }
+      const compiled = server.jit!.stats().compiled;
+      for (const [name, query] of reads) {
+        const sent = query === dashboardOperations.TRAINING_RUN ? { ...variables, id: runId } : variables;
+        const res = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: sent }) });
+        const body = (await res.json()) as { data?: unknown; errors?: unknown };
+        expect([name, body.errors]).toEqual([name, undefined]);
+        expect([name, server.jit!.stats().compiled]).toEqual([name, compiled]);
       }
     } finally {
       await server.stop();

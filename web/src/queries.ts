@@ -1,68 +1,47 @@
 /**
- * Every GraphQL operation the dashboard sends, with the shape of its answer. The dashboard uses nothing but
- * these operations over POST /graphql, so this file doubles as a set of examples for any BI client.
- * `modelId` is always passed explicitly (the active model's id) so that every panel shows the same model even
- * when a retrain finishes while the page loads.
+ * Every GraphQL operation the dashboard sends (src/http/dashboard/operations.ts, shared with the service, which
+ * runs the reads among them at start), with the shape of its answer.
  */
+export {
+  COHORT_MONTHS,
+  TIMELINE_MONTHS,
+  DRILLDOWN_PAGE_SIZE,
+  MODEL_VERSIONS_PAGE,
+  ACTIVE_MODEL,
+  SERVICE_INFO,
+  SEGMENTS,
+  SEGMENT_MAP,
+  CLUSTER_QUALITY,
+  RFM_GRID,
+  SEGMENT_OVERLAP,
+  COHORT_RETENTION,
+  COHORT_STATES,
+  TIMELINE,
+  GEO_SEGMENTS,
+  TOP_CUSTOMERS,
+  CUSTOMER,
+  MODEL_VERSIONS,
+  RETRAIN,
+  TRAINING_RUN,
+  ACTIVATE_MODEL,
+  SEGMENT_CUSTOMERS,
+  CUSTOMERS_BY_PREFIX,
+  MODEL_COMPARISON,
+  BACKTESTS,
+} from '../../src/http/dashboard/operations';
 
 export type SegmentKind = 'CLUSTER' | 'RFM' | 'ABC_XYZ';
 export type TrainingStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 export type ChurnTier = 'HIGH' | 'MEDIUM' | 'LOW';
 
-export const ACTIVE_MODEL = /* GraphQL */ `
-  query DashboardActiveModel {
-    activeModel {
-      id
-      name
-      asOf
-      k
-      customers
-      createdAt
-      churnModel { model clvHorizonMonths }
-    }
-  }
-`;
 export interface ActiveModelData {
   activeModel: { id: string; name: string; asOf: string; k: number; customers: number; createdAt: string; churnModel: { model: string; clvHorizonMonths: number | null } | null } | null;
 }
 
-/** The store's currency (every money label), the CLV horizon, and whether the key sent counts (open mode). */
-export const SERVICE_INFO = /* GraphQL */ `
-  query DashboardServiceInfo {
-    serviceInfo { currency clvHorizonMonths role openMode }
-  }
-`;
 export interface ServiceInfoData {
   serviceInfo: { currency: string; clvHorizonMonths: number; role: string; openMode: boolean };
 }
 
-/** The priority board and the cluster profiles: one kind of segment, by priority rank. */
-export const SEGMENTS = /* GraphQL */ `
-  query DashboardSegments($kind: SegmentKind!, $modelId: ID) {
-    segments(kind: $kind, modelId: $modelId) {
-      id
-      kind
-      key
-      name
-      size
-      share
-      revenueShare
-      churnRisk
-      churnRiskSource
-      expectedValueTotal
-      expectedValueMean
-      valueIfRetainedTotal
-      valueAtRisk
-      growth
-      priorityScore
-      priorityRank
-      recommendedAction
-      actionText
-      actionReason
-      profile { feature mean z }
-    }
-  }
-`;
 export interface SegmentRow {
   id: string;
   kind: SegmentKind;
@@ -89,16 +68,6 @@ export interface SegmentsData {
   segments: SegmentRow[];
 }
 
-export const SEGMENT_MAP = /* GraphQL */ `
-  query DashboardSegmentMap($modelId: ID) {
-    segmentMap(modelId: $modelId) {
-      modelId
-      explainedVariance
-      centroids { clusterId name x y }
-      points { x y clusterId customerId }
-    }
-  }
-`;
 export interface SegmentMapData {
   segmentMap: {
     modelId: string;
@@ -108,20 +77,6 @@ export interface SegmentMapData {
   };
 }
 
-export const CLUSTER_QUALITY = /* GraphQL */ `
-  query DashboardClusterQuality($modelId: ID) {
-    clusterQuality(modelId: $modelId) {
-      k
-      chosenBy
-      kReason
-      silhouette
-      inertia
-      ariVsPrevious
-      allDegenerate
-      kSearch { k inertia silhouette largestShare smallestShare degenerate degenerateReason stability gap gapSe bic }
-    }
-  }
-`;
 export interface KSearchPoint {
   k: number;
   inertia: number;
@@ -148,11 +103,6 @@ export interface ClusterQualityData {
   };
 }
 
-export const RFM_GRID = /* GraphQL */ `
-  query DashboardRfmGrid($modelId: ID) {
-    rfmGrid(modelId: $modelId) { r f segment customers revenue }
-  }
-`;
 export interface RfmCell {
   r: number;
   f: number;
@@ -164,15 +114,6 @@ export interface RfmGridData {
   rfmGrid: RfmCell[];
 }
 
-export const SEGMENT_OVERLAP = /* GraphQL */ `
-  query DashboardSegmentOverlap($modelId: ID) {
-    segmentOverlap(modelId: $modelId) {
-      customers
-      adjustedRandIndex
-      cells { rfmSegment clusterId clusterName customers }
-    }
-  }
-`;
 export interface SegmentOverlapData {
   segmentOverlap: {
     customers: number;
@@ -181,35 +122,14 @@ export interface SegmentOverlapData {
   };
 }
 
-export const COHORT_RETENTION = /* GraphQL */ `
-  query DashboardCohortRetention($cohorts: Int, $by: CohortBy, $state: String) {
-    cohortRetention(cohorts: $cohorts, by: $by, state: $state) {
-      cohort
-      group
-      size
-      cells { periodOffset active share }
-    }
-  }
-`;
 export interface CohortRetentionData {
   cohortRetention: { cohort: string; group: string | null; size: number; cells: { periodOffset: number; active: number; share: number }[] }[];
 }
 
-/** The states that have cohorts (the picker's list): the groups only, not every state's cells. */
-export const COHORT_STATES = /* GraphQL */ `
-  query DashboardCohortStates($cohorts: Int) {
-    cohortRetention(cohorts: $cohorts, by: STATE) { group }
-  }
-`;
 export interface CohortStatesData {
   cohortRetention: { group: string | null }[];
 }
 
-export const TIMELINE = /* GraphQL */ `
-  query DashboardTimeline($modelId: ID, $months: Int) {
-    timeline(modelId: $modelId, months: $months) { period series activeCustomers orders revenue }
-  }
-`;
 export interface TimelinePoint {
   period: string;
   series: string;
@@ -221,20 +141,6 @@ export interface TimelineData {
   timeline: TimelinePoint[];
 }
 
-export const GEO_SEGMENTS = /* GraphQL */ `
-  query DashboardGeoSegments($modelId: ID) {
-    geoSegments(modelId: $modelId) {
-      state
-      stateName
-      lat
-      lng
-      customers
-      churnRisk
-      revenue
-      topSegment
-    }
-  }
-`;
 export interface GeoSegment {
   state: string;
   stateName: string | null;
@@ -249,56 +155,10 @@ export interface GeoSegmentsData {
   geoSegments: GeoSegment[];
 }
 
-/** A few ids to offer in the customer lookup: the highest-priority customers. */
-export const TOP_CUSTOMERS = /* GraphQL */ `
-  query DashboardTopCustomers($modelId: ID) {
-    customers(first: 3, modelId: $modelId, orderBy: { field: PRIORITY, direction: DESC }) {
-      nodes { id cluster { name } }
-    }
-  }
-`;
 export interface TopCustomersData {
   customers: { nodes: { id: string; cluster: { name: string } | null }[] };
 }
 
-export const CUSTOMER = /* GraphQL */ `
-  query DashboardCustomer($id: ID!, $modelId: ID) {
-    customer(id: $id, modelId: $modelId) {
-      id
-      state
-      city
-      zipPrefix
-      features {
-        recencyDays
-        frequency
-        monetary
-        avgOrderValue
-        tenureDays
-        topCategory
-        avgReviewScore
-        lateDeliveryShare
-        firstPurchaseAt
-        lastPurchaseAt
-      }
-      rfm { r f m score segment churnTier }
-      abcXyz { class }
-      cluster { id name }
-      churn { pAlive churnProbability expectedPurchases90d expectedAvgSpend clv }
-      priorityScore
-      orders(first: 20) {
-        totalCount
-        nodes {
-          id
-          status
-          purchasedAt
-          value
-          items { category categoryEn price }
-          review { score }
-        }
-      }
-    }
-  }
-`;
 export interface CustomerDetail {
   id: string;
   state: string | null;
@@ -337,31 +197,6 @@ export interface CustomerData {
   customer: CustomerDetail | null;
 }
 
-export const MODEL_VERSIONS = /* GraphQL */ `
-  query DashboardModelVersions($first: Int) {
-    modelVersions(first: $first) {
-      totalCount
-      nodes {
-        id
-        name
-        status
-        isActive
-        createdAt
-        asOf
-        k
-        seed
-        customers
-        classifier { accuracy macroF1 }
-        quality { silhouette ariVsPrevious }
-        churnModel { model }
-        trainingRunId
-      }
-    }
-    trainingRuns(first: 50) {
-      nodes { id status progress step note requestedBy }
-    }
-  }
-`;
 export interface ModelVersionRow {
   id: string;
   name: string;
@@ -382,19 +217,6 @@ export interface ModelVersionsData {
   trainingRuns: { nodes: { id: string; status: TrainingStatus; progress: number; step: string | null; note: string | null; requestedBy: string | null }[] };
 }
 
-const RUN_FIELDS = `id status progress step error note requestedBy modelVersion { id name isActive }`;
-
-/** Admin only. Starts a background training run and answers at once; poll TRAINING_RUN for its progress. */
-export const RETRAIN = /* GraphQL */ `
-  mutation DashboardRetrain($input: RetrainInput) {
-    retrain(input: $input) { ${RUN_FIELDS} }
-  }
-`;
-export const TRAINING_RUN = /* GraphQL */ `
-  query DashboardTrainingRun($id: ID!) {
-    trainingRun(id: $id) { ${RUN_FIELDS} }
-  }
-`;
 export interface TrainingRunView {
   id: string;
   status: TrainingStatus;
@@ -412,34 +234,10 @@ export interface TrainingRunData {
   trainingRun: TrainingRunView | null;
 }
 
-/** Admin only: makes an older (or newer) version the active one. */
-export const ACTIVATE_MODEL = /* GraphQL */ `
-  mutation DashboardActivateModel($id: ID!) {
-    activateModel(id: $id) { id name isActive }
-  }
-`;
 export interface ActivateModelData {
   activateModel: { id: string; name: string; isActive: boolean };
 }
 
-/** The drill-down table: one page of a segment's customers, filtered and sorted, with keyset cursors. */
-export const SEGMENT_CUSTOMERS = /* GraphQL */ `
-  query DashboardSegmentCustomers($modelId: ID, $filter: CustomerFilter, $orderBy: CustomerOrderBy, $first: Int, $after: String) {
-    customers(modelId: $modelId, filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
-      totalCount
-      pageInfo { hasNextPage endCursor }
-      nodes {
-        id
-        state
-        cluster { id name }
-        rfm { segment }
-        churn { churnProbability clv }
-        features { recencyDays frequency monetary }
-        priorityScore
-      }
-    }
-  }
-`;
 export type CustomerSortField = 'PRIORITY' | 'CHURN_PROBABILITY' | 'CLV' | 'RECENCY' | 'FREQUENCY' | 'MONETARY';
 export interface CustomerFilterInput {
   clusterId?: string;
@@ -464,33 +262,10 @@ export interface SegmentCustomersData {
   customers: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: SegmentCustomerRow[] };
 }
 
-/** Customer lookup by the start of an id. */
-export const CUSTOMERS_BY_PREFIX = /* GraphQL */ `
-  query DashboardCustomersByPrefix($modelId: ID, $prefix: String!) {
-    customers(modelId: $modelId, filter: { idPrefix: $prefix }, first: 10, orderBy: { field: PRIORITY, direction: DESC }) {
-      totalCount
-      nodes { id cluster { name } }
-    }
-  }
-`;
 export interface CustomersByPrefixData {
   customers: { totalCount: number; nodes: { id: string; cluster: { name: string } | null }[] };
 }
 
-/** Two versions side by side: segment sizes and the customers that moved between segments. */
-export const MODEL_COMPARISON = /* GraphQL */ `
-  query DashboardModelComparison($from: ID!, $to: ID!, $kind: SegmentKind) {
-    modelComparison(from: $from, to: $to, kind: $kind) {
-      from
-      to
-      kind
-      sizes { key name fromSize toSize }
-      moves { fromKey toKey customers }
-      customersInBoth
-      customersMoved
-    }
-  }
-`;
 export interface ModelComparisonData {
   modelComparison: {
     from: string;
@@ -503,12 +278,6 @@ export interface ModelComparisonData {
   };
 }
 
-/** Stored backtest runs, newest first (the latest one's charts come from backtest-charts.ts). */
-export const BACKTESTS = /* GraphQL */ `
-  query DashboardBacktests {
-    backtests(first: 5) { id status cutoff horizonDays createdAt }
-  }
-`;
 export interface BacktestsData {
   backtests: { id: string; status: string; cutoff: string; horizonDays: number; createdAt: string }[];
 }

@@ -3,6 +3,7 @@ import type { DashboardContext } from '../context';
 import { byId, fmt, h } from '../dom';
 import { Panel } from '../panel';
 import {
+  DRILLDOWN_PAGE_SIZE,
   SEGMENT_CUSTOMERS,
   type CustomerFilterInput,
   type CustomerSortField,
@@ -12,7 +13,7 @@ import {
 } from '../queries';
 import { readView, writeView, type ViewState } from '../url-state';
 
-const PAGE_SIZE = 25;
+const PAGE_SIZE = DRILLDOWN_PAGE_SIZE;
 const SORTS: CustomerSortField[] = ['PRIORITY', 'CHURN_PROBABILITY', 'CLV', 'RECENCY', 'FREQUENCY', 'MONETARY'];
 const KINDS: SegmentKind[] = ['CLUSTER', 'RFM', 'ABC_XYZ'];
 

@@ -6,6 +6,7 @@ import { renderLatestBacktest } from './backtest-charts';
 import {
   ACTIVATE_MODEL,
   MODEL_VERSIONS,
+  MODEL_VERSIONS_PAGE,
   RETRAIN,
   TRAINING_RUN,
   type ActivateModelData,
@@ -192,7 +193,7 @@ export function modelsPanel(ctx: DashboardContext) {
 
   async function load(): Promise<unknown> {
     return panel.run(async () => {
-      const data = await gql<ModelVersionsData>(MODEL_VERSIONS, { first: 20 });
+      const data = await gql<ModelVersionsData>(MODEL_VERSIONS, { first: MODEL_VERSIONS_PAGE });
       const rows = data.modelVersions.nodes;
       // Each version is compared with the one of its kind trained before it (the next older id): a servable version
       // with the servable one before it, a backtest's evaluation model with the evaluation model before it.

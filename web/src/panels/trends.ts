@@ -3,7 +3,7 @@ import { SEQUENTIAL, TIER_COLORS, clusterColor, renderChart, textWidth } from '.
 import type { DashboardContext } from '../context';
 import { byId, escapeHtml, fmt, h } from '../dom';
 import { Panel } from '../panel';
-import { COHORT_RETENTION, COHORT_STATES, TIMELINE, type CohortRetentionData, type CohortStatesData, type TimelineData, type TimelinePoint } from '../queries';
+import { COHORT_MONTHS, COHORT_RETENTION, COHORT_STATES, TIMELINE, TIMELINE_MONTHS, type CohortRetentionData, type CohortStatesData, type TimelineData, type TimelinePoint } from '../queries';
 
 /** Cohort retention: first-purchase month (rows, oldest on top) × months since (columns), share active. */
 export function cohortRetention(_ctx: DashboardContext) {
@@ -16,7 +16,7 @@ export function cohortRetention(_ctx: DashboardContext) {
   /** The states that have cohorts, asked once per page load; a chosen state's cohorts are asked for that state alone. */
   async function stateList(): Promise<string[]> {
     if (!states) {
-      const groups = (await gql<CohortStatesData>(COHORT_STATES, { cohorts: 24 })).cohortRetention;
+      const groups = (await gql<CohortStatesData>(COHORT_STATES, { cohorts: COHORT_MONTHS })).cohortRetention;
       states = [...new Set(groups.map((c) => c.group).filter((g): g is string => g !== null))].sort();
       const chosen = picker.value;
       picker.replaceChildren(h('option', { value: '' }, 'All states'), ...states.map((st) => h('option', { value: st }, st)));
@@ -28,7 +28,7 @@ export function cohortRetention(_ctx: DashboardContext) {
   async function load(): Promise<unknown> {
     return panel.run(async () => {
       const state = picker.value;
-      const cohorts = (await gql<CohortRetentionData>(COHORT_RETENTION, state ? { cohorts: 24, by: 'STATE', state } : { cohorts: 24 })).cohortRetention;
+      const cohorts = (await gql<CohortRetentionData>(COHORT_RETENTION, state ? { cohorts: COHORT_MONTHS, by: 'STATE', state } : { cohorts: COHORT_MONTHS })).cohortRetention;
       if (!state) void stateList().catch(() => undefined);
       el.dataset.cohorts = String(cohorts.length);
       el.dataset.cohortState = state;
@@ -175,7 +175,7 @@ export function timeline(ctx: DashboardContext) {
 
   async function load(): Promise<unknown> {
     return panel.run(async () => {
-      const [data, clusters] = await Promise.all([gql<TimelineData>(TIMELINE, { modelId: ctx.modelId, months: 24 }), ctx.segments('CLUSTER')]);
+      const [data, clusters] = await Promise.all([gql<TimelineData>(TIMELINE, { modelId: ctx.modelId, months: TIMELINE_MONTHS }), ctx.segments('CLUSTER')]);
       points = data.timeline;
       clusterNames = new Map(clusters.map((c) => [c.key, c.name]));
       if (points.length === 0) {

@@ -76,7 +76,7 @@ function memberRowsSql(where: string): string {
  * appended (the arrays' order is free); those who bought again in a month they already had (`overlap`) get their
  * arrays summed month by month (bi_overlap). The counts are integers, as the member rows keep them: a sum over
  * bigint keeps a numeric state per group. The inserted rows are grouped by sorting (one sort serves both groupings,
- * where hash aggregates planned without statistics spilled), and bi_added is analyzed for the joins' plans.
+ * where hash aggregates planned without statistics spilled).
  */
 function addedSql(addedFactsSql: string): string[] {
   return [
@@ -93,18 +93,20 @@ function addedSql(addedFactsSql: string): string[] {
              GROUP BY 1, 2) pm
      GROUP BY customer_id`,
     `RESET enable_hashagg`,
-    `ANALYZE bi_added (customer_id)`,
   ];
 }
 
 /**
- * bi_merge and bi_overlap (see addedSql). `byKey`: the joins read the members, customers and model rows by key (a
- * small load), where the planner would scan those tables whole: it weighs an index probe at several pages, and at
- * 100k customers chose three scans and hashes for 1,000 inserted rows (69–90 ms against 13–23 ms by key).
+ * bi_merge and bi_overlap (see addedSql). The joins with the members, customers and model rows are chosen here, by
+ * the load's size: by key for a small load (`byKey`), where the planner would scan those tables whole (it weighs an
+ * index probe at several pages: at 100k customers it chose three scans and hashes for 1,000 inserted rows, 69–90 ms
+ * against 13–23 ms by key), and hashed for a large one, where the planner, without statistics for bi_added, would
+ * probe by key.
  */
 function mergeSql(model: number | null, byKey: boolean): string[] {
+  const joins = byKey ? ['enable_hashjoin', 'enable_mergejoin'] : ['enable_nestloop'];
   return [
-    ...(byKey ? [`SET LOCAL enable_hashjoin = off`, `SET LOCAL enable_mergejoin = off`] : []),
+    ...joins.map((j) => `SET LOCAL ${j} = off`),
     `CREATE TEMP TABLE bi_merge ON COMMIT DROP AS
     SELECT a.customer_id, o.customer_id IS NOT NULL AS had, COALESCE(o.months && a.months, false) AS overlap, o.cohort AS old_cohort,
            o.months AS old_months, CASE WHEN o.months && a.months THEN o.orders END AS old_orders,
@@ -117,7 +119,7 @@ function mergeSql(model: number | null, byKey: boolean): string[] {
       LEFT JOIN customer c ON c.id = a.customer_id
       LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix
       ${model === null ? '' : `LEFT JOIN customer_segment cs ON cs.model_version_id = ${int(model)} AND cs.customer_id = a.customer_id`}`,
-    ...(byKey ? [`RESET enable_hashjoin`, `RESET enable_mergejoin`] : []),
+    ...joins.map((j) => `RESET ${j}`),
     `CREATE TEMP TABLE bi_overlap ON COMMIT DROP AS
     SELECT customer_id, array_agg(m) AS months, array_agg(n) AS orders, array_agg(rev) AS revenue
       FROM (SELECT customer_id, m, sum(n)::int AS n, sum(rev) AS rev
@@ -401,8 +403,7 @@ async function findAffected(client: Client, changes: BiLoadChanges, moved: boole
       ]),
     ) as { ok: boolean; added: string; members: number }[];
     if (!r.ok) return false;
-    // By key when the load touches under a tenth of the members (as last counted); a member count never taken
-    // (-1) leaves the choice to the planner.
+    // By key when the load touches under a tenth of the members (as last counted).
     await batch(client, mergeSql(model, Number(r.added) * 10 < r.members));
     return true;
   }

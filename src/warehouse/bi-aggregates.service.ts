@@ -65,40 +65,71 @@ function memberRowsSql(where: string): string {
 }
 
 /**
- * bi_added_month: the inserted order_fact rows (BiLoadChanges.addedFactsSql) summed per customer and purchase month
- * as memberRowsSql sums them. The counts are integers, as the member rows keep them: a sum over bigint keeps a
- * numeric state per group, which made the merge's hash aggregate several times larger.
+ * For a load that only inserted order_fact rows (BiLoadChanges.addedFactsSql) and moved no customer's state
+ * group: bi_added, the inserted rows summed per customer (per purchase month as memberRowsSql sums them, and the
+ * totals over every inserted row), and then (mergeSql) bi_merge, per such customer: whether it had a member row
+ * (`had`), that row's cohort and months (old_; its orders and revenue too where they meet the inserted months), the
+ * inserted months, orders, revenue and totals (add_), the new cohort, the state group (the old row's, which nothing
+ * moved, or read for a new member), and its tier, RFM segment and cluster in `model` (the active model, when it
+ * has summaries to move). Its new member row is the old one plus the inserted rows, month by month, without
+ * reading its older orders back: most customers of a load have no order yet in the inserted months, which are
+ * appended (the arrays' order is free); those who bought again in a month they already had (`overlap`) get their
+ * arrays summed month by month (bi_overlap). The counts are integers, as the member rows keep them: a sum over
+ * bigint keeps a numeric state per group. The inserted rows are grouped by sorting (one sort serves both groupings,
+ * where hash aggregates planned without statistics spilled).
  */
-function addedMonthsSql(addedFactsSql: string): string {
-  return `CREATE TEMP TABLE bi_added_month ON COMMIT DROP AS
-    SELECT customer_id, ${monthIndexOf('purchased_at')} AS m, (count(*) FILTER (WHERE is_purchase))::int AS n,
-           COALESCE(sum(value) FILTER (WHERE is_purchase), 0) AS rev,
-           count(*)::int AS all_n, COALESCE(sum(n_items), 0)::int AS items, COALESCE(sum(n_reviews), 0)::int AS reviews
-      FROM (${addedFactsSql}) x (customer_id, purchased_at, is_purchase, value, n_items, n_reviews)
-     WHERE customer_id IS NOT NULL
-     GROUP BY 1, 2`;
+function addedSql(addedFactsSql: string): string[] {
+  return [
+    `SET LOCAL enable_hashagg = off`,
+    `CREATE TEMP TABLE bi_added ON COMMIT DROP AS
+    SELECT customer_id, min(m) FILTER (WHERE n > 0) AS cohort, array_agg(m) FILTER (WHERE n > 0) AS months,
+           array_agg(n) FILTER (WHERE n > 0) AS orders, array_agg(rev) FILTER (WHERE n > 0) AS revenue,
+           sum(all_n)::int AS n_orders, sum(items)::int AS n_items, sum(reviews)::int AS n_reviews
+      FROM (SELECT customer_id, ${monthIndexOf('purchased_at')} AS m, (count(*) FILTER (WHERE is_purchase))::int AS n,
+                   COALESCE(sum(value) FILTER (WHERE is_purchase), 0) AS rev,
+                   count(*)::int AS all_n, COALESCE(sum(n_items), 0)::int AS items, COALESCE(sum(n_reviews), 0)::int AS reviews
+              FROM (${addedFactsSql}) x (customer_id, purchased_at, is_purchase, value, n_items, n_reviews)
+             WHERE customer_id IS NOT NULL
+             GROUP BY 1, 2) pm
+     GROUP BY customer_id`,
+    `RESET enable_hashagg`,
+  ];
 }
 
 /**
- * The affected customers' member rows when the load only inserted order_fact rows: their old rows
- * (bi_member_old) plus the inserted rows (bi_added_month), month by month — the same months, counts and exact
- * numeric sums as memberRowsSql over all their rows, without reading their older orders back. The state group
- * is read afresh.
+ * bi_merge and bi_overlap (see addedSql). The joins with the members, customers and model rows are chosen here, by
+ * the load's size: by key for a small load (`byKey`), where the planner would scan those tables whole (it weighs an
+ * index probe at several pages: at 100k customers it chose three scans and hashes for 1,000 inserted rows, 69–90 ms
+ * against 13–23 ms by key), and hashed for a large one, where the planner, without statistics for bi_added, would
+ * probe by key.
  */
-const MERGED_MEMBER_ROWS = `
-  SELECT pm.customer_id, pm.cohort, COALESCE(${COHORT_STATE}, '') AS state, pm.months, pm.orders, pm.revenue, pm.n_orders, pm.n_items, pm.n_reviews
-    FROM (SELECT customer_id, min(m) FILTER (WHERE n > 0) AS cohort, COALESCE(array_agg(m) FILTER (WHERE n > 0), '{}') AS months,
-                 COALESCE(array_agg(n) FILTER (WHERE n > 0), '{}') AS orders, COALESCE(array_agg(rev) FILTER (WHERE n > 0), '{}') AS revenue,
-                 sum(all_n)::int AS n_orders, sum(items)::int AS n_items, sum(reviews)::int AS n_reviews
-            FROM (SELECT customer_id, m, sum(n)::int AS n, sum(rev) AS rev, sum(all_n) AS all_n, sum(items) AS items, sum(reviews) AS reviews
-                    FROM (SELECT customer_id, u.m, u.n, u.rev, 0 AS all_n, 0 AS items, 0 AS reviews
-                            FROM bi_member_old, unnest(months, orders, revenue) u(m, n, rev)
-                          -- The old totals ride on a row of no month (its n is 0: it joins no array).
-                          UNION ALL SELECT customer_id, NULL, 0, 0, n_orders, n_items, n_reviews FROM bi_member_old
-                          UNION ALL SELECT customer_id, m, n, rev, all_n, items, reviews FROM bi_added_month) x
-                   GROUP BY 1, 2 ORDER BY 1) pm
-           GROUP BY customer_id) pm
-    JOIN customer c ON c.id = pm.customer_id LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix`;
+function mergeSql(model: number | null, byKey: boolean): string[] {
+  const joins = byKey ? ['enable_hashjoin', 'enable_mergejoin'] : ['enable_nestloop'];
+  return [
+    ...joins.map((j) => `SET LOCAL ${j} = off`),
+    `CREATE TEMP TABLE bi_merge ON COMMIT DROP AS
+    SELECT a.customer_id, o.customer_id IS NOT NULL AS had, COALESCE(o.months && a.months, false) AS overlap, o.cohort AS old_cohort,
+           o.months AS old_months, CASE WHEN o.months && a.months THEN o.orders END AS old_orders,
+           CASE WHEN o.months && a.months THEN o.revenue END AS old_revenue, COALESCE(a.months, '{}') AS add_months,
+           COALESCE(a.orders, '{}') AS add_orders, COALESCE(a.revenue, '{}') AS add_revenue, a.n_orders AS add_n_orders,
+           a.n_items AS add_n_items, a.n_reviews AS add_n_reviews, LEAST(o.cohort, a.cohort) AS cohort, COALESCE(o.state, ${COHORT_STATE}, '') AS state,
+           ${model === null ? 'NULL::text AS churn_tier, NULL::text AS rfm_segment, NULL::int AS cluster_id' : 'cs.churn_tier, cs.rfm_segment, cs.cluster_id'}
+      FROM bi_added a
+      LEFT JOIN bi_cohort_member o ON o.customer_id = a.customer_id
+      LEFT JOIN customer c ON c.id = a.customer_id
+      LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix
+      ${model === null ? '' : `LEFT JOIN customer_segment cs ON cs.model_version_id = ${int(model)} AND cs.customer_id = a.customer_id`}`,
+    ...joins.map((j) => `RESET ${j}`),
+    `CREATE TEMP TABLE bi_overlap ON COMMIT DROP AS
+    SELECT customer_id, array_agg(m) AS months, array_agg(n) AS orders, array_agg(rev) AS revenue
+      FROM (SELECT customer_id, m, sum(n)::int AS n, sum(rev) AS rev
+              FROM (SELECT customer_id, unnest(old_months || add_months) AS m, unnest(old_orders || add_orders) AS n,
+                           unnest(old_revenue || add_revenue) AS rev
+                      FROM bi_merge WHERE overlap) y
+             GROUP BY 1, 2) pm
+     GROUP BY customer_id`,
+  ];
+}
 
 const MEMBER_COLUMNS = 'customer_id, cohort, state, months, orders, revenue, n_orders, n_items, n_reviews';
 
@@ -123,9 +154,10 @@ const PURCHASE_MONTHS = `SELECT ${monthOf('min(purchased_at)')} AS first, ${mont
  * by exactly this transaction's own writes, counted by the trigger), the cohort cells and the active model's
  * timeline are that load's plus the difference of the affected customers — those named, and those whose
  * state group moved — whose old contribution bi_cohort_member holds and whose new one is read from
- * order_fact for them alone (or, when the load only inserted order_fact rows and changed no customer row, is
- * their old row plus the inserted rows, and the timeline moves by the inserted months alone); so are the load's
- * counts. The statements go in a few multi-statement round trips. The cells and answer rows are a set that such a load
+ * order_fact for them alone (or, when the load only inserted order_fact rows and wrote no customer or place, is
+ * their old row plus the inserted rows, grouped once and merged by month: the cells and the timeline then move by
+ * the inserted months alone, and by the old months of customers whose cohort moved); so are the load's counts.
+ * The statements go in a few multi-statement round trips. The cells and answer rows are a set that such a load
  * moves in place and carries over (bi_load.cells_no), rewriting only the rows of the cohorts it moved (all of
  * them when the last purchase month moved). Otherwise (no prior load, a write from elsewhere, no changes given,
  * or more than twice as many customers affected as there are members) everything is recomputed, into a new
@@ -137,16 +169,27 @@ export async function refreshBiAggregates(client: Client, changes?: BiLoadChange
   // not current (the live queries answer) instead of current without that write.
   const {
     rows: [base],
-  } = await client.query<{ write_no: string; prev: number | null; prev_last: number | null; in_step: boolean; customers_changed: boolean; moved: boolean }>(`
+  } = await client.query<{
+    write_no: string;
+    prev: number | null;
+    prev_last: number | null;
+    in_step: boolean;
+    customers_changed: boolean;
+    moved: boolean;
+    model: number | null;
+  }>(`
     SELECT s.last_value AS write_no, l.load_no AS prev, l.last_purchase_month_index AS prev_last,
+           (SELECT a.model_version_id FROM bi_model_aggregate a JOIN model_version mv ON mv.id = a.model_version_id
+             WHERE mv.is_active AND a.load_no = l.load_no) AS model,
            COALESCE(current_setting('segmenta.bi_customers_changed', true) = 'on', false) AS customers_changed,
            COALESCE(current_setting('segmenta.bi_customers_changed', true) = 'on', false)
            OR COALESCE(current_setting('segmenta.bi_places_changed', true) = 'on', false) AS moved,
            COALESCE(l.write_no + COALESCE(NULLIF(current_setting('segmenta.bi_writes', true), ''), '0')::bigint = s.last_value, false) AS in_step
       FROM bi_write_seq s LEFT JOIN LATERAL (SELECT load_no, write_no, last_purchase_month_index FROM bi_load ORDER BY load_no DESC LIMIT 1) l ON true`);
-  // A customer row deleted could take order_fact rows with it: only loads that changed no customer row are merged.
-  const merged = !!changes?.addedFactsSql && !base.customers_changed;
-  const delta = !!changes && base.prev !== null && base.in_step && (await findAffected(client, changes, base.moved, merged));
+  // A customer row deleted could take order_fact rows with it, and a customer or place written could move a
+  // member's state group: only loads that wrote neither are merged.
+  const merged = !!changes?.addedFactsSql && !base.moved;
+  const delta = !!changes && base.prev !== null && base.in_step && (await findAffected(client, changes, base.moved, merged, base.model));
   let loadNo: number;
   let cellsNo: number;
   if (delta) {
@@ -156,7 +199,7 @@ export async function refreshBiAggregates(client: Client, changes?: BiLoadChange
     // One round trip for the staging and the counts (a small load's refresh is mostly round trips): the values are
     // integers read above, written as literals because a multi-statement query takes no parameters.
     const staged = await batch(client, [
-      ...stageMembers(merged),
+      ...(merged ? [] : stageMembers()),
       `
       INSERT INTO bi_load (customers, orders, order_items, payments, reviews, first_order_at, last_order_at,
                            first_purchase_month, last_purchase_month, last_purchase_month_index, write_no, cells_no)
@@ -167,10 +210,15 @@ export async function refreshBiAggregates(client: Client, changes?: BiLoadChange
              p.first, p.last, p.last_index, ${int(base.write_no)}, l.cells_no
         FROM bi_load l,
              (SELECT COALESCE(NULLIF(current_setting('segmenta.bi_customer_rows', true), ''), '0') AS rows) r,
-             (SELECT COALESCE(sum(sign * n_orders), 0)::int AS orders, COALESCE(sum(sign * n_items), 0)::int AS items,
-                     COALESCE(sum(sign * n_reviews), 0)::int AS reviews
-                FROM (SELECT -1 AS sign, n_orders, n_items, n_reviews FROM bi_member_old
-                      UNION ALL SELECT 1, n_orders, n_items, n_reviews FROM bi_member_now) x) d,
+             (${
+               merged
+                 ? `SELECT COALESCE(sum(add_n_orders), 0)::int AS orders, COALESCE(sum(add_n_items), 0)::int AS items,
+                           COALESCE(sum(add_n_reviews), 0)::int AS reviews FROM bi_merge`
+                 : `SELECT COALESCE(sum(sign * n_orders), 0)::int AS orders, COALESCE(sum(sign * n_items), 0)::int AS items,
+                           COALESCE(sum(sign * n_reviews), 0)::int AS reviews
+                      FROM (SELECT -1 AS sign, n_orders, n_items, n_reviews FROM bi_member_old
+                            UNION ALL SELECT 1, n_orders, n_items, n_reviews FROM bi_member_now) x`
+             }) d,
              (${PURCHASE_MONTHS}) p
        WHERE l.load_no = ${int(base.prev)}
       RETURNING load_no, cells_no, last_purchase_month_index`,
@@ -179,7 +227,7 @@ export async function refreshBiAggregates(client: Client, changes?: BiLoadChange
     ({ load_no: loadNo, cells_no: cellsNo } = row);
     const active = last(
       await batch(client, [
-        ...moveCohortCells(cellsNo),
+        ...(merged ? mergeCohortCells(cellsNo) : moveCohortCells(cellsNo)),
         ...cohortRowsSql(loadNo, cellsNo, row.last_purchase_month_index === base.prev_last ? 'changed' : 'all'),
         ...dropOldSummaries(loadNo),
       ]),
@@ -188,10 +236,10 @@ export async function refreshBiAggregates(client: Client, changes?: BiLoadChange
     // insert adds no model member); when they were, both summaries are rebuilt.
     const moved: string[] = [];
     for (const m of active) {
-      if (m.load_no === base.prev && !base.customers_changed) moved.push(...moveLoadSummaries(m.id, loadNo, merged));
+      if (m.load_no === base.prev && !base.customers_changed) moved.push(...moveLoadSummaries(m.id, loadNo, merged, m.id === base.model));
       else await writeLoadSummaries(client, m.id, m.snapshot_id, loadNo);
     }
-    await batch(client, [...moved, `DROP TABLE IF EXISTS bi_affected, bi_member_old, bi_member_now, bi_cell_delta, bi_added_month`]);
+    await batch(client, [...moved, `DROP TABLE IF EXISTS bi_affected, bi_member_old, bi_member_now, bi_cell_delta, bi_added, bi_merge, bi_overlap`]);
     return loadNo;
   } else {
     // Counts from order_fact (one row per order, with its item and review counts) and two narrow counts; a new
@@ -271,27 +319,47 @@ function dropOldSummaries(loadNo: number): string[] {
  * the affected customers (moveCohortCells' tables): per (month, series) their old purchase months go out and
  * their new ones come in (active buyers, orders and revenue, exact integer and numeric sums). The statements.
  */
-function moveLoadSummaries(modelId: number, loadNo: number, merged: boolean): string[] {
+function moveLoadSummaries(modelId: number, loadNo: number, merged: boolean, segmentsInMerge: boolean): string[] {
   const id = int(modelId);
   // After inserts only, a customer's purchase months keep their orders and revenue and gain the inserted rows': the
-  // change is the inserted months alone, a buyer more where the month is new to the customer.
+  // change is the inserted months alone, a buyer more where the month is new to the customer. bi_merge holds the
+  // customers' tiers, segments and clusters in the active model.
+  if (merged && segmentsInMerge) {
+    return moveTimeline(
+      id,
+      loadNo,
+      `SELECT m, churn_tier, rfm_segment, cluster_id, sum(CASE WHEN m = ANY (old_months) THEN 0 ELSE 1 END) AS active,
+              sum(n) AS orders, sum(rev) AS revenue
+         FROM (SELECT churn_tier, rfm_segment, cluster_id, old_months, unnest(add_months) AS m, unnest(add_orders) AS n,
+                      unnest(add_revenue) AS rev FROM bi_merge) u
+        GROUP BY 1, 2, 3, 4`,
+    );
+  }
   const x = merged
-    ? `SELECT a.customer_id, a.m, CASE WHEN o.months @> ARRAY[a.m] THEN 0 ELSE 1 END AS active, a.n, a.rev
-         FROM bi_added_month a LEFT JOIN bi_member_old o ON o.customer_id = a.customer_id
-        WHERE a.n > 0`
+    ? `SELECT customer_id, u.m, CASE WHEN old_months @> ARRAY[u.m] THEN 0 ELSE 1 END AS active, u.n, u.rev
+         FROM bi_merge, unnest(add_months, add_orders, add_revenue) u(m, n, rev)`
     : `SELECT customer_id, u.m, -1 AS active, -u.n AS n, -u.rev AS rev FROM bi_member_old, unnest(months, orders, revenue) u(m, n, rev)
        UNION ALL
        SELECT customer_id, u.m, 1, u.n, u.rev FROM bi_member_now, unnest(months, orders, revenue) u(m, n, rev)`;
+  // Grouped by (month, tier, segment, cluster) first: a few hundred groups, each then summed into its four series.
+  return moveTimeline(
+    id,
+    loadNo,
+    `SELECT x.m, cs.churn_tier, cs.rfm_segment, cs.cluster_id, sum(x.active) AS active, sum(x.n) AS orders, sum(x.rev) AS revenue
+       FROM (${x}) x
+       LEFT JOIN (SELECT customer_id, churn_tier, rfm_segment, cluster_id FROM customer_segment
+                   WHERE model_version_id = ${id} ${merged ? '' : `AND customer_id = ANY (${AFFECTED})`}) cs ON cs.customer_id = x.customer_id
+      GROUP BY 1, 2, 3, 4`,
+  );
+}
+
+/**
+ * The timeline of model `id` moved by `groups` (per month index, tier, segment and cluster: the change of its
+ * active buyers, orders and revenue) and stamped with load `loadNo`. The statements.
+ */
+function moveTimeline(id: string, loadNo: number, groups: string): string[] {
   return [
-    `WITH x AS (${x}),
-     -- Grouped by (month, tier, segment, cluster) first: a few hundred groups, each then summed into its four series.
-     g AS (
-       SELECT x.m, cs.churn_tier, cs.rfm_segment, cs.cluster_id, sum(x.active) AS active, sum(x.n) AS orders, sum(x.rev) AS revenue
-         FROM x
-         LEFT JOIN (SELECT customer_id, churn_tier, rfm_segment, cluster_id FROM customer_segment
-                     WHERE model_version_id = ${id} AND customer_id = ANY (${AFFECTED})) cs ON cs.customer_id = x.customer_id
-        GROUP BY 1, 2, 3, 4
-     ),
+    `WITH g AS (${groups}),
      d AS (
        SELECT make_date(g.m / 12, g.m % 12 + 1, 1) AS month, s.series, sum(g.active)::int AS active,
               sum(g.orders)::int AS orders, sum(g.revenue) AS revenue
@@ -310,7 +378,8 @@ function moveLoadSummaries(modelId: number, loadNo: number, merged: boolean): st
 }
 
 /**
- * bi_affected: the customers `changes` names, and the members whose state group is no longer the one they
+ * For a load merged by its inserted rows (`merged`): bi_added, and bi_merge by mergeSql when moving is the cheaper
+ * way (as below). Otherwise bi_affected: the customers `changes` names, and the members whose state group is no longer the one they
  * were counted in — looked for only when this transaction updated or deleted customer rows or wrote places
  * (the trigger notes it; a new customer has no member row yet). True when moving them is the cheaper way:
  * up to twice as many affected customers as members. A delta reads each affected customer by key (its old
@@ -319,16 +388,30 @@ function moveLoadSummaries(modelId: number, loadNo: number, merged: boolean): st
  * adding 50k customers, so affected ≈ members): the delta took 4.0–6.2 s of the import, the rebuild 10.6 s (the
  * delta since 2.9–3.8 s, moved by the inserted rows).
  */
-async function findAffected(client: Client, changes: BiLoadChanges, moved: boolean, merged: boolean): Promise<boolean> {
-  const named = merged
-    ? 'SELECT customer_id FROM bi_added_month'
-    : changes.addedFactsSql
+async function findAffected(client: Client, changes: BiLoadChanges, moved: boolean, merged: boolean, model: number | null): Promise<boolean> {
+  // Members are counted only as far as the comparison needs (a small load reads a few rows, not the table).
+  const enough = (affected: string) => `WITH a AS (SELECT (count(*) + 1) / 2 AS need FROM ${affected})
+     SELECT (SELECT count(*) FROM (SELECT 1 FROM bi_cohort_member LIMIT (SELECT need FROM a)) m) >= (SELECT need FROM a) AS ok`;
+  const drop = `DROP TABLE IF EXISTS pg_temp.bi_affected, pg_temp.bi_member_old, pg_temp.bi_member_now, pg_temp.bi_cell_delta, pg_temp.bi_added, pg_temp.bi_merge, pg_temp.bi_overlap`;
+  if (merged) {
+    const [r] = last(
+      await batch(client, [
+        drop,
+        ...addedSql(changes.addedFactsSql ?? ''),
+        `${enough('bi_added')}, (SELECT count(*) FROM bi_added) AS added,
+                (SELECT reltuples FROM pg_class WHERE oid = 'bi_cohort_member'::regclass) AS members`,
+      ]),
+    ) as { ok: boolean; added: string; members: number }[];
+    if (!r.ok) return false;
+    // By key when the load touches under a tenth of the members (as last counted).
+    await batch(client, mergeSql(model, Number(r.added) * 10 < r.members));
+    return true;
+  }
+  const named = changes.addedFactsSql
       ? `SELECT customer_id FROM (${changes.addedFactsSql}) x (customer_id)`
       : (changes.customersSql ?? 'SELECT NULL::int WHERE false');
-  // Members are counted only as far as the comparison needs (a small load reads a few rows, not the table).
   const results = await batch(client, [
-    `DROP TABLE IF EXISTS pg_temp.bi_affected, pg_temp.bi_member_old, pg_temp.bi_member_now, pg_temp.bi_cell_delta, pg_temp.bi_added_month`,
-    ...(merged ? [addedMonthsSql(changes.addedFactsSql ?? '')] : []),
+    drop,
     `CREATE TEMP TABLE bi_affected ON COMMIT DROP AS
      SELECT c FROM (${named}) x(c) WHERE c IS NOT NULL
      ${moved ? `UNION
@@ -336,8 +419,7 @@ async function findAffected(client: Client, changes: BiLoadChanges, moved: boole
        LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix
       WHERE m.state <> COALESCE(${COHORT_STATE}, '')` : 'GROUP BY c'}`,
     `ANALYZE bi_affected`,
-    `WITH a AS (SELECT (count(*) + 1) / 2 AS need FROM bi_affected)
-     SELECT (SELECT count(*) FROM (SELECT 1 FROM bi_cohort_member LIMIT (SELECT need FROM a)) m) >= (SELECT need FROM a) AS ok`,
+    enough('bi_affected'),
   ]);
   return last(results)[0].ok as boolean;
 }
@@ -348,16 +430,12 @@ async function findAffected(client: Client, changes: BiLoadChanges, moved: boole
  * no longer the one they were counted in. Both stay (with bi_affected) for the counts, the cells and the model
  * summaries, to the end of the refresh.
  */
-function stageMembers(merged: boolean): string[] {
+function stageMembers(): string[] {
   return [
     `CREATE TEMP TABLE bi_member_old ON COMMIT DROP AS
      SELECT * FROM bi_cohort_member WHERE customer_id = ANY (${AFFECTED})`,
-    // The merge groups by (customer, month) and then by customer: one sort serves both, where the planner's hash
-    // aggregate (a numeric state per group) then sorted anyway (100k customers: 0.9 s against 2.2 s, loaded machine).
-    ...(merged ? [`SET LOCAL enable_hashagg = off`] : []),
     `CREATE TEMP TABLE bi_member_now ON COMMIT DROP AS
-     ${merged ? MERGED_MEMBER_ROWS : memberRowsSql(`customer_id = ANY (${AFFECTED})`)}`,
-    ...(merged ? [`RESET enable_hashagg`] : []),
+     ${memberRowsSql(`customer_id = ANY (${AFFECTED})`)}`,
   ];
 }
 
@@ -380,6 +458,41 @@ function moveCohortCells(cellsNo: number): string[] {
       WHERE t.load_no = ${int(cellsNo)} AND t.cohort = d.cohort AND t.state = d.state AND t.k = d.k AND t.active = 0`,
     `DELETE FROM bi_cohort_member WHERE customer_id = ANY (${AFFECTED})`,
     `INSERT INTO bi_cohort_member (${MEMBER_COLUMNS}) SELECT ${MEMBER_COLUMNS} FROM bi_member_now`,
+  ];
+}
+
+/**
+ * The cell set `cellsNo` moved in place by bi_merge (kept in bi_cell_delta, as moveCohortCells keeps it), and its
+ * member rows written. A customer gains a cell in its (new) cohort for each inserted purchase month new to it, and
+ * one whose cohort moved earlier moves its old months' cells from the old cohort to the new. An old member's row
+ * is updated in place (its state group holds), a new member's inserted.
+ */
+function mergeCohortCells(cellsNo: number): string[] {
+  return [
+    `CREATE TEMP TABLE bi_cell_delta ON COMMIT DROP AS
+     SELECT cohort, state, k, sum(sign)::int AS delta
+       FROM (SELECT cohort, state, m - cohort AS k, 1 AS sign
+               FROM (SELECT cohort, state, old_months, unnest(add_months) AS m FROM bi_merge) y
+              WHERE NOT COALESCE(m = ANY (old_months), false)
+             UNION ALL
+             SELECT old_cohort, state, unnest(old_months) - old_cohort, -1 FROM bi_merge WHERE old_cohort <> cohort
+             UNION ALL
+             SELECT cohort, state, unnest(old_months) - cohort, 1 FROM bi_merge WHERE old_cohort <> cohort) x
+      GROUP BY 1, 2, 3
+     HAVING sum(sign) <> 0`,
+    `INSERT INTO bi_cohort_cell AS t (load_no, cohort, state, k, active)
+     SELECT ${int(cellsNo)}, cohort, state, k, delta FROM bi_cell_delta
+     ON CONFLICT (load_no, cohort, state, k) DO UPDATE SET active = t.active + EXCLUDED.active`,
+    `DELETE FROM bi_cohort_cell t USING bi_cell_delta d
+      WHERE t.load_no = ${int(cellsNo)} AND t.cohort = d.cohort AND t.state = d.state AND t.k = d.k AND t.active = 0`,
+    `UPDATE bi_cohort_member t
+        SET cohort = x.cohort, months = COALESCE(v.months, t.months || x.add_months), orders = COALESCE(v.orders, t.orders || x.add_orders),
+            revenue = COALESCE(v.revenue, t.revenue || x.add_revenue), n_orders = t.n_orders + x.add_n_orders,
+            n_items = t.n_items + x.add_n_items, n_reviews = t.n_reviews + x.add_n_reviews
+       FROM bi_merge x LEFT JOIN bi_overlap v ON v.customer_id = x.customer_id
+      WHERE x.had AND t.customer_id = x.customer_id`,
+    `INSERT INTO bi_cohort_member (${MEMBER_COLUMNS})
+     SELECT customer_id, cohort, state, add_months, add_orders, add_revenue, add_n_orders, add_n_items, add_n_reviews FROM bi_merge WHERE NOT had`,
   ];
 }
 

@@ -67,7 +67,8 @@ export class BiCohortRow {
  * index of its first purchase; null when none of its orders is a purchase), its state group ('' for none), every
  * month index with a purchase (in no particular order), and at the same positions that month's purchase orders
  * and revenue; and its totals over all its orders for the load's counts. Written with the summaries, so that a
- * load can take a touched customer's old contribution out of them (migrations 1764000000140, 1764000000190).
+ * load can take a touched customer's old contribution out of them (migrations 1764000000140, 1764000000190). Its
+ * pages keep room for a load's in-place updates (fillfactor 70, migration 1764000000220; not expressed here).
  */
 @Entity('bi_cohort_member')
 export class BiCohortMember {

@@ -439,6 +439,17 @@ function stageMembers(): string[] {
   ];
 }
 
+/** bi_cell_delta added to the cell set `cellsNo`; cells that fall to zero actives are removed. */
+function applyCellDelta(cellsNo: number): string[] {
+  return [
+    `INSERT INTO bi_cohort_cell AS t (load_no, cohort, state, k, active)
+     SELECT ${int(cellsNo)}, cohort, state, k, delta FROM bi_cell_delta
+     ON CONFLICT (load_no, cohort, state, k) DO UPDATE SET active = t.active + EXCLUDED.active`,
+    `DELETE FROM bi_cohort_cell t USING bi_cell_delta d
+      WHERE t.load_no = ${int(cellsNo)} AND t.cohort = d.cohort AND t.state = d.state AND t.k = d.k AND t.active = 0`,
+  ];
+}
+
 /**
  * The cell set `cellsNo` moved in place by the change of the affected customers (kept in bi_cell_delta: the
  * cells whose count moved, and by how much); a cell that falls to zero goes. Their member rows replaced.
@@ -451,11 +462,7 @@ function moveCohortCells(cellsNo: number): string[] {
              UNION ALL SELECT cohort, state, months, 1 FROM bi_member_now) x, unnest(months) m
       GROUP BY 1, 2, 3
      HAVING sum(sign) <> 0`,
-    `INSERT INTO bi_cohort_cell AS t (load_no, cohort, state, k, active)
-     SELECT ${int(cellsNo)}, cohort, state, k, delta FROM bi_cell_delta
-     ON CONFLICT (load_no, cohort, state, k) DO UPDATE SET active = t.active + EXCLUDED.active`,
-    `DELETE FROM bi_cohort_cell t USING bi_cell_delta d
-      WHERE t.load_no = ${int(cellsNo)} AND t.cohort = d.cohort AND t.state = d.state AND t.k = d.k AND t.active = 0`,
+    ...applyCellDelta(cellsNo),
     `DELETE FROM bi_cohort_member WHERE customer_id = ANY (${AFFECTED})`,
     `INSERT INTO bi_cohort_member (${MEMBER_COLUMNS}) SELECT ${MEMBER_COLUMNS} FROM bi_member_now`,
   ];
@@ -480,11 +487,7 @@ function mergeCohortCells(cellsNo: number): string[] {
              SELECT cohort, state, unnest(old_months) - cohort, 1 FROM bi_merge WHERE old_cohort <> cohort) x
       GROUP BY 1, 2, 3
      HAVING sum(sign) <> 0`,
-    `INSERT INTO bi_cohort_cell AS t (load_no, cohort, state, k, active)
-     SELECT ${int(cellsNo)}, cohort, state, k, delta FROM bi_cell_delta
-     ON CONFLICT (load_no, cohort, state, k) DO UPDATE SET active = t.active + EXCLUDED.active`,
-    `DELETE FROM bi_cohort_cell t USING bi_cell_delta d
-      WHERE t.load_no = ${int(cellsNo)} AND t.cohort = d.cohort AND t.state = d.state AND t.k = d.k AND t.active = 0`,
+    ...applyCellDelta(cellsNo),
     `UPDATE bi_cohort_member t
         SET cohort = x.cohort, months = COALESCE(v.months, t.months || x.add_months), orders = COALESCE(v.orders, t.orders || x.add_orders),
             revenue = COALESCE(v.revenue, t.revenue || x.add_revenue), n_orders = t.n_orders + x.add_n_orders,

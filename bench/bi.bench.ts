@@ -72,18 +72,7 @@ async function post(url: string, op: Operation | string): Promise<number> {
  * call there (`firstWarmed`); then the median of warm calls.
  */
 async function fresh(url: string, query: Operation | string): Promise<{ start: number; first: number; firstWarmed: number; warm: number }> {
-  const start = async () => {
-    const ds = createDataSource(url, dataModel, { poolSize: 4 });
-    await ds.initialize();
-    const server = await createServer({
-      db: { ds },
-      port: 0,
-      host: '127.0.0.1',
-      settings: { apiKeys: '', sandbox: false, introspection: false, rateLimitPoints: 0 },
-      logger: pino({ level: 'silent' }),
-    });
-    return { server, stop: async () => (await server.stop(), await ds.destroy()) };
-  };
+  const start = () => startService(url, 4);
   const s0 = performance.now();
   const a = await start();
   const startMs = performance.now() - s0;
@@ -105,10 +94,23 @@ async function fresh(url: string, query: Operation | string): Promise<{ start: n
   }
 }
 
-async function throughput(url: string): Promise<{ without: number; withCount: number; p50: [number, number] }> {
-  const ds = createDataSource(url, dataModel, { poolSize: 10 });
+/** A service on its own pool (open, no rate limit, warm-up on as configured), started as `npm start` starts one. */
+async function startService(url: string, poolSize: number): Promise<{ server: Awaited<ReturnType<typeof createServer>>; stop(): Promise<void> }> {
+  const ds = createDataSource(url, dataModel, { poolSize });
   await ds.initialize();
-  const server = await createServer({ db: { ds }, port: 0, host: '127.0.0.1', settings: { apiKeys: '', sandbox: false, introspection: false, rateLimitPoints: 0 }, logger: pino({ level: 'silent' }) });
+  const server = await createServer({
+    db: { ds },
+    port: 0,
+    host: '127.0.0.1',
+    settings: { apiKeys: '', sandbox: false, introspection: false, rateLimitPoints: 0 },
+    logger: pino({ level: 'silent' }),
+  });
+  return { server, stop: async () => (await server.stop(), await ds.destroy()) };
+}
+
+async function throughput(url: string): Promise<{ without: number; withCount: number; p50: [number, number] }> {
+  const service = await startService(url, 10);
+  const server = service.server;
   try {
     const run = async (query: string) => {
       for (let i = 0; i < 20; i++) await post(server.graphqlUrl, query);
@@ -128,8 +130,7 @@ async function throughput(url: string): Promise<{ without: number; withCount: nu
     const b = await run('{ customers(first: 20) { totalCount nodes { id } } }');
     return { without: a.requests.average, withCount: b.requests.average, p50: [a.latency.p50, b.latency.p50] };
   } finally {
-    await server.stop();
-    await ds.destroy();
+    await service.stop();
   }
 }
 
@@ -173,14 +174,11 @@ registerBench('bi', async () => {
       // state, the top cluster), and this process's own first fetch and first served request (Node loads its HTTP
       // client and runs node:http's server code for the first time) fall on it, not on the first timed service.
       const dashboard = await (async () => {
-        const ds = createDataSource(db.url, dataModel, { poolSize: 1 });
-        await ds.initialize();
-        const server = await createServer({ db: { ds }, port: 0, host: '127.0.0.1', settings: { apiKeys: '', sandbox: false, introspection: false, rateLimitPoints: 0 }, logger: pino({ level: 'silent' }) });
+        const throwaway = await startService(db.url, 1);
         try {
-          return await dashboardReads(server.graphqlUrl);
+          return await dashboardReads(throwaway.server.graphqlUrl);
         } finally {
-          await server.stop();
-          await ds.destroy();
+          await throwaway.stop();
         }
       })();
       // Every query on a fresh service, page first (and again last, to see drift).

@@ -1,4 +1,5 @@
 import * as ops from '../src/http/dashboard/operations';
+import { DASHBOARD_WARM_UP, nothingSeen, type Data } from '../src/server/warm-up';
 
 /** One GraphQL request as a client sends it: the operation's text and its variables. */
 export interface Operation {
@@ -16,33 +17,37 @@ export async function send(url: string, op: Operation | string): Promise<string>
   return text;
 }
 
+/** Rows of the `bi` table: a dashboard read's label from its text and variables, or null when it is not reported. */
+function label(query: string, v: Record<string, unknown>): string | null {
+  switch (query) {
+    case ops.COHORT_STATES: return 'COHORT_STATES (the state picker)';
+    case ops.COHORT_RETENTION: return v.by === 'STATE' ? `COHORT_RETENTION, the picker's first state (${String(v.state)})` : 'COHORT_RETENTION';
+    case ops.TIMELINE: return 'TIMELINE';
+    case ops.GEO_SEGMENTS: return 'GEO_SEGMENTS';
+    case ops.RFM_GRID: return 'RFM_GRID';
+    case ops.SEGMENT_OVERLAP: return 'SEGMENT_OVERLAP';
+    case ops.SEGMENTS: return v.kind === 'CLUSTER' ? 'SEGMENTS (CLUSTER)' : null;
+    case ops.SEGMENT_CUSTOMERS: return `SEGMENT_CUSTOMERS (a cluster's first page of ${ops.DRILLDOWN_PAGE_SIZE}, with totalCount)`;
+    default: return null;
+  }
+}
+
 /**
- * The dashboard's reads as its first load sends them (src/http/dashboard/operations.ts, the texts web/src sends,
- * with the variables it sends): the active model's id where it passes modelId, its month counts, the first state
- * of the cohort picker, the top cluster's first drill-down page. The ids are asked of `graphqlUrl` (a service
- * that is then thrown away) as the dashboard asks them.
+ * The dashboard's reads as its first load sends them: the start-up warm-up's list (src/server/warm-up.ts), with
+ * the variables it derives from earlier answers (the active model's id, the picker's first state, the top
+ * cluster, …), asked of `graphqlUrl` (a service that is then thrown away) as the dashboard asks them. Returns the
+ * ones the `bi` table reports, by label.
  */
 export async function dashboardReads(graphqlUrl: string): Promise<[string, Operation][]> {
-  const data = async <T>(op: Operation) => (JSON.parse(await send(graphqlUrl, op)) as { data: T }).data;
-  const { activeModel } = await data<{ activeModel: { id: string } | null }>({ query: ops.ACTIVE_MODEL });
-  const modelId = activeModel?.id ?? null;
-  const { cohortRetention: groups } = await data<{ cohortRetention: { group: string | null }[] }>({ query: ops.COHORT_STATES, variables: { cohorts: ops.COHORT_MONTHS } });
-  const state = [...new Set(groups.map((g) => g.group).filter((g): g is string => g !== null))].sort()[0];
-  const { segments } = await data<{ segments: { key: string }[] }>({ query: ops.SEGMENTS, variables: { kind: 'CLUSTER', modelId } });
-  return [
-    ['COHORT_STATES (the state picker)', { query: ops.COHORT_STATES, variables: { cohorts: ops.COHORT_MONTHS } }],
-    [`COHORT_RETENTION, the picker's first state (${state})`, { query: ops.COHORT_RETENTION, variables: { cohorts: ops.COHORT_MONTHS, by: 'STATE', state } }],
-    ['TIMELINE', { query: ops.TIMELINE, variables: { modelId, months: ops.TIMELINE_MONTHS } }],
-    ['COHORT_RETENTION', { query: ops.COHORT_RETENTION, variables: { cohorts: ops.COHORT_MONTHS } }],
-    ['GEO_SEGMENTS', { query: ops.GEO_SEGMENTS, variables: { modelId } }],
-    ['RFM_GRID', { query: ops.RFM_GRID, variables: { modelId } }],
-    ['SEGMENT_OVERLAP', { query: ops.SEGMENT_OVERLAP, variables: { modelId } }],
-    ['SEGMENTS (CLUSTER)', { query: ops.SEGMENTS, variables: { kind: 'CLUSTER', modelId } }],
-    [
-      `SEGMENT_CUSTOMERS (a cluster's first page of ${ops.DRILLDOWN_PAGE_SIZE}, with totalCount)`,
-      { query: ops.SEGMENT_CUSTOMERS, variables: { modelId, filter: { clusterId: segments[0]?.key }, orderBy: { field: 'PRIORITY', direction: 'DESC' }, first: ops.DRILLDOWN_PAGE_SIZE } },
-    ],
-  ];
+  const seen = nothingSeen();
+  const out: [string, Operation][] = [];
+  for (const op of DASHBOARD_WARM_UP) {
+    const variables = op.variables(seen);
+    const name = label(op.query, variables);
+    if (name) out.push([name, { query: op.query, variables }]);
+    if (op.learn) op.learn((JSON.parse(await send(graphqlUrl, { query: op.query, variables })) as { data: Data }).data, seen);
+  }
+  return out;
 }
 
 /**

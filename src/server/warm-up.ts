@@ -12,7 +12,7 @@ import * as ops from '../http/dashboard/operations';
  * What the dashboard's first load has told it so far: the ids and keys it sends in later operations' variables
  * (the active model, the first state of the cohort picker, the top cluster, the top customer, the latest training run).
  */
-interface Seen {
+export interface Seen {
   modelId: string | null;
   state: string | null;
   clusterKey: string | null;
@@ -20,7 +20,12 @@ interface Seen {
   runId: string | null;
 }
 
-type Data = Record<string, unknown> | undefined;
+/** Nothing seen yet: the dashboard's state before its first answer. */
+export function nothingSeen(): Seen {
+  return { modelId: null, state: null, clusterKey: null, customerId: null, runId: null };
+}
+
+export type Data = Record<string, unknown> | undefined;
 const rows = (data: Data, field: string): Record<string, unknown>[] => {
   const v = data?.[field];
   return Array.isArray(v) ? v : Array.isArray((v as { nodes?: unknown })?.nodes) ? (v as { nodes: Record<string, unknown>[] }).nodes : [];
@@ -159,7 +164,7 @@ export async function warmUp(opts: { apollo: ApolloServer<GraphQLContext>; ds: D
   const t0 = performance.now();
   const counter: SqlCounter = { statements: 0, seen: [] };
   // Three rounds: V8 optimizes a function once it has run a few times, so the first request runs optimized code.
-  const seen: Seen = { modelId: null, state: null, clusterKey: null, customerId: null, runId: null };
+  const seen = nothingSeen();
   const run = async (query: string, variables: Record<string, unknown>): Promise<Data> => {
     try {
       const res = await runWithSqlCounter(counter, () =>

@@ -2,7 +2,7 @@ import { badInput } from '../shared/errors';
 import { lbfgs, multiStart, nelderMead, type OptimizeResult } from './optimizer';
 import { aggregateRfm, checkCustomer, TIME_UNITS, validateRfm, type AggregatedRfm, type RfmInput, type TimeUnit } from './rfm-data';
 import { digamma, gammaSign, hyp2f1, log1pExp, logBeta, logGamma, sigmoid } from './special-functions';
-import { abs, exp, log, log1p, max, min, round, sqrt } from './math';
+import { Math, abs, exp, log, log1p, max, min, round, sqrt } from '../shared/math';
 
 /**
  * BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way") and its MBG/NBD variant (Batislam,

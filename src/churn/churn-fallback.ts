@@ -1,5 +1,6 @@
 import type { ChurnEstimates, ChurnInputs } from './churn-fit';
 import { empiricalNoPurchase, type EmpiricalRepeatTable } from './empirical-repeat';
+import { Math } from '../shared/math';
 
 /**
  * Churn and value estimates from the empirical repeat table, for stores whose repeat data cannot carry a

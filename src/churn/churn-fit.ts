@@ -5,6 +5,7 @@ import type { FitDecision } from './fit-rules';
 import { fitGammaGamma, type GammaGammaModel, type GammaGammaModelJson } from './gamma-gamma';
 import { fitRateDropout, retainedRates, type RateDropoutModel } from './rate-dropout';
 import { applyCalibration, fitHoldoutCalibration, survivalIfAlive, type ChurnCalibration, type HoldoutState } from './holdout-calibration';
+import { Math } from '../shared/math';
 
 /**
  * Churn and value per customer from a feature snapshot (weeks as the time unit):

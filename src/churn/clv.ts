@@ -2,7 +2,7 @@ import { badInput } from '../shared/errors';
 import { BgNbdModel, checkBgNbdParams, conditionalExpectedUnchecked, type BgNbdParams } from './bgnbd';
 import { conditionalExpectedAverageSpend, GammaGammaModel, type GammaGammaParams } from './gamma-gamma';
 import { aggregateRfm, TIME_UNITS, validateRfm, type TimeUnit } from './rfm-data';
-import { pow } from './math';
+import { pow } from '../shared/math';
 
 /**
  * Customer lifetime value as lifetimes' customer_lifetime_value computes it: the expected spend per purchase

@@ -1,3 +1,5 @@
+import { Math } from '../shared/math';
+
 /**
  * The fallback churn estimate for thin repeat data: the empirical probability of buying again within the
  * horizon, by recency × frequency, learned on a time split (customers as they stood one horizon before as-of,

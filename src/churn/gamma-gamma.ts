@@ -1,7 +1,7 @@
 import { badInput } from '../shared/errors';
 import { lbfgs, multiStart, nelderMead, type OptimizeResult } from './optimizer';
 import { digamma, logGamma } from './special-functions';
-import { exp, log } from './math';
+import { exp, log } from '../shared/math';
 
 /**
  * Gamma-Gamma spend model (Fader, Hardie & Lee 2005, "RFM and CLV: using iso-value curves for customer base

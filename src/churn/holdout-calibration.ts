@@ -1,5 +1,5 @@
 import { BgNbdModel, fitBgNbd, fitMbgNbd, type TransactionModelKind } from './bgnbd';
-import { exp, log, log1p, max, min } from './math';
+import { Math, exp, log, log1p, max, min } from '../shared/math';
 import { calibrationOf, rocAuc } from './metrics';
 import { sigmoid } from './special-functions';
 import { SeededRandom } from '../shared/random';

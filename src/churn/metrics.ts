@@ -1,5 +1,5 @@
 import { badInput } from '../shared/errors';
-import { abs, floor, min } from './math';
+import { Math, abs, floor, min } from '../shared/math';
 
 /** Evaluation metrics for churn scores and purchase/value forecasts. Inputs are validated up front. */
 

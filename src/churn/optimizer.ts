@@ -1,4 +1,4 @@
-import { abs, max, min, sign, sqrt } from './math';
+import { abs, max, min, sign, sqrt } from '../shared/math';
 /**
  * Unconstrained minimisers for the small (3–4 parameter) likelihoods of the churn and value models, which are
  * fitted on log-parameters so every point of R^n is a valid model. Deterministic: no random restarts; callers pass

@@ -1,5 +1,6 @@
 import { aggregateRfm, type RfmInput } from './rfm-data';
 import { SeededRandom } from '../shared/random';
+import { Math } from '../shared/math';
 
 /**
  * The purchase rate a customer keeps if retained, E[λ | x, t_x, T], from a joint distribution of purchase rate λ and

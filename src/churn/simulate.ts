@@ -2,7 +2,7 @@ import { badInput } from '../shared/errors';
 import { SeededRandom } from '../shared/random';
 import type { BgNbdParams } from './bgnbd';
 import type { GammaGammaParams } from './gamma-gamma';
-import { log, min, pow, round, sqrt } from './math';
+import { log, min, pow, round, sqrt } from '../shared/math';
 
 /**
  * Seeded simulation of customers from known BG/NBD or MBG/NBD (and optionally Gamma-Gamma) parameters at daily

@@ -1,4 +1,4 @@
-import { PI, abs, exp, floor, log, log1p, max, pow, round, sin, tan } from './math';
+import { Math, PI, abs, exp, floor, log, log1p, max, pow, round, sin, tan } from '../shared/math';
 /**
  * Special functions for the churn and value models: log-gamma, digamma, log-beta, log-sum-exp and the Gauss
  * hypergeometric function 2F1 for real arguments z < 1. Double precision, no dependencies.

@@ -1,5 +1,6 @@
 import { badInput } from '../shared/errors';
 import { TIME_UNITS, type TimeUnit } from './rfm-data';
+import { Math } from '../shared/math';
 
 /**
  * Per-customer RFM summary from raw transactions, as lifetimes' summary_data_from_transaction_data builds it with

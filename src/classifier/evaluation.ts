@@ -1,6 +1,7 @@
 import { badInput } from '../shared/errors';
 import { createRandom } from '../shared/random';
 import { orderLabels, type ClassLabel } from './labels';
+import { Math } from '../shared/math';
 
 /**
  * Holdout evaluation for classifiers: a seeded stratified split and the usual scores. Precision, recall and F1

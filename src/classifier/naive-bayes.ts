@@ -1,5 +1,6 @@
 import { badInput } from '../shared/errors';
 import { orderLabels, type ClassLabel } from './labels';
+import { Math } from '../shared/math';
 
 /**
  * Naive Bayes over mixed features: Gaussian likelihoods for numeric features and smoothed frequency tables for

@@ -1,4 +1,5 @@
 import { badInput } from '../shared/errors';
+import { Math } from '../shared/math';
 
 /**
  * ABC/XYZ classes as pure functions; the train pipeline applies them to a whole snapshot

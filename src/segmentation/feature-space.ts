@@ -1,4 +1,5 @@
 import type { StandardScalerJSON } from './scaler';
+import { Math } from '../shared/math';
 
 /**
  * The clustering space: how a row of raw features becomes the point KMeans and the classifier see. Heavy-tailed

@@ -2,6 +2,7 @@ import { badInput } from '../shared/errors';
 import { createRandom, deriveSeed } from '../shared/random';
 import { KMeansModel, kmeansPlusPlus } from './kmeans';
 import { validateMatrix, toFlat, type Matrix } from './matrix';
+import { Math } from '../shared/math';
 
 /**
  * Gaussian mixture with full covariance matrices, fitted by expectation–maximisation, as scikit-learn's

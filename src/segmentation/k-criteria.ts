@@ -1,6 +1,7 @@
 import { createRandom, deriveSeed } from '../shared/random';
 import { adjustedRandIndex } from './ari';
 import { KMeansModel } from './kmeans';
+import { Math } from '../shared/math';
 
 /**
  * Criteria for the number of clusters besides the silhouette, each computed on the k search's rows (already

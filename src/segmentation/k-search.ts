@@ -8,6 +8,7 @@ import { inertiaOf, type ClusterModel, type ClusteringAlgorithm } from './cluste
 import { toFlat, validateMatrix, type Matrix } from './matrix';
 import { SilhouetteSample } from './silhouette';
 import { kCriteria } from './k-criteria';
+import { Math } from '../shared/math';
 
 /**
  * Choosing the number of clusters.

@@ -1,3 +1,5 @@
+import { Math } from '../shared/math';
+
 /**
  * One Lloyd step over one block of rows: the work a thread does. Rows are split into blocks of BLOCK_ROWS, fixed
  * whatever the number of threads; each block writes its own per-cluster sums, counts and inertia, and the caller
@@ -194,6 +196,6 @@ function compileBlock(d: number): BlockFn[] {
   };
   const fns: BlockFn[] = [];
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  for (const [mode, src] of Object.entries(sources)) fns[Number(mode)] = new Function('sqrt', `return function pass${mode}(s, b) {${src}\n};`)(Math.sqrt) as BlockFn;
+  for (const [mode, src] of Object.entries(sources)) fns[Number(mode)] = new Function('sqrt', 'Math', 'Infinity', `return function pass${mode}(s, b) {${src}\n};`)(Math.sqrt, Math, Infinity) as BlockFn;
   return fns;
 }

@@ -4,6 +4,7 @@ import { allocateState, MODE_ASSIGN_BOUNDS, MODE_BOUNDS, MODE_FULL, MODE_SUMS, t
 import { availableParallelism } from 'node:os';
 import { BlockRunner, threadsAvailable } from './kmeans-threads';
 import { validateMatrix, toFlat, type Matrix } from './matrix';
+import { Math } from '../shared/math';
 
 /**
  * K-means with explicit seeds, restarts and our own inertia.

@@ -1,5 +1,6 @@
 import { badInput } from '../shared/errors';
 import { validateMatrix } from './matrix';
+import { Math } from '../shared/math';
 
 /**
  * Minimum-cost assignment (Hungarian method, Kuhn–Munkres with potentials, O(r²·c)) and its use for keeping

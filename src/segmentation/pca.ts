@@ -1,6 +1,7 @@
 import { badInput } from '../shared/errors';
 import { createRandom } from '../shared/random';
 import { toFlat, validateMatrix, type Matrix } from './matrix';
+import { Math } from '../shared/math';
 
 /**
  * Two-component PCA for the dashboard's cluster scatter. Columns are standardised (population std; a constant

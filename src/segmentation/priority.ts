@@ -1,3 +1,5 @@
+import { Math } from '../shared/math';
+
 /**
  * Segment priority: where marketing should act first.
  *

@@ -1,4 +1,5 @@
 import { badInput } from '../shared/errors';
+import { Math } from '../shared/math';
 
 /**
  * Cluster profiles (who is in each cluster, in the features' own units and as deviations from the population)

@@ -1,4 +1,5 @@
 import { badInput } from '../shared/errors';
+import { Math } from '../shared/math';
 
 /**
  * RFM scoring, segments and churn tiers as pure functions; the train pipeline applies them to a whole

@@ -1,5 +1,6 @@
 import { badInput } from '../shared/errors';
 import { toFlat, validateMatrix, type Matrix } from './matrix';
+import { Math } from '../shared/math';
 
 /**
  * Standardisation for clustering: optional log1p on heavy-tailed features (money, counts) first, then

@@ -1,6 +1,7 @@
 import { badInput } from '../shared/errors';
 import { createRandom } from '../shared/random';
 import { encodeLabels, toFlat, validateLabels, validateMatrix, type Matrix } from './matrix';
+import { Math } from '../shared/math';
 
 /**
  * Silhouette (Rousseeuw 1987), exact on a seeded sample: for point i with a(i) = mean Euclidean distance to

@@ -57,7 +57,7 @@ export const DASHBOARD_WARM_UP: readonly { query: string; variables: (seen: Seen
   {
     query: ops.COHORT_STATES,
     variables: () => ({ cohorts: ops.COHORT_MONTHS }),
-    learn: (d, s) => void (s.state = rows(d, 'cohortRetention').map((c) => c.group).filter((g): g is string => typeof g === 'string').sort()[0] ?? null),
+    learn: (d, s) => void (s.state = (rows(d, 'cohortStates').find((c) => typeof c.state === 'string')?.state as string | undefined) ?? null),
   },
   { query: ops.COHORT_RETENTION, variables: (s) => ({ cohorts: ops.COHORT_MONTHS, by: 'STATE', state: s.state ?? 'SP' }) },
   { query: ops.TIMELINE, variables: (s) => ({ modelId: s.modelId, months: ops.TIMELINE_MONTHS }) },
@@ -91,6 +91,7 @@ export const WARM_UP_OPERATIONS: readonly string[] = [
   '{ customers(first: 20, filter: { state: "SP" }) { totalCount nodes { id } } }',
   '{ cohortRetention { cohort group size cells { periodOffset active share } actives } }',
   '{ cohortRetention(by: STATE) { group } }',
+  '{ cohortStates { state cohorts customers } }',
   '{ cohortRetention(by: STATE, state: "SP") { cohort group size cells { periodOffset active share } actives } }',
   '{ timeline { period series activeCustomers orders revenue } }',
   '{ geoSegments { state stateName lat lng customers churnRisk revenue topSegment segments { segment customers } } }',

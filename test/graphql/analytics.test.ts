@@ -242,6 +242,25 @@ describe('cohortRetention', () => {
     const r = await t.gql(`{ cohortRetention(state: "SP") { cohort } }`);
     expect(r.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'state' });
   });
+
+  it('cohortStates: each state of the split with its cohorts and customers, in byte order, unknown state last', async () => {
+    const rows = await purchaseMonths();
+    for (const n of [1, 12, 120]) {
+      const byState = new Map<string | null, { state: string | null; cohorts: number; customers: number }>();
+      for (const c of expectedCohorts(rows, true, n)) {
+        const e = byState.get(c.group) ?? { state: c.group, cohorts: 0, customers: 0 };
+        e.cohorts += 1;
+        e.customers += c.size;
+        byState.set(c.group, e);
+      }
+      const expected = [...byState.values()].sort((a, b) => (a.state === null ? 1 : b.state === null ? -1 : a.state < b.state ? -1 : a.state > b.state ? 1 : 0));
+      const d = await ok(`query ($n: Int) { cohortStates(cohorts: $n) { state cohorts customers } }`, { n });
+      expect(d.cohortStates).toEqual(expected);
+      if (n === 120) expect(d.cohortStates.reduce((a: number, c: any) => a + c.customers, 0)).toBe(new Set(rows.map((r) => r.customer)).size);
+    }
+    const r = await t.gql(`{ cohortStates(cohorts: 0) { state } }`);
+    expect(r.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'cohorts' });
+  });
 });
 
 describe('timeline', () => {

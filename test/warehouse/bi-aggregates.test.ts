@@ -4,7 +4,7 @@ import path from 'node:path';
 import { seedWarehouse } from '../../seeds/seed.service';
 import { CohortBy } from '../../src/graphql/analytics/analytics-enums';
 import { currentLoad, type BiSource } from '../../src/graphql/analytics/bi-summary';
-import { cohortRetention } from '../../src/graphql/analytics/cohort-retention.service';
+import { cohortRetention, cohortStates } from '../../src/graphql/analytics/cohort-retention.service';
 import { geoSegments } from '../../src/graphql/analytics/geo-segments.service';
 import { resolveModel } from '../../src/models/model-ref';
 import { rfmGrid } from '../../src/graphql/analytics/rfm-grid.service';
@@ -104,10 +104,13 @@ describe('BI summaries', () => {
     for (const st of [state, ` ${String(state).toLowerCase()} `, 'no such state']) {
       cohorts.push(await cohortRetention(ds, { by: CohortBy.STATE, cohorts: 24, state: st }, source));
     }
+    const states = [];
+    for (const n of [1, 2, 24, 120]) states.push(await cohortStates(ds, { cohorts: n }, source));
     return {
       counts,
       series,
       cohorts,
+      states,
       geo: await geoSegments(ds, model, source),
       rfm: await rfmGrid(ds, model, source),
       overlap: await segmentOverlap(ds, model, source),
@@ -138,6 +141,7 @@ describe('BI summaries', () => {
       expect(live.cohorts[8].every((c) => c.group === live.cohorts[8][0].group)).toBe(true);
       expect(live.cohorts[9]).toEqual(live.cohorts[8]);
       expect(live.cohorts[10]).toEqual([]);
+      expect(live.states[2].length).toBeGreaterThan(1);
       expect(live.geo.length).toBeGreaterThan(0);
     }
     return { models };
@@ -460,10 +464,11 @@ describe('BI summaries', () => {
     fs.writeFileSync(file, 'c,d,a\nstall-1,2016-05-02,3\n');
     await importTransactions(db.ds, file, { customerCol: 'c', dateCol: 'd', amountCol: 'a' });
     const [summary, live] = [await answers(active, 'summary'), await answers(active, 'live')];
+    expect(firstDifference(summary.states, live.states)).not.toBeNull();
     expect(firstDifference(summary.cohorts, live.cohorts)).not.toBeNull();
     expect(firstDifference(summary.series, live.series)).not.toBeNull();
     expect(summary.stats).toMatchObject({ orders: live.stats.orders + 1000, orderItems: live.stats.orderItems + 1000, customers: live.stats.customers + 1000 });
-    expect(firstDifference({ ...summary, cohorts: null, series: null, stats: null }, { ...live, cohorts: null, series: null, stats: null })).toBeNull();
+    expect(firstDifference({ ...summary, cohorts: null, states: null, series: null, stats: null }, { ...live, cohorts: null, states: null, series: null, stats: null })).toBeNull();
     await rebuildOrderFactsNow(db.ds);
     await expectSame();
 

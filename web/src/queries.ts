@@ -127,7 +127,7 @@ export interface CohortRetentionData {
 }
 
 export interface CohortStatesData {
-  cohortRetention: { group: string | null }[];
+  cohortStates: { state: string | null; customers: number }[];
 }
 
 export interface TimelinePoint {

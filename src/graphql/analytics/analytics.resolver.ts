@@ -5,8 +5,8 @@ import { CohortBy, Granularity } from './analytics-enums';
 import { DEFAULT_MONTHS, MAX_MONTHS } from './analytics-sql';
 import { clusterQuality } from './cluster-quality.service';
 import { ClusterQuality } from './cluster-quality.type';
-import { Cohort } from './cohort.type';
-import { cohortRetention, DEFAULT_COHORTS } from './cohort-retention.service';
+import { Cohort, CohortState } from './cohort.type';
+import { cohortRetention, cohortStates, DEFAULT_COHORTS } from './cohort-retention.service';
 import { GeoSegment } from './geo-segment.type';
 import { geoSegments } from './geo-segments.service';
 import { resolveModel, resolveModelArg } from '../../models/model-ref';
@@ -60,6 +60,17 @@ export class AnalyticsResolver {
     @Arg('state', () => String, { nullable: true, description: 'With by: STATE, only the cohorts of this state (e.g. "SP"; case-insensitive).' }) state?: string | null,
   ): Promise<Cohort[]> {
     return cohortRetention(ctx.db, { granularity, by, cohorts, state });
+  }
+
+  @Authorized<Role>('viewer')
+  @Query(() => [CohortState], {
+    description: 'The states with cohorts among the last `cohorts` months, each with its cohorts and customers, in byte order (unknown state last): the list a state picker offers before it asks cohortRetention(by: STATE, state) for one of them.',
+  })
+  async cohortStates(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('cohorts', () => Int, { nullable: true, defaultValue: DEFAULT_COHORTS, description: `Cohort months to cover, 1 to ${MAX_MONTHS}.` }) cohorts: number | null,
+  ): Promise<CohortState[]> {
+    return cohortStates(ctx.db, { cohorts });
   }
 
   @Authorized<Role>('viewer')

@@ -34,3 +34,15 @@ export class Cohort {
   })
   actives: number[];
 }
+
+@ObjectType({ description: 'A state with cohorts in the window: what a state picker lists before asking for one state\'s cohorts.' })
+export class CohortState {
+  @Field(() => String, { nullable: true, description: 'The state, upper-cased as cohortRetention(by: STATE) groups it; null for the customers whose state is unknown.' })
+  state: string | null;
+
+  @Field(() => NonNegativeInt, { description: 'Its cohorts in the window (months with a first purchase).' })
+  cohorts: number;
+
+  @Field(() => NonNegativeInt, { description: 'Its customers whose first purchase falls in the window: the sum of its cohorts\' sizes.' })
+  customers: number;
+}

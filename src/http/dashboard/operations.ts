@@ -123,7 +123,7 @@ export const COHORT_RETENTION = /* GraphQL */ `
 /** The states that have cohorts (the picker's list): the groups only, not every state's cells. */
 export const COHORT_STATES = /* GraphQL */ `
   query DashboardCohortStates($cohorts: Int) {
-    cohortRetention(cohorts: $cohorts, by: STATE) { group }
+    cohortStates(cohorts: $cohorts) { state customers }
   }
 `;
 

@@ -16,10 +16,10 @@ export function cohortRetention(_ctx: DashboardContext) {
   /** The states that have cohorts, asked once per page load; a chosen state's cohorts are asked for that state alone. */
   async function stateList(): Promise<string[]> {
     if (!states) {
-      const groups = (await gql<CohortStatesData>(COHORT_STATES, { cohorts: COHORT_MONTHS })).cohortRetention;
-      states = [...new Set(groups.map((c) => c.group).filter((g): g is string => g !== null))].sort();
+      const known = (await gql<CohortStatesData>(COHORT_STATES, { cohorts: COHORT_MONTHS })).cohortStates.filter((c): c is { state: string; customers: number } => c.state !== null);
+      states = known.map((c) => c.state);
       const chosen = picker.value;
-      picker.replaceChildren(h('option', { value: '' }, 'All states'), ...states.map((st) => h('option', { value: st }, st)));
+      picker.replaceChildren(h('option', { value: '' }, 'All states'), ...known.map((c) => h('option', { value: c.state }, `${c.state} (${fmt.int(c.customers)})`)));
       picker.value = states.includes(chosen) ? chosen : '';
     }
     return states;

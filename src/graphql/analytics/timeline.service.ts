@@ -6,9 +6,9 @@ import { DEFAULT_MONTHS } from './analytics-sql';
 import { summaryOrLive, type BiSource } from './bi-summary';
 import type { ModelRef } from '../../models/model-ref';
 import { checkMonths } from './cohort-retention.service';
+import { queryRowArrays } from '../common/sql-rows';
 import type { TimelinePoint } from './timeline.type';
 
-type Db = Pick<DataSource, 'query'>;
 
 export interface TimelineOptions {
   granularity?: Granularity | null;
@@ -27,14 +27,17 @@ export interface TimelineOptions {
  * Read from the model's timeline cells (bi_timeline_cell) when they were built over the current warehouse
  * load; otherwise (or with `source` 'live', the reference) from order_fact.
  */
-export async function timeline(ds: Db, model: ModelRef, opts: TimelineOptions = {}, source: BiSource = 'summary'): Promise<TimelinePoint[]> {
+export async function timeline(ds: DataSource, model: ModelRef, opts: TimelineOptions = {}, source: BiSource = 'summary'): Promise<TimelinePoint[]> {
   if ((opts.granularity ?? Granularity.MONTH) !== Granularity.MONTH) throw badInput('granularity must be MONTH', { argument: 'granularity' });
   const months = checkMonths(opts.months, DEFAULT_MONTHS, 'months');
   const modelId = model.id;
   const summary = source === 'summary' ? model.summary : null;
+  // Prepared, as rows of arrays (queryRowArrays): the dashboard sends this same text on every load, and its
+  // ~400 dense rows (24 months × every series) are read once, into the points.
   const fromSummary = summary?.loadCurrent
     ? async () =>
-        (await ds.query(
+        (await queryRowArrays(
+          ds,
           `WITH bounds AS (SELECT last_purchase_month::timestamp AS last, first_purchase_month::timestamp AS first FROM bi_load WHERE load_no = $3 AND load_no = ${CURRENT_LOAD}),
            window_ AS (SELECT last, GREATEST(first, last - make_interval(months => $2 - 1)) AS first FROM bounds),
            agg AS (
@@ -43,7 +46,8 @@ export async function timeline(ds: Db, model: ModelRef, opts: TimelineOptions = 
               WHERE t.model_version_id = $1 AND t.month >= w.first
            )${timelineResult('$1')}`,
           [modelId, months, summary.loadNo],
-        )) as TimelinePoint[]
+          { prepare: true },
+        )).map(([period, series, activeCustomers, orders, revenue]) => ({ period, series, activeCustomers, orders, revenue }) as TimelinePoint)
     : null;
   return summaryOrLive(fromSummary, async () =>
     (await ds.query(

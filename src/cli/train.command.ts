@@ -10,11 +10,12 @@ import { terminalProgress } from './progress';
 import type { ClusteringAlgorithm } from '../segmentation/cluster-model';
 
 /** The flags that carry each field of a training request, for its errors. */
-const TRAIN_FLAGS: TrainRequestNames = { fields: { algorithm: '--algorithm', k: '--k', kMax: '--k-max', seed: '--seed', asOf: '--as-of' } };
+const TRAIN_FLAGS: TrainRequestNames = { fields: { algorithm: '--algorithm', k: '--k', singleDayCluster: '--single-day-cluster', kMax: '--k-max', seed: '--seed', asOf: '--as-of' } };
 
 interface TrainCommandOptions {
   algorithm?: string;
   k?: string;
+  singleDayCluster?: boolean;
   seed?: number;
   asOf?: Date;
   kMax?: number;
@@ -27,6 +28,7 @@ export function registerTrain(program: Command): void {
     .command('train')
     .description('compute features, segment (RFM, ABC/XYZ, KMeans or a Gaussian mixture), fit churn and value models and the classifier; activate the new version')
     .option('--algorithm <a>', 'clustering engine: kmeans (default; k by silhouette) or gmm (full-covariance Gaussian mixture; k by ICL with a seed-stability guard)')
+    .option('--single-day-cluster', 'customers who bought on a single day as a cluster of their own, k searched on the others: clusters that follow customer types rather than acquisition date and spend')
     .option('--k <k>', '"auto" (silhouette search over 2..--k-max) or a fixed number of clusters', 'auto')
     .option('--k-max <n>', 'largest k the search tries (default 10)', (v) => parseIntArg('--k-max', v, 2))
     .option('--seed <s>', 'random seed (default 42)', (v) => parseIntArg('--seed', v, 0))
@@ -37,7 +39,7 @@ export function registerTrain(program: Command): void {
       const k = opts.k === undefined || opts.k === 'auto' ? undefined : parseIntArg('--k', opts.k, 2);
       if (opts.churnModel && !['bg-nbd', 'mbg-nbd'].includes(opts.churnModel)) throw new Error('--churn-model must be bg-nbd or mbg-nbd');
       await withDatabase(async (db) => {
-        const request = { algorithm: opts.algorithm as ClusteringAlgorithm | undefined, k, seed: opts.seed, asOf: opts.asOf, kMax: opts.kMax };
+        const request = { algorithm: opts.algorithm as ClusteringAlgorithm | undefined, k, singleDayCluster: opts.singleDayCluster ?? false, seed: opts.seed, asOf: opts.asOf, kMax: opts.kMax };
         await validateTrainRequest(db.ds, request, TRAIN_FLAGS);
         const bar = terminalProgress();
         let res: TrainResult;

@@ -28,6 +28,8 @@ export interface RetrainRequest {
   algorithm?: string | null;
   /** Number of clusters, 2–50; omitted = chosen by silhouette. */
   k?: number | null;
+  /** The single-day buyers as a cluster of their own; omitted = false. */
+  singleDayCluster?: boolean | null;
   /** Seed of every random choice, ≥ 0; omitted = 42. */
   seed?: number | null;
   /** Reference date of the features; omitted = the day after the last purchase. */
@@ -85,7 +87,7 @@ async function trainingLockHeld(ds: DataSource): Promise<boolean> {
 export async function startRetrain(ds: DataSource, r: RetrainRequest, opts: RetrainOptions = {}): Promise<TrainingRun> {
   await validateTrainRequest(ds, r, { argument: 'input' });
   if (await trainingLockHeld(ds)) throw await runInProgressConflict(ds);
-  const params = { algorithm: r.algorithm ?? undefined, k: r.k ?? 'auto', seed: r.seed ?? 42, asOf: r.asOf?.toISOString() ?? null, requestedBy: r.requestedBy ?? null, note: r.note?.trim() || null, ...opts.train };
+  const params = { algorithm: r.algorithm ?? undefined, k: r.k ?? 'auto', singleDayCluster: r.singleDayCluster ?? false, seed: r.seed ?? 42, asOf: r.asOf?.toISOString() ?? null, requestedBy: r.requestedBy ?? null, note: r.note?.trim() || null, ...opts.train };
   const run = await enqueueRetrain(ds, params, r.requestedBy ?? null);
   enqueued.set(run.id, ds);
   return run;

@@ -8,6 +8,11 @@ export interface TrainRequest {
   algorithm?: ClusteringAlgorithm | string | null;
   /** Number of clusters, 2–50; omitted = chosen by silhouette over kMin..kMax. */
   k?: number | null;
+  /**
+   * Customers who bought on a single day as a cluster of their own, the engine's k searched on the others
+   * (src/segmentation/split-model.ts); omitted = false.
+   */
+  singleDayCluster?: boolean | null;
   kMin?: number;
   kMax?: number;
   /** Seed of every random choice, 0 to 2³¹ − 1 (model_version.seed is an integer column). */
@@ -47,6 +52,10 @@ export async function validateTrainRequest(ds: Pick<DataSource, 'query'>, r: Tra
 
   if (given(r.algorithm) && !isClusteringAlgorithm(r.algorithm)) {
     throw bad('algorithm', `must be one of ${CLUSTERING_ALGORITHMS.join(', ')}, got ${JSON.stringify(r.algorithm)}`);
+  }
+  if (given(r.singleDayCluster) && typeof r.singleDayCluster !== 'boolean') throw bad('singleDayCluster', `must be true or false, got ${JSON.stringify(r.singleDayCluster)}`);
+  if (given(r.singleDayCluster) && r.singleDayCluster && given(r.k) && r.k < 3) {
+    throw bad('k', `must be at least 3 with singleDayCluster (the single-day buyers and at least 2 clusters of the others), got ${String(r.k)}`);
   }
   if (given(r.k) && (!Number.isInteger(r.k) || r.k < 2 || r.k > K_MAX)) throw bad('k', `must be an integer from 2 to ${K_MAX}, got ${String(r.k)}`);
   const kMin = r.kMin ?? 2;

@@ -32,6 +32,8 @@ export interface TrainOptions {
   algorithm?: ClusteringAlgorithm;
   /** Fixed number of clusters; omitted = chosen by silhouette over kMin..kMax. */
   k?: number;
+  /** The customers who bought on a single day as a cluster of their own (split-model.ts). Default false. */
+  singleDayCluster?: boolean;
   kMin?: number;
   kMax?: number;
   seed?: number;
@@ -98,6 +100,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
     const params = {
       algorithm: opts.algorithm ?? DEFAULT_ALGORITHM,
       k: opts.k ?? 'auto',
+      singleDayCluster: opts.singleDayCluster ?? false,
       kMin: opts.kMin ?? 2,
       kMax: opts.kMax ?? 10,
       seed,
@@ -143,6 +146,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
     const clusters = await fitClusters(ds, snap.snapshotId, prevClusters, {
       seed,
       algorithm: params.algorithm,
+      singleDayCluster: params.singleDayCluster,
       k: opts.k,
       kMin: params.kMin,
       kMax: params.kMax,
@@ -196,7 +200,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
     const projection = segmentMapProjection(clusters, sampleIds, seed);
 
     enter('persist');
-    const centroidsOriginal = centroidsToOriginal(clusters.space, spaceTransforms(clusters.space), clusters.search.model.centroids);
+    const centroidsOriginal = centroidsToOriginal(clusters.space, spaceTransforms(clusters.space), clusters.model.centroids);
     const keptNames = new Map<number, string>();
     clusters.matchedTo.forEach((m, i) => {
       if (m !== null && prevClusters?.names.has(m)) keptNames.set(clusters.clusterIds[i], prevClusters.names.get(m)!);
@@ -233,6 +237,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
         classifier: classifier.metrics,
         churnError,
         sampleRows: clusters.sample.rows,
+        singleDayCluster: clusters.singleDayShare === null ? null : { clusterId: clusters.clusterIds[0], sampleShare: clusters.singleDayShare },
       };
       const id = await insertModelVersion(client, {
         name: `${params.algorithm === 'kmeans' ? 'k' : 'gmm k'}${clusters.search.k} · seed ${seed} · as of ${snap.asOf.toISOString().slice(0, 10)}`,

@@ -1,6 +1,7 @@
 import { badInput } from '../shared/errors';
 import { GaussianMixture, GMM_MODEL, type GaussianMixtureJSON } from './gmm';
 import { KMeansModel, KMEANS_MODEL, type KMeansJSON } from './kmeans';
+import { SplitClusterModel, SPLIT_MODEL, type SplitModelJSON } from './split-model';
 
 /**
  * The clustering engines a model can be trained with, and what the rest of the system needs of either: a
@@ -37,4 +38,20 @@ export function inertiaOf(data: Float64Array, dim: number, centroids: number[][]
     for (let j = 0; j < dim; j++) s += (data[i * dim + j] - c[j]) ** 2;
   }
   return s;
+}
+
+/** What a model version stores: an engine's model, or the engine's model of the repeat customers beside the single-day buyers' cluster (split-model.ts). */
+export type StoredClusterModel = ClusterModel | SplitClusterModel;
+export type StoredClusterModelJSON = ClusterModelJSON | SplitModelJSON;
+
+export function storedClusterModelFromJSON(json: StoredClusterModelJSON): StoredClusterModel {
+  return json?.model === SPLIT_MODEL ? SplitClusterModel.fromJSON(json) : clusterModelFromJSON(json as ClusterModelJSON);
+}
+
+/**
+ * The cluster of each row (clustering space, row-major) under a stored model; `single` flags the rows whose
+ * purchases fell on one day, which a split model puts in its cluster 0 (other models ignore it).
+ */
+export function assignRows(model: StoredClusterModel, rows: Float64Array, dim: number, single: ArrayLike<number | boolean>): Int32Array {
+  return model instanceof SplitClusterModel ? model.assignBatch(rows, dim, single) : model.assignBatch(rows, dim);
 }

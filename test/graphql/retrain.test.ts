@@ -74,6 +74,8 @@ describe('retrain', () => {
       ['unknown field', { kMax: 4 }, /kMax/],
       ['note too long', { note: 'x'.repeat(501) }, 'input.note'],
       ['unknown clustering engine', { algorithm: 'dbscan' }, 'input.algorithm'],
+      ['single-day cluster with k = 2', { singleDayCluster: true, k: 2 }, 'input.k'],
+      ['single-day cluster not a boolean', { singleDayCluster: 'yes' }, /singleDayCluster/],
     ])('%s', async (_name, input, mention) => {
       const before = await counts();
       const r = await t.gql(RETRAIN, { input }, admin);
@@ -118,12 +120,12 @@ describe('retrain', () => {
 
   it('runs in the background with progress, refuses a second run, activates on success, rolls back', async () => {
     const before = await counts();
-    const started = await t.gql<{ retrain: Run }>(RETRAIN, { input: { k: 3, seed: 11, note: '  September orders loaded ' } }, admin);
+    const started = await t.gql<{ retrain: Run }>(RETRAIN, { input: { k: 3, seed: 11, singleDayCluster: true, note: '  September orders loaded ' } }, admin);
     expect(started.body.errors).toBeUndefined();
     const run = started.body.data!.retrain;
     expect(['QUEUED', 'RUNNING']).toContain(run.status);
     expect(run.modelVersion).toBeNull();
-    expect(run.params).toMatchObject({ k: 3, seed: 11 });
+    expect(run.params).toMatchObject({ k: 3, seed: 11, singleDayCluster: true });
     expect(run).toMatchObject({ note: 'September orders loaded', requestedBy: expect.stringMatching(/./) });
 
     // A second request while the first runs: CONFLICT naming the running run, and no new row.
@@ -164,6 +166,17 @@ describe('retrain', () => {
     const newId = last.modelVersion!.id;
     expect(newId).not.toBe(firstModelId);
     expect(last.modelVersion).toMatchObject({ isActive: true, k: 3, seed: 11 });
+    // The job carried the single-day cluster to the run: cluster 1 of 3 is exactly the single-day buyers.
+    const [{ single, misplaced }] = await db.ds.query(
+      `SELECT mv.metrics->'singleDayCluster' AS single,
+              count(*) FILTER (WHERE (f.purchase_days = 1) <> (cs.cluster_id = (mv.metrics->'singleDayCluster'->>'clusterId')::int))::int AS misplaced
+         FROM model_version mv JOIN customer_segment cs ON cs.model_version_id = mv.id
+         JOIN customer_features f ON f.snapshot_id = mv.snapshot_id AND f.customer_id = cs.customer_id
+        WHERE mv.id = $1 GROUP BY 1`,
+      [Number(newId)],
+    );
+    expect(single).toMatchObject({ clusterId: expect.any(Number), sampleShare: expect.any(Number) });
+    expect(misplaced).toBe(0);
     const active = await t.gql<{ activeModel: { id: string } }>(ACTIVE, {}, { key: keys.viewer });
     expect(active.body.data!.activeModel.id).toBe(newId);
     expect(await counts()).toEqual({ runs: before.runs + 1, models: before.models + 1 });

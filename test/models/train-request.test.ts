@@ -38,7 +38,7 @@ async function refusal(r: TrainRequest, names?: TrainRequestNames): Promise<{ me
 
 const FUTURE = new Date(Date.now() + 30 * 86_400_000);
 const GRAPHQL: TrainRequestNames = { argument: 'input' };
-const CLI: TrainRequestNames = { fields: { algorithm: '--algorithm', k: '--k', kMax: '--k-max', seed: '--seed', asOf: '--as-of' } };
+const CLI: TrainRequestNames = { fields: { algorithm: '--algorithm', k: '--k', singleDayCluster: '--single-day-cluster', kMax: '--k-max', seed: '--seed', asOf: '--as-of' } };
 
 describe.each([
   ['one purchase in 2018', ['2018-03-05T10:00:00Z']],
@@ -49,6 +49,8 @@ describe.each([
 
   it.each<[string, TrainRequest, keyof TrainRequest]>([
     ['an unknown clustering engine', { algorithm: 'dbscan' }, 'algorithm'],
+    ['a single-day cluster that is not a boolean', { singleDayCluster: 'yes' as unknown as boolean }, 'singleDayCluster'],
+    ['a single-day cluster with k = 2', { singleDayCluster: true, k: 2 }, 'k'],
     ['k = 1', { k: 1 }, 'k'],
     ['k = 51', { k: 51 }, 'k'],
     ['fractional k', { k: 2.5 }, 'k'],
@@ -78,6 +80,8 @@ describe.each([
   it('accepts a valid request, and an as-of just after the first purchase', async () => {
     expect(await refusal({ k: 2, kMin: 2, kMax: 50, seed: 0, horizonDays: 1 })).toBeNull();
     expect(await refusal({ algorithm: 'gmm' })).toBeNull();
+    expect(await refusal({ singleDayCluster: true, k: 3 })).toBeNull();
+    expect(await refusal({ singleDayCluster: false, k: 2 })).toBeNull();
     expect(await refusal({ algorithm: 'kmeans' }, GRAPHQL)).toBeNull();
     expect((await refusal({ algorithm: 'GMM' }, GRAPHQL))?.message).toBe('input.algorithm must be one of kmeans, gmm, got "GMM"');
     expect(await refusal({ seed: 2 ** 31 - 1, asOf: new Date(first.getTime() + 1) })).toBeNull();

@@ -94,7 +94,7 @@ export class TrainingRunResolver {
       '(extensions.runningRunId) while one is queued or running.',
   })
   async retrain(@Arg('input', () => RetrainInput, { nullable: true }) input: RetrainInput | null, @Ctx() ctx: GraphQLContext): Promise<TrainingRun> {
-    const run = await startRetrain(ctx.db, { algorithm: input?.algorithm, k: input?.k, seed: input?.seed, asOf: input?.asOf, note: input?.note, requestedBy: ctx.principal.keyId });
+    const run = await startRetrain(ctx.db, { algorithm: input?.algorithm, k: input?.k, singleDayCluster: input?.singleDayCluster, seed: input?.seed, asOf: input?.asOf, note: input?.note, requestedBy: ctx.principal.keyId });
     return (await trainingRunById(ctx.db, run.id))!;
   }
 }

@@ -9,6 +9,13 @@ export class RetrainInput {
   @Field(() => Int, { nullable: true, description: 'Number of clusters, 2–50. Omitted: chosen by silhouette over 2–10.' })
   k?: number | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Customers who bought on a single day as a cluster of their own, the engine\'s k searched on the others: clusters that follow customer types (a single-day buyer has shown no behaviour to type them by) rather than acquisition date and spend. With k, k counts that cluster (at least 3). Default false.',
+  })
+  singleDayCluster?: boolean | null;
+
   @Field(() => Int, { nullable: true, description: 'Seed of every random choice, ≥ 0 (same data + same seed = same model). Default 42.' })
   seed?: number | null;
 

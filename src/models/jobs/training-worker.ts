@@ -39,6 +39,7 @@ function optionsFromParams(runId: number, p: Record<string, unknown>): TrainOpti
   return {
     runId,
     k: num(p.k),
+    singleDayCluster: p.singleDayCluster === true,
     algorithm: p.algorithm === 'kmeans' || p.algorithm === 'gmm' ? p.algorithm : undefined,
     seed: num(p.seed),
     asOf: typeof p.asOf === 'string' ? new Date(p.asOf) : undefined,

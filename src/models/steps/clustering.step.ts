@@ -4,7 +4,8 @@ import { readFeatureMatrix, sampleFeatureMatrix, type FeatureBatch } from '../..
 
 import { censoringOf, originalToSpace, toClusteringSpace, type DroppedFeature, type FeatureSpace, type FeatureTransform } from '../../segmentation/feature-space';
 import type { StandardScalerJSON } from '../../segmentation/scaler';
-import { clusterModelFromJSON, type ClusteringAlgorithm, type ClusterModelJSON } from '../../segmentation/cluster-model';
+import { assignRows, storedClusterModelFromJSON, type ClusteringAlgorithm, type StoredClusterModel, type StoredClusterModelJSON } from '../../segmentation/cluster-model';
+import { meanOfRows, SplitClusterModel } from '../../segmentation/split-model';
 import { searchKOffThread, type OffThreadSearch } from './k-search.thread';
 import { matchCentroids } from '../../segmentation/matching';
 import { StandardScaler } from '../../segmentation/scaler';
@@ -17,6 +18,8 @@ export const MIN_FEATURE_PRESENCE = 0.5;
 export interface ClusteringOptions {
   seed: number;
   algorithm: ClusteringAlgorithm;
+  /** The single-day buyers as a cluster of their own, when there are enough of them and of the others. */
+  singleDayCluster: boolean;
   k?: number;
   kMin: number;
   kMax: number;
@@ -30,9 +33,14 @@ export interface ClusteringOptions {
 
 export interface ClusteringResult {
   space: FeatureSpace;
+  /** The search; with the single-day buyers apart, its k and curve count their cluster too (k = the engine's k + 1). */
   search: OffThreadSearch;
-  /** The fitted model of either engine (stored in model_version.kmeans; its `model` names the engine). */
-  kmeans: ClusterModelJSON;
+  /** The fitted model: the engine's, or the single-day buyers' cluster beside it (split-model.ts). */
+  model: StoredClusterModel;
+  /** Its stored form (model_version.kmeans; its `model` names the engine, or 'split'). */
+  kmeans: StoredClusterModelJSON;
+  /** Share of the fit sample that bought on a single day, when they are a cluster of their own; else null. */
+  singleDayShare: number | null;
   /** Stable id of each cluster index (ids continue the previous model's clusters they match). */
   clusterIds: number[];
   /** Cluster index → id of the previous model's cluster it continues, or null. */
@@ -120,6 +128,32 @@ export function buildFeatureSpace(names: readonly string[], values: Float64Array
   return { space: { featureNames: kept, medians: f.medians, scaler: scaler.toJSON(), dropped, source }, scaled: scaler.transformFlat(f.transformed) };
 }
 
+/** The feature that is missing exactly for a customer whose purchases fell on one day (no gap between purchase days yet). */
+const GAP_FEATURE = 'meanInterpurchaseDays';
+/** The single-day buyers are a cluster of their own from this share of the fit sample up… */
+export const MIN_SINGLE_DAY_SHARE = 0.02;
+/** …when at least this many others remain to search k on. */
+export const MIN_REPEAT_ROWS = 50;
+
+/** Per row of `values` (the space's columns, raw), 1 when the customer bought on a single day; null when the space has no gap. */
+function singleDayFlags(space: FeatureSpace, values: Float64Array, rows: number): Uint8Array | null {
+  const j = space.featureNames.indexOf(GAP_FEATURE);
+  if (j < 0) return null;
+  const d = space.featureNames.length;
+  const out = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) out[i] = Number.isNaN(values[i * d + j]) ? 1 : 0;
+  return out;
+}
+
+/** The rows (row-major, `d` columns) whose flag equals `keep`. */
+function selectRows(rows: Float64Array, d: number, flags: Uint8Array, keep: number): Float64Array {
+  let n = 0;
+  for (let i = 0; i < flags.length; i++) if (flags[i] === keep) n++;
+  const out = new Float64Array(n * d);
+  for (let i = 0, r = 0; i < flags.length; i++) if (flags[i] === keep) out.set(rows.subarray(i * d, i * d + d), d * r++);
+  return out;
+}
+
 export interface PreviousClusters {
   ids: number[];
   centroids: Record<string, number>[];
@@ -143,27 +177,51 @@ export async function fitClusters(ds: DataSource, snapshotId: number, previous: 
     sample.columns = [...space.featureNames];
   }
 
-  const search = await searchKOffThread(
-    scaled,
+  // The single-day buyers: a cluster of their own when there are enough of them and enough others to search k on
+  // (split-model.ts says why); the engine then searches the others, one cluster fewer.
+  const single = o.singleDayCluster ? singleDayFlags(space, sample.values, sample.rows) : null;
+  const singles = single ? single.reduce((a, b) => a + b, 0) : 0;
+  const split =
+    single !== null &&
+    singles >= MIN_SINGLE_DAY_SHARE * sample.rows &&
+    sample.rows - singles >= MIN_REPEAT_ROWS &&
+    (o.k === undefined ? o.kMax - 1 >= 2 : o.k - 1 >= 2);
+  const searchRows = split ? selectRows(scaled, d, single!, 0) : scaled;
+  const inner = await searchKOffThread(
+    searchRows,
     d,
     {
       seed: o.seed,
       algorithm: o.algorithm,
-      k: o.k,
-      kMin: o.kMin,
-      kMax: o.kMax,
+      k: o.k === undefined ? undefined : split ? o.k - 1 : o.k,
+      kMin: split ? Math.max(2, o.kMin - 1) : o.kMin,
+      kMax: split ? o.kMax - 1 : o.kMax,
       // A mixture's EM can stop in a local maximum whose ICL differs from the global one's, which changed the
       // chosen k between seeds with 3 starts and did not with 6; each start costs about a hundred EM iterations,
       // so the mixture searches on the silhouette's sample size of rows (a few hundred parameters at k = 10 need
       // no more) and keeps 4 final starts on the fit sample.
       nInit: o.algorithm === 'gmm' ? 6 : o.nInit,
       finalNInit: o.algorithm === 'gmm' ? Math.min(o.finalNInit, 4) : o.finalNInit,
-      searchSampleSize: Math.min(sample.rows, o.algorithm === 'gmm' ? o.silhouetteSample : 20_000),
+      searchSampleSize: Math.min(searchRows.length / d, o.algorithm === 'gmm' ? o.silhouetteSample : 20_000),
       sampleSize: o.silhouetteSample,
     },
     o.progress,
   );
-  const model = search.model;
+  let model: StoredClusterModel = inner.model;
+  let search = inner;
+  if (split) {
+    model = new SplitClusterModel(meanOfRows(scaled, d, single!), singles, inner.model);
+    const labels = new Int32Array(sample.rows);
+    for (let i = 0, r = 0; i < sample.rows; i++) labels[i] = single![i] ? 0 : inner.labels[r++] + 1;
+    const share = singles / sample.rows;
+    search = {
+      ...inner,
+      k: inner.k + 1,
+      curve: inner.curve.map((p) => ({ ...p, k: p.k + 1 })),
+      labels,
+      reason: `customers who bought on a single day (${(share * 100).toFixed(1)}% of the sample) are cluster 1; the others: ${inner.reason}`,
+    };
+  }
   const centroids = model.centroids;
   const k = centroids.length;
 
@@ -180,7 +238,9 @@ export async function fitClusters(ds: DataSource, snapshotId: number, previous: 
   return {
     space,
     search,
+    model,
     kmeans: model.toJSON(),
+    singleDayShare: split ? singles / sample.rows : null,
     clusterIds,
     matchedTo,
     sample,
@@ -200,8 +260,9 @@ export async function assignAll(
   total: number,
   progress: (fraction: number) => void,
 ): Promise<{ customerIds: Int32Array; clusterIds: Int32Array }> {
-  const model = clusterModelFromJSON(result.kmeans);
+  const model = storedClusterModelFromJSON(result.kmeans);
   const d = result.space.featureNames.length;
+  const gap = result.space.featureNames.indexOf(GAP_FEATURE);
   const transforms = spaceTransforms(result.space);
   const customerIds = new Int32Array(total);
   const clusterIds = new Int32Array(total);
@@ -210,7 +271,9 @@ export async function assignAll(
     batchSize: 20_000,
     onBatch: (b) => {
       const z = toClusteringSpace(result.space, transforms, b.values, b.rows);
-      const labels = model.assignBatch(z, d);
+      const single = new Uint8Array(b.rows);
+      if (gap >= 0) for (let i = 0; i < b.rows; i++) single[i] = Number.isNaN(b.values[i * d + gap]) ? 1 : 0;
+      const labels = assignRows(model, z, d, single);
       if (n + b.rows > customerIds.length) throw new Error('the snapshot grew while it was being read');
       for (let i = 0; i < b.rows; i++) {
         customerIds[n + i] = b.customerIds[i];

@@ -11,12 +11,12 @@ const PCA_SAMPLE = 20_000;
  * sample points with their clusters, and the projected centroids. Stored as the model's `projection`.
  * `sampleClusterIds` are the stable cluster ids of the sample's rows.
  */
-export function segmentMapProjection(clusters: Pick<ClusteringResult, 'space' | 'sample' | 'sampleScaled' | 'search' | 'clusterIds'>, sampleClusterIds: number[], seed: number) {
+export function segmentMapProjection(clusters: Pick<ClusteringResult, 'space' | 'sample' | 'sampleScaled' | 'model' | 'clusterIds'>, sampleClusterIds: number[], seed: number) {
   const d = clusters.space.featureNames.length;
   const row = (i: number) => Array.from(clusters.sampleScaled.subarray(i * d, (i + 1) * d));
   const pca = pca2(Array.from({ length: clusters.sample.rows }, (_, i) => row(i)), { sampleSize: PCA_SAMPLE, seed });
   const proj = pca.project(Array.from({ length: Math.min(clusters.sample.rows, MAP_POINTS) }, (_, i) => row(i)));
-  const centroidProj = pca.project(clusters.search.model.centroids);
+  const centroidProj = pca.project(clusters.model.centroids);
   return {
     explainedVariance: pca.explainedVarianceRatio,
     pca: pca.toJSON(),

@@ -195,15 +195,18 @@ async function countFromSummary(ds: DataSource, modelId: number | null, covered:
   const valid = byState
     ? `a.snapshot_id IS NOT DISTINCT FROM mv.snapshot_id AND a.load_no = ${CURRENT_LOAD}`
     : 'true';
-  const rows: { n: number | null }[] = await ds.query(
+  // Prepared, as a row array: a list with totalCount sends one of a few such texts on every page.
+  const rows = await queryRowArrays(
+    ds,
     `SELECT CASE WHEN ${valid}
                  THEN (SELECT COALESCE(sum(t.customers), 0)::int FROM ${byState ? 'bi_state_count' : 'bi_segment_overlap'} t
                         WHERE t.model_version_id = mv.id ${where.map((w) => `AND ${w}`).join(' ')}) END AS n
        FROM model_version mv JOIN bi_model_aggregate a ON a.model_version_id = mv.id
       WHERE ${model}`,
     params,
+    { prepare: true },
   );
-  return rows.length ? rows[0].n : null;
+  return rows.length ? (rows[0][0] as number | null) : null;
 }
 
 /** Customers matching a filter (the totalCount of listCustomers), as one statement. */

@@ -28,7 +28,7 @@ import { logger as defaultLogger } from './logger';
 import { createAdmission } from './server/admission';
 import { startApollo } from './server/apollo';
 import { graphqlRequestHandler } from './server/graphql-request';
-import { configureApiSessions, warmUp } from './server/warm-up';
+import { configureApiSessions, warmHttpPath, warmUp } from './server/warm-up';
 import { badInput, forbidden } from './shared/errors';
 
 registerReadinessCheck('activeModel', activeModelCheck);
@@ -199,7 +199,14 @@ export async function createServer(opts: CreateServerOptions): Promise<AppServer
   }
 
   for (const d of [ds, ...(opts.replicas?.dataSources() ?? [])]) await configureApiSessions(d);
-  if (settings.warmUp) await warmUp({ apollo, ds, loaders, log });
+  if (settings.warmUp) {
+    await warmUp({ apollo, ds, loaders, log });
+    // The HTTP path too, without admission: these requests are the service's own.
+    await warmHttpPath(async (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      return url.pathname === '/graphql' ? handleGraphQL(req, res, url) : handle(req, res);
+    }, log);
+  }
 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res);

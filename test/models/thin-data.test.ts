@@ -85,5 +85,11 @@ describe('thin repeat data', () => {
     expect(v.vir).toBeLessThan(3 * v.aov);
     // GraphQL-facing label: segments say which estimate is in use.
     for (const s of rfm) expect(s.source).toBe('empirical_repeat');
+    // Clusters by type asked for, with too few repeat customers to search k on: not made, and the model says why.
+    const typed = await train(db.ds, { seed: 3, kMax: 4, singleDayCluster: true, activate: false });
+    const [{ metrics, params }] = await db.ds.query(`SELECT metrics, params FROM model_version WHERE id = $1`, [typed.modelId]);
+    expect(params.singleDayCluster).toBe(true);
+    expect(metrics.singleDayCluster).toBeNull();
+    expect(metrics.kReason).toMatch(/^no single-day cluster \(only \d+ other customers remain \(< 50\)\); /);
   });
 });

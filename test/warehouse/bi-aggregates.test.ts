@@ -247,6 +247,29 @@ describe('BI summaries', () => {
     }
   });
 
+  it('warms the HTTP path through its own handler before listening, counted against no caller', async () => {
+    const ds = createDataSource(db.url, dataModel, { poolSize: 2, applicationName: 'segmenta-warm-up-http' });
+    await ds.initialize();
+    await db.ds.query(`DELETE FROM rate_limit`);
+    const server = await createServer({
+      db: { ds },
+      port: 0,
+      host: '127.0.0.1',
+      settings: { apiKeys: '', sandbox: false, introspection: false, rateLimitPoints: 1000, warmUp: true },
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      // The warm-up's requests went through no admission: nothing counted. A real request is counted.
+      expect((await db.ds.query(`SELECT count(*)::int AS n FROM rate_limit`))[0].n).toBe(0);
+      const res = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ serviceInfo { openMode } }' }) });
+      expect(await res.json()).toEqual({ data: { serviceInfo: { openMode: true } } });
+      expect((await db.ds.query(`SELECT count(*)::int AS n FROM rate_limit`))[0].n).toBe(1);
+    } finally {
+      await server.stop();
+      await ds.destroy();
+    }
+  });
+
   it('a server that warms up opens every pooled session and answers the BI queries as the services do', async () => {
     const ds = createDataSource(db.url, dataModel, { poolSize: 3, applicationName: 'segmenta-warm-up-test' });
     await ds.initialize();

@@ -209,6 +209,17 @@ export async function fitClusters(ds: DataSource, snapshotId: number, previous: 
   );
   let model: StoredClusterModel = inner.model;
   let search = inner;
+  if (o.singleDayCluster && !split) {
+    const why =
+      single === null
+        ? 'the space has no interpurchase gap to tell them by'
+        : singles < MIN_SINGLE_DAY_SHARE * sample.rows
+          ? `they are ${((singles / sample.rows) * 100).toFixed(1)}% of the sample (< ${MIN_SINGLE_DAY_SHARE * 100}%)`
+          : sample.rows - singles < MIN_REPEAT_ROWS
+            ? `only ${sample.rows - singles} other customers remain (< ${MIN_REPEAT_ROWS})`
+            : `${o.k === undefined ? `kMax = ${o.kMax}` : `k = ${o.k}`} leaves fewer than 2 clusters for the others`;
+    search = { ...inner, reason: `no single-day cluster (${why}); ${inner.reason}` };
+  }
   if (split) {
     model = new SplitClusterModel(meanOfRows(scaled, d, single!), singles, inner.model);
     const labels = new Int32Array(sample.rows);

@@ -19,6 +19,7 @@ import { computeTimelineAhead, writeAggregates } from './steps/aggregates.step';
 import { activateModelVersion, ariBetweenModels, churnTiers, insertModelVersion, writeAssignments, writeProfiles } from './steps/persist.step';
 import { segmentMapProjection } from './steps/projection.step';
 import { scoreSegments } from './steps/scoring.step';
+import { storeRfmBoundaries } from './serving/classify.service';
 import { acquireTrainingLock, createRun, RunTracker } from './training-run.service';
 
 export const TRAIN_STEPS = ['features', 'clusters', 'assign', 'churn', 'classifier', 'persist'] as const;
@@ -237,6 +238,7 @@ export async function train(ds: DataSource, opts: TrainOptions = {}): Promise<Tr
         classifier: classifier.metrics,
         churnError,
         sampleRows: clusters.sample.rows,
+        rfmBoundaries: storeRfmBoundaries(scores.boundaries),
         singleDayCluster: clusters.singleDayShare === null ? null : { clusterId: clusters.clusterIds[0], sampleShare: clusters.singleDayShare },
       };
       const id = await insertModelVersion(client, {

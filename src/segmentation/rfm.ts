@@ -128,6 +128,20 @@ export function quintileThresholdRanks(n: number, floor: number): number[] {
   return ks;
 }
 
+/**
+ * The value a new value must exceed to earn each of the scores 2, 3, 4, 5 among `values` (null: every value earns
+ * it): the k-th smallest value for each threshold rank k of quintileThresholdRanks. Scoring a member's own value
+ * against them gives back its quintileScores score.
+ */
+export function quintileBoundaryValues(values: ArrayLike<number>): (number | null)[] {
+  const sorted = Float64Array.from(values).sort();
+  const n = sorted.length;
+  if (n === 0) throw badInput('no values to take quintile boundaries of', { argument: 'values' });
+  let floor = 1;
+  while (floor < n && sorted[floor] === sorted[0]) floor++;
+  return quintileThresholdRanks(n, floor).map((k) => (k <= 0 ? null : sorted[k - 1]));
+}
+
 function inBox(x: number, [lo, hi]: readonly [number, number]): boolean {
   return x >= lo && x <= hi;
 }

@@ -1,4 +1,4 @@
-import { ACTIVE_MODEL_TTL_MS, cachedModelIds, rfmBoundaries, scoreRfmAgainst } from '../../src/models/serving/classify.service';
+import { ACTIVE_MODEL_TTL_MS, cachedModelIds, readRfmBoundaries, rfmBoundaries, scoreRfmAgainst } from '../../src/models/serving/classify.service';
 import { CENSORED_BY, FEATURES } from '../../src/features/catalogue';
 import { featuresForCustomers } from '../../src/features/features.service';
 import { onServerStart } from '../../src/models/retrain.service';
@@ -233,6 +233,9 @@ describe('classification API', () => {
       return got.r !== x.r || got.f !== x.f || got.m !== x.m || got.segment !== x.rfm_segment;
     });
     expect(mismatches).toEqual([]);
+    // The train pipeline stored the same boundaries with the version, and serving reads those (no scan).
+    const [{ stored }] = await db.ds.query(`SELECT metrics->'rfmBoundaries' AS stored FROM model_version WHERE id = $1`, [modelId]);
+    expect(readRfmBoundaries(stored)).toEqual(b);
   });
 
   it('answers classifyFeatures from memory: no SQL statement while the active model id is fresh', async () => {

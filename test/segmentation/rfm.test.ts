@@ -1,4 +1,4 @@
-import { churnTier, OTHERS, quintileScores, quintileThresholdRanks, RFM_SEGMENTS, rfmScore, rfmSegment, scoreRfm } from '../../src/segmentation/rfm';
+import { churnTier, OTHERS, quintileBoundaryValues, quintileScores, quintileThresholdRanks, RFM_SEGMENTS, rfmScore, rfmSegment, scoreRfm } from '../../src/segmentation/rfm';
 
 const scores = (xs: number[]) => Array.from(quintileScores(xs));
 
@@ -60,6 +60,25 @@ describe('quintileThresholdRanks', () => {
       return 1 + ks.filter((k) => below >= k).length;
     });
     expect(got).toEqual(scores(xs));
+  });
+});
+
+describe('quintileBoundaryValues', () => {
+  const score = (above: (number | null)[], v: number) => 1 + above.filter((t) => t === null || v > t).length;
+  it.each([
+    ['distinct values', Array.from({ length: 23 }, (_, i) => (i * 7) % 23)],
+    ['most values tied at the smallest (one-time buyers)', [...Array(70).fill(1), 2, 2, 3, 5, 5, 8, ...Array(24).fill(4)]],
+    ['unknown spend ranked lowest', [-Infinity, -Infinity, -Infinity, 10, 20, 20, 30, -Infinity, 15, 12]],
+    ['one value', [3]],
+  ])('scoring each member against them gives back its quintile score (%s)', (_name, values) => {
+    const above = quintileBoundaryValues(values);
+    expect(above).toHaveLength(4);
+    const expected = Array.from(quintileScores(values));
+    expect(values.map((v) => score(above, v))).toEqual(expected);
+  });
+
+  it('refuses no values', () => {
+    expect(() => quintileBoundaryValues([])).toThrow(/no values/);
   });
 });
 

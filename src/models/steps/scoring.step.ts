@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { readFeatureMatrix } from '../../features/feature-matrix.service';
 import { abcClasses, xyzClass, type AbcClass, type XyzClass } from '../../segmentation/abc-xyz';
-import { churnTier, quintileScores, rfmScore, rfmSegment, type ChurnTier } from '../../segmentation/rfm';
+import { churnTier, quintileBoundaryValues, quintileScores, rfmScore, rfmSegment, type ChurnTier } from '../../segmentation/rfm';
 
 /** Every customer's RFM scores and ABC/XYZ class, in the order of `customerIds`. */
 export interface SegmentScores {
@@ -15,6 +15,8 @@ export interface SegmentScores {
   xyz: XyzClass[];
   /** Net spend (NULL when no order has a known value), for the priority of customers without a CLV. */
   monetary: (number | null)[];
+  /** The quintile boundaries of R (−recency), F and M: what a new customer's values are scored against. */
+  boundaries: { r: (number | null)[]; f: (number | null)[]; m: (number | null)[] };
 }
 
 const INPUTS = ['recencyDays', 'frequency', 'monetary', 'orderValueCv'];
@@ -62,5 +64,6 @@ export async function scoreSegments(ds: DataSource, snapshotId: number, customer
     tier[k] = churnTier(segment[k]);
     xyz[k] = xyzClass(frequency[k], cv[k]);
   }
-  return { r, f, m, rfmScore: score, segment, churnTier: tier, abc: abcClasses(monetary), xyz, monetary };
+  const boundaries = n === 0 ? { r: [], f: [], m: [] } : { r: quintileBoundaryValues(negRecency), f: quintileBoundaryValues(frequency), m: quintileBoundaryValues(monetaryRank) };
+  return { r, f, m, rfmScore: score, segment, churnTier: tier, abc: abcClasses(monetary), xyz, monetary, boundaries };
 }

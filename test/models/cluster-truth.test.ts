@@ -31,7 +31,7 @@ import { createTestDb, type TestDb } from '../helpers/db';
  *
  * The transaction log is also clustered by the Gaussian mixture engine (`algorithm: 'gmm'`, k by ICL among
  * seed-stable k), with seeds 1 and 2: it is the engine that comes nearest the types on the balanced mix. With the
- * single-day buyers apart, a mixture retrain of this log takes 4–10 s.
+ * single-day buyers apart, a mixture retrain of this log took 3.5–12.5 s in this suite.
  */
 const CUSTOMERS = 3000;
 const GMM_MIXES = new Set<MixName>(['demo', 'balanced']);

@@ -229,7 +229,9 @@ async function loadModel(db: Db, id: number): Promise<ServableModel> {
   };
   const classifier = NaiveBayes.fromJSON<number>(row.classifier);
   const clusterNames = new Map<number, string>(classifier.classes.map((c) => [c, row.cluster_names?.[String(c)] ?? `Cluster ${c}`]));
-  let rfm: Promise<RfmBoundaries | null> | null = null;
+  // Stored by the train pipeline, decoded once; versions trained before that compute them over their snapshot on
+  // first use (one sort of every customer's R, F and M: 15 s at 1M customers).
+  let rfm: Promise<RfmBoundaries | null> | null = row.rfm_boundaries?.r?.length ? Promise.resolve(readRfmBoundaries(row.rfm_boundaries)) : null;
   return {
     id: row.id,
     asOf: new Date(row.as_of),
@@ -239,9 +241,6 @@ async function loadModel(db: Db, id: number): Promise<ServableModel> {
     clusterNames,
     rfm(q: Db) {
       if (row.snapshot_id === null) return Promise.resolve(null);
-      // Stored by the train pipeline; versions trained before that compute them over their snapshot (one sort of
-      // every customer's R, F and M: 15 s at 1M customers).
-      if (row.rfm_boundaries?.r?.length) return Promise.resolve(readRfmBoundaries(row.rfm_boundaries));
       rfm ??= rfmBoundaries(q, row.snapshot_id).catch((e) => {
         rfm = null;
         throw e;

@@ -128,6 +128,9 @@ export function buildFeatureSpace(names: readonly string[], values: Float64Array
   return { space: { featureNames: kept, medians: f.medians, scaler: scaler.toJSON(), dropped, source }, scaled: scaler.transformFlat(f.transformed) };
 }
 
+/** What a plain engine model is assigned with: it reads no single-day flag. */
+const NO_FLAGS: ArrayLike<number> = { length: 0 };
+
 /** The feature that is missing exactly for a customer whose purchases fell on one day (no gap between purchase days yet). */
 const GAP_FEATURE = 'meanInterpurchaseDays';
 /** The single-day buyers are a cluster of their own from this share of the fit sample up… */
@@ -143,6 +146,17 @@ function singleDayFlags(space: FeatureSpace, values: Float64Array, rows: number)
   const out = new Uint8Array(rows);
   for (let i = 0; i < rows; i++) out[i] = Number.isNaN(values[i * d + j]) ? 1 : 0;
   return out;
+}
+
+/** Why the single-day buyers cannot be a cluster of their own in this fit (too few of them, or of the others), or null when they can. */
+function singleDayRefusal(single: Uint8Array | null, o: Pick<ClusteringOptions, 'k' | 'kMax'>): string | null {
+  if (single === null) return 'the space has no interpurchase gap to tell them by';
+  const rows = single.length;
+  const singles = single.reduce((a, b) => a + b, 0);
+  if (singles < MIN_SINGLE_DAY_SHARE * rows) return `they are ${((singles / rows) * 100).toFixed(1)}% of the sample (< ${MIN_SINGLE_DAY_SHARE * 100}%)`;
+  if (rows - singles < MIN_REPEAT_ROWS) return `only ${rows - singles} other customers remain (< ${MIN_REPEAT_ROWS})`;
+  if ((o.k ?? o.kMax) - 1 < 2) return `${o.k === undefined ? `kMax = ${o.kMax}` : `k = ${o.k}`} leaves fewer than 2 clusters for the others`;
+  return null;
 }
 
 /** The rows (row-major, `d` columns) whose flag equals `keep`. */
@@ -181,11 +195,8 @@ export async function fitClusters(ds: DataSource, snapshotId: number, previous: 
   // (split-model.ts says why); the engine then searches the others, one cluster fewer.
   const single = o.singleDayCluster ? singleDayFlags(space, sample.values, sample.rows) : null;
   const singles = single ? single.reduce((a, b) => a + b, 0) : 0;
-  const split =
-    single !== null &&
-    singles >= MIN_SINGLE_DAY_SHARE * sample.rows &&
-    sample.rows - singles >= MIN_REPEAT_ROWS &&
-    (o.k === undefined ? o.kMax - 1 >= 2 : o.k - 1 >= 2);
+  const refusal = o.singleDayCluster ? singleDayRefusal(single, o) : null;
+  const split = o.singleDayCluster && refusal === null;
   const searchRows = split ? selectRows(scaled, d, single!, 0) : scaled;
   const inner = await searchKOffThread(
     searchRows,
@@ -209,17 +220,7 @@ export async function fitClusters(ds: DataSource, snapshotId: number, previous: 
   );
   let model: StoredClusterModel = inner.model;
   let search = inner;
-  if (o.singleDayCluster && !split) {
-    const why =
-      single === null
-        ? 'the space has no interpurchase gap to tell them by'
-        : singles < MIN_SINGLE_DAY_SHARE * sample.rows
-          ? `they are ${((singles / sample.rows) * 100).toFixed(1)}% of the sample (< ${MIN_SINGLE_DAY_SHARE * 100}%)`
-          : sample.rows - singles < MIN_REPEAT_ROWS
-            ? `only ${sample.rows - singles} other customers remain (< ${MIN_REPEAT_ROWS})`
-            : `${o.k === undefined ? `kMax = ${o.kMax}` : `k = ${o.k}`} leaves fewer than 2 clusters for the others`;
-    search = { ...inner, reason: `no single-day cluster (${why}); ${inner.reason}` };
-  }
+  if (refusal !== null) search = { ...inner, reason: `no single-day cluster (${refusal}); ${inner.reason}` };
   if (split) {
     model = new SplitClusterModel(meanOfRows(scaled, d, single!), singles, inner.model);
     const labels = new Int32Array(sample.rows);
@@ -230,7 +231,7 @@ export async function fitClusters(ds: DataSource, snapshotId: number, previous: 
       k: inner.k + 1,
       curve: inner.curve.map((p) => ({ ...p, k: p.k + 1 })),
       labels,
-      reason: `customers who bought on a single day (${(share * 100).toFixed(1)}% of the sample) are cluster 1; the others: ${inner.reason}`,
+      reason: `customers who bought on a single day (${(share * 100).toFixed(1)}% of the sample) are one cluster; the others: ${inner.reason}`,
     };
   }
   const centroids = model.centroids;
@@ -273,7 +274,6 @@ export async function assignAll(
 ): Promise<{ customerIds: Int32Array; clusterIds: Int32Array }> {
   const model = storedClusterModelFromJSON(result.kmeans);
   const d = result.space.featureNames.length;
-  const gap = result.space.featureNames.indexOf(GAP_FEATURE);
   const transforms = spaceTransforms(result.space);
   const customerIds = new Int32Array(total);
   const clusterIds = new Int32Array(total);
@@ -282,8 +282,8 @@ export async function assignAll(
     batchSize: 20_000,
     onBatch: (b) => {
       const z = toClusteringSpace(result.space, transforms, b.values, b.rows);
-      const single = new Uint8Array(b.rows);
-      if (gap >= 0) for (let i = 0; i < b.rows; i++) single[i] = Number.isNaN(b.values[i * d + gap]) ? 1 : 0;
+      // Only a split model reads the single-day flags; a split model's space always has the gap.
+      const single = model instanceof SplitClusterModel ? singleDayFlags(result.space, b.values, b.rows)! : NO_FLAGS;
       const labels = assignRows(model, z, d, single);
       if (n + b.rows > customerIds.length) throw new Error('the snapshot grew while it was being read');
       for (let i = 0; i < b.rows; i++) {

@@ -15,6 +15,7 @@ import { BiCohortActives1764000000150 } from './1764000000150-bi-cohort-actives'
 import { BiLoadDeltas1764000000190 } from './1764000000190-bi-load-deltas';
 import { NullFreeIndexes1764000000200 } from './1764000000200-null-free-indexes';
 import { BiMemberFillfactor1764000000220 } from './1764000000220-bi-member-fillfactor';
+import { OrdersTxlogSourceIndex1764000000230 } from './1764000000230-orders-txlog-source-index';
 
 /** Every migration, in order. Listed explicitly so the same list works from TypeScript and from dist/. */
 export const migrations = [
@@ -22,5 +23,5 @@ export const migrations = [
   OrderFactCustomerFacts1764000000012, ValueAtRisk1764000000020, RateLimit1764000000040, BiAggregates1764000000060,
   TrainingOneInProgress1764000000070, CustomerIdPrefixIndex1764000000080, ModelVersionAlgorithm1764000000130,
   BiCohortMembers1764000000140, BiCohortActives1764000000150, BiLoadDeltas1764000000190, NullFreeIndexes1764000000200,
-  BiMemberFillfactor1764000000220,
+  BiMemberFillfactor1764000000220, OrdersTxlogSourceIndex1764000000230,
 ];

@@ -321,12 +321,25 @@ async function lineClasses(client: PoolClient): Promise<{ classes: ReasonCount[]
   return { classes: pick(false), duplicates: pick(true) };
 }
 
+/**
+ * The orders of a transaction-log source: those whose id starts with its prefix (`txlog:<source>:`), compared byte
+ * by byte, where the ids with a prefix are exactly the range from the prefix to the prefix with its last byte
+ * raised (':' to ';'). Written so, it is a range of orders_txlog_id_idx (migration 1764000000230) in any database
+ * collation, where `left(id, n) = prefix` read every order. Goes with `source = 'txlog'` (the index holds only
+ * those orders).
+ */
+export function sourceOrdersPredicate(col: string, prefix: string): string {
+  if (!prefix.endsWith(':')) throw new Error(`a source prefix ends with ':' (got ${JSON.stringify(prefix)})`);
+  const upper = `${prefix.slice(0, -1)};`;
+  return `(${col} COLLATE "C") >= ${lit(prefix)} AND (${col} COLLATE "C") < ${lit(upper)}`;
+}
+
 async function writeWarehouse(
   client: PoolClient,
   o: { source: string; prefix: string; fk: ForeignKeyMode; tick: (step: number) => void; validLines: number; clock: PhaseClock },
 ): Promise<{ tables: TableReport[]; notes: ReasonCount[] }> {
   const P = lit(o.prefix);
-  const ofSource = (col: string) => `left(${col}, ${o.prefix.length}) = ${P}`;
+  const ofSource = (col: string) => sourceOrdersPredicate(col, o.prefix);
 
   // Customers: new ids are added; ids already known (from any source) are the same person. Matches with
   // another source's customers are reported: two unrelated logs with overlapping numeric ids merge persons.

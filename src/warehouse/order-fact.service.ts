@@ -128,6 +128,30 @@ const TOUCHED = 'order_fact_touched';
 const ADDED = 'order_fact_added';
 
 /**
+ * Renumbers the purchase days of every customer in the RENUMBER table, over all their order_fact rows; rows whose
+ * number holds are not written. A few customers' rows (under a tenth of the customers, as last counted) are reached
+ * through the customer index on both sides: told only that the updated rows join the renumbered ones by order id,
+ * the planner, pricing each index probe at several pages, read the whole table (100k customers, 500 renumbered:
+ * 499 ms against 11 ms). For many customers one scan is the cheaper way (all 100k: 0.9–1.0 s against 1.1–1.3 s with
+ * the probes).
+ */
+async function renumberPurchaseDays(client: PoolClient): Promise<void> {
+  const {
+    rows: [r],
+  } = await client.query<{ n: number; customers: number }>(
+    `SELECT (SELECT count(*) FROM ${RENUMBER})::int AS n, (SELECT reltuples FROM pg_class WHERE oid = 'customer'::regclass)::float8 AS customers`,
+  );
+  if (r.n === 0) return;
+  await client.query(`ANALYZE ${RENUMBER}`);
+  const few = r.n * 10 < r.customers;
+  await client.query(`
+    UPDATE order_fact f SET purchase_day_no = r.day_no
+      FROM (SELECT order_id, ${DAY_NO} AS day_no FROM order_fact WHERE customer_id IN (SELECT customer_id FROM ${RENUMBER})) r
+     WHERE r.order_id = f.order_id AND f.purchase_day_no IS DISTINCT FROM r.day_no
+       ${few ? `AND f.customer_id IN (SELECT customer_id FROM ${RENUMBER})` : ''}`);
+}
+
+/**
  * Rewrites the order_fact rows of the orders that `orderIdsSql` selects (a SELECT of one text column of
  * order ids, `params` its parameters; `distinct` when it already yields each id once), inside the caller's
  * transaction: their old rows go, and each id that is still an order gets its row recomputed. Returns the
@@ -177,11 +201,7 @@ export async function refreshOrderFacts(
     await client.query(`
       DELETE FROM ${RENUMBER} r WHERE NOT EXISTS (SELECT 1 FROM order_fact f WHERE f.customer_id = r.customer_id)`);
     const res = await client.query(`${INSERT}${orderFactSelect(true)}`);
-    await client.query(`ANALYZE ${RENUMBER}`);
-    await client.query(`
-      UPDATE order_fact f SET purchase_day_no = r.day_no
-        FROM (SELECT order_id, ${DAY_NO} AS day_no FROM order_fact WHERE customer_id IN (SELECT customer_id FROM ${RENUMBER})) r
-       WHERE r.order_id = f.order_id AND f.purchase_day_no IS DISTINCT FROM r.day_no`);
+    await renumberPurchaseDays(client);
     await client.query(`DROP TABLE ${SCOPE}, ${RENUMBER}`);
     opts.clock?.lap('order facts');
     await refreshBiAggregates(client, { customersSql: `SELECT customer_id FROM ${TOUCHED}` });
@@ -228,14 +248,7 @@ export async function insertLineOrderFacts(client: PoolClient, ordersSql: string
               FROM (${ordersSql}) n (order_id, customer_id, status, source, purchased_at, n_lines, n_returns, net_amount)) x
      ORDER BY customer_id, purchased_at
     ${keep ? `RETURNING customer_id, purchased_at, is_purchase, value) INSERT INTO ${ADDED} SELECT * FROM ins` : ''}`);
-  const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${RENUMBER}`);
-  if (rows[0].n > 0) {
-    await client.query(`ANALYZE ${RENUMBER}`);
-    await client.query(`
-      UPDATE order_fact f SET purchase_day_no = r.day_no
-        FROM (SELECT order_id, ${DAY_NO} AS day_no FROM order_fact WHERE customer_id IN (SELECT customer_id FROM ${RENUMBER})) r
-       WHERE r.order_id = f.order_id AND f.purchase_day_no IS DISTINCT FROM r.day_no`);
-  }
+  await renumberPurchaseDays(client);
   await client.query(`DROP TABLE ${RENUMBER}`);
   // The warehouse's summaries follow its facts, in the same transaction (bi-aggregates.service.ts): moved by the
   // inserted rows alone (their item and review counts are NULL).

@@ -95,6 +95,36 @@ describe('order_fact', () => {
     expect(after.find((d) => d.order_id === before[0].order_id)?.purchase_day_no).toBe(2);
   });
 
+  it("a load touching a few of many customers renumbers their days through the customer index, and only theirs", async () => {
+    // Two customers with several purchase days buy again, in a log, before their first order: each of their days
+    // moves up by one. Two customers of 400 is under a tenth, the case where the renumbering probes by customer.
+    const picked: { id: number; uid: string; first: Date }[] = await db.ds.query(`
+      SELECT c.id, c.customer_unique_id AS uid, min(f.purchased_at) AS first FROM order_fact f JOIN customer c ON c.id = f.customer_id
+       WHERE f.is_purchase GROUP BY c.id HAVING max(f.purchase_day_no) >= 2 ORDER BY c.id LIMIT 2`);
+    expect(picked).toHaveLength(2);
+    await db.ds.query('ANALYZE customer');
+    const [{ reltuples }] = await db.ds.query(`SELECT reltuples FROM pg_class WHERE oid = 'customer'::regclass`);
+    expect(reltuples).toBeGreaterThan(picked.length * 10);
+    const days = async () =>
+      (await db.ds.query(`SELECT customer_id, order_id, purchase_day_no FROM order_fact WHERE is_purchase ORDER BY order_id`)) as {
+        customer_id: number;
+        order_id: string;
+        purchase_day_no: number;
+      }[];
+    const before = await days();
+    const file = path.join(tmp, 'few.csv');
+    const day = (d: Date) => new Date(d.getTime() - 10 * 86_400_000).toISOString().slice(0, 10);
+    fs.writeFileSync(file, `c,d,a\n${picked.map((p) => `${p.uid},${day(p.first)},7`).join('\n')}\n`);
+    await importTransactions(db.ds, file, { customerCol: 'c', dateCol: 'd', amountCol: 'a', source: 'few' });
+    expect(await drift()).toMatchObject({ stale: 0, missing: 0 });
+    const after = new Map((await days()).map((r) => [r.order_id, r]));
+    const ids = new Set(picked.map((p) => p.id));
+    for (const b of before) expect(after.get(b.order_id)?.purchase_day_no).toBe(ids.has(b.customer_id) ? b.purchase_day_no + 1 : b.purchase_day_no);
+    for (const p of picked) expect(after.get(`txlog:few:${p.uid}:${day(p.first)}`)?.purchase_day_no).toBe(1);
+    await db.ds.query(`DELETE FROM orders WHERE source = 'txlog'`);
+    await rebuildOrderFactsNow(db.ds);
+  });
+
   it('a full rebuild gives the same rows', async () => {
     const before = await drift();
     const r = await rebuildOrderFactsNow(db.ds);

@@ -1,6 +1,5 @@
 import { badInput } from '../shared/errors';
-import { GaussianMixture, GMM_MODEL, type GaussianMixtureJSON } from './gmm';
-import { KMeansModel, KMEANS_MODEL, type KMeansJSON } from './kmeans';
+import { clusterModelFromJSON, isClusterModelJSON, type ClusterModel, type ClusterModelJSON } from './cluster-model';
 
 /**
  * Customers who have bought on a single day are one cluster of their own; the others are clustered by the engine.
@@ -24,9 +23,6 @@ import { KMeansModel, KMEANS_MODEL, type KMeansJSON } from './kmeans';
 export const SPLIT_MODEL = 'split';
 export const SPLIT_VERSION = 1;
 
-export type InnerModel = KMeansModel | GaussianMixture;
-export type InnerModelJSON = KMeansJSON | GaussianMixtureJSON;
-
 export interface SplitModelJSON {
   model: typeof SPLIT_MODEL;
   version: number;
@@ -37,14 +33,14 @@ export interface SplitModelJSON {
   /** Training rows in cluster 0. */
   singleSize: number;
   /** The engine's model of the other rows. */
-  inner: InnerModelJSON;
+  inner: ClusterModelJSON;
 }
 
 export class SplitClusterModel {
   constructor(
     readonly singleCentroid: number[],
     readonly singleSize: number,
-    readonly inner: InnerModel,
+    readonly inner: ClusterModel,
   ) {
     if (singleCentroid.length !== inner.centroids[0]?.length) {
       throw badInput(`the single-day centre has ${singleCentroid.length} features, the engine's centres ${inner.centroids[0]?.length}`, { argument: 'singleCentroid' });
@@ -77,9 +73,10 @@ export class SplitClusterModel {
     if (json?.model !== SPLIT_MODEL) throw badInput(`not a split clustering model: model is ${JSON.stringify(json?.model)}`, { argument: 'json' });
     if (json.version !== SPLIT_VERSION) throw badInput(`unsupported split model version ${String(json.version)} (this build reads ${SPLIT_VERSION})`, { argument: 'json' });
     if (json.rule !== 'single-purchase-day') throw badInput(`unknown split rule ${JSON.stringify(json.rule)}`, { argument: 'json' });
-    const inner = json.inner?.model === KMEANS_MODEL ? KMeansModel.fromJSON(json.inner) : json.inner?.model === GMM_MODEL ? GaussianMixture.fromJSON(json.inner) : null;
-    if (!inner) throw badInput(`the split model's engine is not a clustering model: ${JSON.stringify((json.inner as { model?: unknown } | null)?.model)}`, { argument: 'json' });
-    return new SplitClusterModel(json.singleCentroid, json.singleSize, inner);
+    if (!isClusterModelJSON(json.inner)) {
+      throw badInput(`the split model's engine is not a clustering model: ${JSON.stringify((json.inner as { model?: unknown } | null)?.model)}`, { argument: 'json' });
+    }
+    return new SplitClusterModel(json.singleCentroid, json.singleSize, clusterModelFromJSON(json.inner));
   }
 }
 
@@ -94,4 +91,20 @@ export function meanOfRows(rows: Float64Array, dim: number, flags: ArrayLike<num
   }
   if (count === 0) throw badInput('no flagged row to average', { argument: 'flags' });
   return sum.map((s) => s / count);
+}
+
+/** What a model version stores: an engine's model, or the engine's model of the repeat customers beside the single-day buyers' cluster. */
+export type StoredClusterModel = ClusterModel | SplitClusterModel;
+export type StoredClusterModelJSON = ClusterModelJSON | SplitModelJSON;
+
+export function storedClusterModelFromJSON(json: StoredClusterModelJSON): StoredClusterModel {
+  return json?.model === SPLIT_MODEL ? SplitClusterModel.fromJSON(json) : clusterModelFromJSON(json as ClusterModelJSON);
+}
+
+/**
+ * The cluster of each row (clustering space, row-major) under a stored model; `single` flags the rows whose
+ * purchases fell on one day, which a split model puts in its cluster 0 (other models ignore it).
+ */
+export function assignRows(model: StoredClusterModel, rows: Float64Array, dim: number, single: ArrayLike<number | boolean>): Int32Array {
+  return model instanceof SplitClusterModel ? model.assignBatch(rows, dim, single) : model.assignBatch(rows, dim);
 }

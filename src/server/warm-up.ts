@@ -247,11 +247,12 @@ async function replay(client: PoolClient, reads: { text: string; params: unknown
 
 /**
  * The HTTP path of a request runs for the first time on a restarted process's first request: node:http's parser and
- * writer, the request handler, reading the body, Apollo's HTTP integration, the JSON answer on the socket. That was
- * ~3 ms of every first call after warmUp (which calls Apollo directly): the bare page's first call 6.2 ms against
- * 3.4 ms warm at 1M customers. Before the server listens, a few requests go through `handler` on a private server
- * bound to 127.0.0.1 on a free port: the health check and a small GraphQL read, three rounds. `handler` is the
- * service's own, minus admission, so these requests count against no caller's rate limit. Failures are ignored.
+ * writer, the request handler, reading the body, Apollo's HTTP integration, the JSON answer on the socket; warmUp
+ * calls Apollo directly and reaches none of it. Warming it took a restarted process's first page from 12.8 to 11.0 ms
+ * (median of 6 starts each at 100k customers, bench/RESULTS.md). Before the server listens, a few requests go through
+ * `handler` on a private server bound to 127.0.0.1 on a free port: the health check and a small GraphQL read, three
+ * rounds. `handler` is the service's own, minus admission, so these requests count against no caller's rate limit.
+ * Failures are ignored.
  */
 export async function warmHttpPath(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>, log: Logger): Promise<void> {
   const server = http.createServer((req, res) => void handler(req, res).catch(() => res.destroy()));

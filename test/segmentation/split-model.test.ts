@@ -1,7 +1,6 @@
 import { KMeansModel } from '../../src/segmentation/kmeans';
 import { GaussianMixture } from '../../src/segmentation/gmm';
-import { assignRows, storedClusterModelFromJSON } from '../../src/segmentation/cluster-model';
-import { meanOfRows, SplitClusterModel, type SplitModelJSON } from '../../src/segmentation/split-model';
+import { assignRows, meanOfRows, SplitClusterModel, storedClusterModelFromJSON, type SplitModelJSON } from '../../src/segmentation/split-model';
 
 /** Two well-separated blobs of repeat customers in 2-D, and single-day buyers spread over both. */
 function data(): { rows: Float64Array; single: Uint8Array } {

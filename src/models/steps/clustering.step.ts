@@ -4,8 +4,8 @@ import { readFeatureMatrix, sampleFeatureMatrix, type FeatureBatch } from '../..
 
 import { censoringOf, originalToSpace, toClusteringSpace, type DroppedFeature, type FeatureSpace, type FeatureTransform } from '../../segmentation/feature-space';
 import type { StandardScalerJSON } from '../../segmentation/scaler';
-import { assignRows, storedClusterModelFromJSON, type ClusteringAlgorithm, type StoredClusterModel, type StoredClusterModelJSON } from '../../segmentation/cluster-model';
-import { meanOfRows, SplitClusterModel } from '../../segmentation/split-model';
+import type { ClusteringAlgorithm } from '../../segmentation/cluster-model';
+import { assignRows, meanOfRows, SplitClusterModel, storedClusterModelFromJSON, type StoredClusterModel, type StoredClusterModelJSON } from '../../segmentation/split-model';
 import { searchKOffThread, type OffThreadSearch } from './k-search.thread';
 import { matchCentroids } from '../../segmentation/matching';
 import { StandardScaler } from '../../segmentation/scaler';
@@ -149,10 +149,9 @@ function singleDayFlags(space: FeatureSpace, values: Float64Array, rows: number)
 }
 
 /** Why the single-day buyers cannot be a cluster of their own in this fit (too few of them, or of the others), or null when they can. */
-function singleDayRefusal(single: Uint8Array | null, o: Pick<ClusteringOptions, 'k' | 'kMax'>): string | null {
+function singleDayRefusal(single: Uint8Array | null, singles: number, o: Pick<ClusteringOptions, 'k' | 'kMax'>): string | null {
   if (single === null) return 'the space has no interpurchase gap to tell them by';
   const rows = single.length;
-  const singles = single.reduce((a, b) => a + b, 0);
   if (singles < MIN_SINGLE_DAY_SHARE * rows) return `they are ${((singles / rows) * 100).toFixed(1)}% of the sample (< ${MIN_SINGLE_DAY_SHARE * 100}%)`;
   if (rows - singles < MIN_REPEAT_ROWS) return `only ${rows - singles} other customers remain (< ${MIN_REPEAT_ROWS})`;
   if ((o.k ?? o.kMax) - 1 < 2) return `${o.k === undefined ? `kMax = ${o.kMax}` : `k = ${o.k}`} leaves fewer than 2 clusters for the others`;
@@ -195,7 +194,7 @@ export async function fitClusters(ds: DataSource, snapshotId: number, previous: 
   // (split-model.ts says why); the engine then searches the others, one cluster fewer.
   const single = o.singleDayCluster ? singleDayFlags(space, sample.values, sample.rows) : null;
   const singles = single ? single.reduce((a, b) => a + b, 0) : 0;
-  const refusal = o.singleDayCluster ? singleDayRefusal(single, o) : null;
+  const refusal = o.singleDayCluster ? singleDayRefusal(single, singles, o) : null;
   const split = o.singleDayCluster && refusal === null;
   const searchRows = split ? selectRows(scaled, d, single!, 0) : scaled;
   const inner = await searchKOffThread(
@@ -225,13 +224,12 @@ export async function fitClusters(ds: DataSource, snapshotId: number, previous: 
     model = new SplitClusterModel(meanOfRows(scaled, d, single!), singles, inner.model);
     const labels = new Int32Array(sample.rows);
     for (let i = 0, r = 0; i < sample.rows; i++) labels[i] = single![i] ? 0 : inner.labels[r++] + 1;
-    const share = singles / sample.rows;
     search = {
       ...inner,
       k: inner.k + 1,
       curve: inner.curve.map((p) => ({ ...p, k: p.k + 1 })),
       labels,
-      reason: `customers who bought on a single day (${(share * 100).toFixed(1)}% of the sample) are one cluster; the others: ${inner.reason}`,
+      reason: `customers who bought on a single day (${((singles / sample.rows) * 100).toFixed(1)}% of the sample) are one cluster; the others: ${inner.reason}`,
     };
   }
   const centroids = model.centroids;

@@ -104,6 +104,8 @@ function addedSql(addedFactsSql: string): string[] {
  * probe by key.
  */
 function mergeSql(model: number | null, byKey: boolean): string[] {
+  // By key, a member's state group is its row's, and only a customer without one is probed for it (a subquery that
+  // COALESCE evaluates only then): two probes fewer per member.
   const joins = byKey ? ['enable_hashjoin', 'enable_mergejoin'] : ['enable_nestloop'];
   return [
     ...joins.map((j) => `SET LOCAL ${j} = off`),
@@ -112,12 +114,12 @@ function mergeSql(model: number | null, byKey: boolean): string[] {
            o.months AS old_months, CASE WHEN o.months && a.months THEN o.orders END AS old_orders,
            CASE WHEN o.months && a.months THEN o.revenue END AS old_revenue, COALESCE(a.months, '{}') AS add_months,
            COALESCE(a.orders, '{}') AS add_orders, COALESCE(a.revenue, '{}') AS add_revenue, a.n_orders AS add_n_orders,
-           a.n_items AS add_n_items, a.n_reviews AS add_n_reviews, LEAST(o.cohort, a.cohort) AS cohort, COALESCE(o.state, ${COHORT_STATE}, '') AS state,
+           a.n_items AS add_n_items, a.n_reviews AS add_n_reviews, LEAST(o.cohort, a.cohort) AS cohort,
+           COALESCE(o.state, ${byKey ? STATE_OF_NEW_MEMBER : COHORT_STATE}, '') AS state,
            ${model === null ? 'NULL::text AS churn_tier, NULL::text AS rfm_segment, NULL::int AS cluster_id' : 'cs.churn_tier, cs.rfm_segment, cs.cluster_id'}
       FROM bi_added a
       LEFT JOIN bi_cohort_member o ON o.customer_id = a.customer_id
-      LEFT JOIN customer c ON c.id = a.customer_id
-      LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix
+      ${byKey ? '' : 'LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix'}
       ${model === null ? '' : `LEFT JOIN customer_segment cs ON cs.model_version_id = ${int(model)} AND cs.customer_id = a.customer_id`}`,
     ...joins.map((j) => `RESET ${j}`),
     `CREATE TEMP TABLE bi_overlap ON COMMIT DROP AS
@@ -130,6 +132,9 @@ function mergeSql(model: number | null, byKey: boolean): string[] {
      GROUP BY customer_id`,
   ];
 }
+
+/** The state group of bi_added's customer `a` read from its customer row, for one without a member row. */
+const STATE_OF_NEW_MEMBER = `(SELECT ${COHORT_STATE} FROM customer c LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix WHERE c.id = a.customer_id)`;
 
 const MEMBER_COLUMNS = 'customer_id, cohort, state, months, orders, revenue, n_orders, n_items, n_reviews';
 
@@ -291,13 +296,14 @@ function int(n: number | string | null): string {
  * Runs statements as one multi-statement query (one round trip, no parameters) and returns each one's result: a
  * small load's refresh was mostly ~25 round trips of a few milliseconds each.
  */
-async function batch(client: Client, statements: string[]): Promise<{ rows: Record<string, unknown>[] }[]> {
+type Result = { command: string; rowCount: number | null; rows: Record<string, unknown>[] };
+async function batch(client: Client, statements: string[]): Promise<Result[]> {
   const res = (await client.query(statements.join(';\n'))) as unknown;
-  return Array.isArray(res) ? res : [res as { rows: Record<string, unknown>[] }];
+  return Array.isArray(res) ? res : [res as Result];
 }
 
 /** The rows of the last statement of a batch. */
-const last = (results: { rows: Record<string, unknown>[] }[]) => results[results.length - 1].rows;
+const last = (results: Result[]) => results[results.length - 1].rows;
 
 /**
  * After load `loadNo` is written: the older loads go, and so do model summaries whose customers are gone (a
@@ -394,17 +400,21 @@ async function findAffected(client: Client, changes: BiLoadChanges, moved: boole
      SELECT (SELECT count(*) FROM (SELECT 1 FROM bi_cohort_member LIMIT (SELECT need FROM a)) m) >= (SELECT need FROM a) AS ok`;
   const drop = `DROP TABLE IF EXISTS pg_temp.bi_affected, pg_temp.bi_member_old, pg_temp.bi_member_now, pg_temp.bi_cell_delta, pg_temp.bi_added, pg_temp.bi_merge, pg_temp.bi_overlap`;
   if (merged) {
-    const [r] = last(
-      await batch(client, [
-        drop,
-        ...addedSql(changes.addedFactsSql ?? ''),
-        `${enough('bi_added')}, (SELECT count(*) FROM bi_added) AS added,
-                (SELECT reltuples FROM pg_class WHERE oid = 'bi_cohort_member'::regclass) AS members`,
-      ]),
-    ) as { ok: boolean; added: string; members: number }[];
+    // The customers grouped are the statement's row count (counting bi_added again read it twice more).
+    const staged = await batch(client, [drop, ...addedSql(changes.addedFactsSql ?? '')]);
+    const added = staged.find((r) => r.command === 'SELECT')?.rowCount;
+    if (typeof added !== 'number') throw new Error('bi_added: no row count');
+    const need = Math.floor((added + 1) / 2);
+    const {
+      rows: [r],
+    } = await client.query<{ ok: boolean; members: number }>(
+      `SELECT (SELECT count(*) FROM (SELECT 1 FROM bi_cohort_member LIMIT $1) m) >= $1 AS ok,
+              (SELECT reltuples FROM pg_class WHERE oid = 'bi_cohort_member'::regclass) AS members`,
+      [need],
+    );
     if (!r.ok) return false;
     // By key when the load touches under a tenth of the members (as last counted).
-    await batch(client, mergeSql(model, Number(r.added) * 10 < r.members));
+    await batch(client, mergeSql(model, added * 10 < r.members));
     return true;
   }
   const named = changes.addedFactsSql

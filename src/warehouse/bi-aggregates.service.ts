@@ -66,11 +66,12 @@ function memberRowsSql(where: string): string {
 
 /**
  * For a load that only inserted order_fact rows (BiLoadChanges.addedFactsSql) and moved no customer's state
- * group: bi_added, the inserted rows summed per customer (per purchase month as memberRowsSql sums them, and the
- * totals over every inserted row, and its first and last order and purchase), and then (mergeSql) bi_merge, per such customer: whether it had a member row
- * (`had`), that row's cohort and months (old_; its orders and revenue too where they meet the inserted months), the
- * inserted months, orders, revenue and totals (add_), the new cohort, the state group (the old row's, which nothing
- * moved, or read for a new member), and its tier, RFM segment and cluster in `model` (the active model, when it
+ * group: bi_added, the inserted rows summed per customer (per purchase month as memberRowsSql sums them, the
+ * totals over every inserted row, and the first and last order and purchase, which the load's counts and date
+ * bounds move by), and then (mergeSql) bi_merge, per such customer: whether it had a member row (`had`), that
+ * row's cohort and months (old_; its orders and revenue too where they meet the inserted months), the inserted
+ * months, orders, revenue and totals (add_), the new cohort, the state group (the old row's, which nothing moved,
+ * or read for a new member), and its tier, RFM segment and cluster in `model` (the active model, when it
  * has summaries to move). Its new member row is the old one plus the inserted rows, month by month, without
  * reading its older orders back: most customers of a load have no order yet in the inserted months, which are
  * appended (the arrays' order is free); those who bought again in a month they already had (`overlap`) get their
@@ -117,7 +118,7 @@ function mergeSql(model: number | null, byKey: boolean): string[] {
            o.months AS old_months, CASE WHEN o.months && a.months THEN o.orders END AS old_orders,
            CASE WHEN o.months && a.months THEN o.revenue END AS old_revenue, COALESCE(a.months, '{}') AS add_months,
            COALESCE(a.orders, '{}') AS add_orders, COALESCE(a.revenue, '{}') AS add_revenue, a.n_orders AS add_n_orders,
-           a.n_items AS add_n_items, a.n_reviews AS add_n_reviews, a.first_at, a.last_at, a.first_p, a.last_p, LEAST(o.cohort, a.cohort) AS cohort,
+           a.n_items AS add_n_items, a.n_reviews AS add_n_reviews, LEAST(o.cohort, a.cohort) AS cohort,
            COALESCE(o.state, ${byKey ? STATE_OF_NEW_MEMBER : COHORT_STATE}, '') AS state,
            ${model === null ? 'NULL::text AS churn_tier, NULL::text AS rfm_segment, NULL::int AS cluster_id' : 'cs.churn_tier, cs.rfm_segment, cs.cluster_id'}
       FROM bi_added a
@@ -221,9 +222,9 @@ export async function refreshBiAggregates(client: Client, changes?: BiLoadChange
              (SELECT COALESCE(NULLIF(current_setting('segmenta.bi_customer_rows', true), ''), '0') AS rows) r,
              (${
                merged
-                 ? `SELECT COALESCE(sum(add_n_orders), 0)::int AS orders, COALESCE(sum(add_n_items), 0)::int AS items,
-                           COALESCE(sum(add_n_reviews), 0)::int AS reviews, min(first_at) AS first_at, max(last_at) AS last_at,
-                           min(first_p) AS first_p, max(last_p) AS last_p FROM bi_merge`
+                 ? `SELECT COALESCE(sum(n_orders), 0)::int AS orders, COALESCE(sum(n_items), 0)::int AS items,
+                           COALESCE(sum(n_reviews), 0)::int AS reviews, min(first_at) AS first_at, max(last_at) AS last_at,
+                           min(first_p) AS first_p, max(last_p) AS last_p FROM bi_added`
                  : `SELECT COALESCE(sum(sign * n_orders), 0)::int AS orders, COALESCE(sum(sign * n_items), 0)::int AS items,
                            COALESCE(sum(sign * n_reviews), 0)::int AS reviews
                       FROM (SELECT -1 AS sign, n_orders, n_items, n_reviews FROM bi_member_old
@@ -409,7 +410,8 @@ function moveTimeline(id: string, loadNo: number, groups: string): string[] {
  */
 async function findAffected(client: Client, changes: BiLoadChanges, moved: boolean, merged: boolean, model: number | null): Promise<boolean> {
   // Members are counted only as far as the comparison needs (a small load reads a few rows, not the table).
-  const enough = (affected: string) => `WITH a AS (SELECT (count(*) + 1) / 2 AS need FROM ${affected})
+  // Whether there are at least `need` members (SQL of one integer; half the affected customers, rounded up).
+  const enough = (need: string) => `WITH a AS (SELECT ${need} AS need)
      SELECT (SELECT count(*) FROM (SELECT 1 FROM bi_cohort_member LIMIT (SELECT need FROM a)) m) >= (SELECT need FROM a) AS ok`;
   const drop = `DROP TABLE IF EXISTS pg_temp.bi_affected, pg_temp.bi_member_old, pg_temp.bi_member_now, pg_temp.bi_cell_delta, pg_temp.bi_added, pg_temp.bi_merge, pg_temp.bi_overlap`;
   if (merged) {
@@ -417,13 +419,10 @@ async function findAffected(client: Client, changes: BiLoadChanges, moved: boole
     const staged = await batch(client, [drop, ...addedSql(changes.addedFactsSql ?? '')]);
     const added = staged.find((r) => r.command === 'SELECT')?.rowCount;
     if (typeof added !== 'number') throw new Error('bi_added: no row count');
-    const need = Math.floor((added + 1) / 2);
     const {
       rows: [r],
     } = await client.query<{ ok: boolean; members: number }>(
-      `SELECT (SELECT count(*) FROM (SELECT 1 FROM bi_cohort_member LIMIT $1) m) >= $1 AS ok,
-              (SELECT reltuples FROM pg_class WHERE oid = 'bi_cohort_member'::regclass) AS members`,
-      [need],
+      `${enough(int(Math.floor((added + 1) / 2)))}, (SELECT reltuples FROM pg_class WHERE oid = 'bi_cohort_member'::regclass) AS members`,
     );
     if (!r.ok) return false;
     // By key when the load touches under a tenth of the members (as last counted).
@@ -442,7 +441,7 @@ async function findAffected(client: Client, changes: BiLoadChanges, moved: boole
        LEFT JOIN geolocation g ON g.zip_prefix = c.zip_prefix
       WHERE m.state <> COALESCE(${COHORT_STATE}, '')` : 'GROUP BY c'}`,
     `ANALYZE bi_affected`,
-    enough('bi_affected'),
+    enough('(SELECT (count(*) + 1) / 2 FROM bi_affected)'),
   ]);
   return last(results)[0].ok as boolean;
 }
